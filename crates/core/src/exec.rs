@@ -1,0 +1,337 @@
+//! Reading live state and applying a plan, concurrently and bounded. A failed change marks
+//! everything that waits for it as skipped; independent changes carry on.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::addr::ResourceAddr;
+use crate::graph::{CycleError, order};
+use crate::plan::{Action, Plan, ResourceChange};
+use crate::provider::{Provider, ProviderError};
+
+/// Reads the live state of every address, at most `concurrency` at a time, keeping order.
+/// All read errors are returned, not only the first.
+pub async fn read_all(
+    provider: Arc<dyn Provider>,
+    addresses: &[ResourceAddr],
+    concurrency: usize,
+) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (index, address) in addresses.iter().cloned().enumerate() {
+        let provider = Arc::clone(&provider);
+        let semaphore = Arc::clone(&semaphore);
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            (index, provider.read(&address).await)
+        });
+    }
+    let mut live = vec![None; addresses.len()];
+    let mut errors = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, Ok(state))) => live[index] = state,
+            Ok((_, Err(err))) => errors.push(err),
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(live)
+    } else {
+        errors.sort_by(|a, b| a.address.cmp(&b.address));
+        Err(errors)
+    }
+}
+
+/// What happened to one change during apply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Failed { error: ProviderError },
+    /// Not attempted because a change it waits for failed.
+    Skipped { because: ResourceAddr },
+}
+
+/// The result of apply, per address.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApplyReport {
+    pub outcomes: BTreeMap<ResourceAddr, Outcome>,
+}
+
+impl ApplyReport {
+    pub fn succeeded(&self) -> bool {
+        self.outcomes.values().all(|o| matches!(o, Outcome::Applied))
+    }
+
+    pub fn count(&self, pick: fn(&Outcome) -> bool) -> usize {
+        self.outcomes.values().filter(|o| pick(o)).count()
+    }
+}
+
+/// Progress of apply, for a caller that shows it.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started {
+        address: &'a ResourceAddr,
+        action: Action,
+    },
+    Finished {
+        address: &'a ResourceAddr,
+        action: Action,
+        outcome: &'a Outcome,
+        elapsed: Duration,
+    },
+}
+
+/// Applies every change of the plan in dependency order, at most `concurrency` at a time.
+pub async fn apply(
+    plan: &Plan,
+    provider: Arc<dyn Provider>,
+    concurrency: usize,
+    progress: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<ApplyReport, CycleError> {
+    let order = order(&plan.changes)?;
+    let changes: Vec<Arc<ResourceChange>> =
+        plan.changes.iter().cloned().map(Arc::new).collect();
+    let mut remaining: BTreeMap<usize, usize> = order
+        .waits_for
+        .iter()
+        .map(|(node, deps)| (*node, deps.len()))
+        .collect();
+    let mut ready: VecDeque<usize> = remaining
+        .iter()
+        .filter(|(_, count)| **count == 0)
+        .map(|(node, _)| *node)
+        .collect();
+    let mut report = ApplyReport::default();
+    let mut running = JoinSet::new();
+
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some(node) = ready.pop_front() else { break };
+            let change = Arc::clone(&changes[node]);
+            let provider = Arc::clone(&provider);
+            progress(Event::Started {
+                address: &change.address,
+                action: change.action,
+            });
+            running.spawn(async move {
+                let started = Instant::now();
+                let result = provider.apply(&change).await;
+                (node, result, started.elapsed())
+            });
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let (node, result, elapsed) = match joined {
+            Ok(done) => done,
+            Err(join) => std::panic::resume_unwind(join.into_panic()),
+        };
+        let change = &changes[node];
+        let outcome = match result {
+            Ok(()) => {
+                for dependent in order.dependents(node) {
+                    if let Some(count) = remaining.get_mut(&dependent) {
+                        *count -= 1;
+                        if *count == 0 {
+                            ready.push_back(dependent);
+                        }
+                    }
+                }
+                Outcome::Applied
+            }
+            Err(error) => {
+                skip_dependents(&order, node, &changes, &mut remaining, &mut report);
+                Outcome::Failed { error }
+            }
+        };
+        progress(Event::Finished {
+            address: &change.address,
+            action: change.action,
+            outcome: &outcome,
+            elapsed,
+        });
+        report.outcomes.insert(change.address.clone(), outcome);
+    }
+    Ok(report)
+}
+
+/// Marks every change that waits, directly or not, for `failed` as skipped.
+fn skip_dependents(
+    order: &crate::graph::Order,
+    failed: usize,
+    changes: &[Arc<ResourceChange>],
+    remaining: &mut BTreeMap<usize, usize>,
+    report: &mut ApplyReport,
+) {
+    let because = changes[failed].address.clone();
+    let mut stack = vec![failed];
+    let mut seen = BTreeSet::new();
+    while let Some(node) = stack.pop() {
+        for dependent in order.dependents(node) {
+            if seen.insert(dependent) {
+                remaining.remove(&dependent);
+                report.outcomes.insert(
+                    changes[dependent].address.clone(),
+                    Outcome::Skipped {
+                        because: because.clone(),
+                    },
+                );
+                stack.push(dependent);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::graph::tests::change;
+    use crate::provider::BoxFuture;
+
+    /// An in-memory provider that records the order of applies and fails chosen names.
+    /// It exercises the executor's ordering alone; the AWS side is tested against the
+    /// emulator.
+    struct Recorder {
+        fail: Vec<&'static str>,
+        applied: Mutex<Vec<String>>,
+    }
+
+    impl Provider for Recorder {
+        fn read<'a>(
+            &'a self,
+            _address: &'a ResourceAddr,
+        ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+            Box::pin(async { Ok(None) })
+        }
+
+        fn apply<'a>(
+            &'a self,
+            change: &'a ResourceChange,
+        ) -> BoxFuture<'a, Result<(), ProviderError>> {
+            Box::pin(async move {
+                let name = change.address.name.clone().unwrap_or_default();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                if self.fail.contains(&name.as_str()) {
+                    return Err(ProviderError {
+                        address: change.address.clone(),
+                        operation: "test:Apply".into(),
+                        code: Some("Boom".into()),
+                        message: "injected".into(),
+                        hint: None,
+                    });
+                }
+                self.applied.lock().expect("lock").push(name);
+                Ok(())
+            })
+        }
+    }
+
+    fn plan(changes: Vec<ResourceChange>) -> Plan {
+        Plan::new("123456789012", vec![], changes)
+    }
+
+    #[tokio::test]
+    async fn failure_skips_descendants_and_spares_independent_branches() {
+        let recorder = Arc::new(Recorder {
+            fail: vec!["b"],
+            applied: Mutex::new(vec![]),
+        });
+        let plan = plan(vec![
+            change("a", Action::Create, &[]),
+            change("b", Action::Create, &["a"]),
+            change("c", Action::Create, &["b"]),
+            change("d", Action::Update, &["c"]),
+            change("e", Action::Create, &[]),
+            change("f", Action::NoOp, &[]),
+        ]);
+        let report = apply(&plan, recorder.clone(), 4, &|_| {})
+            .await
+            .expect("acyclic");
+        let applied = recorder.applied.lock().expect("lock").clone();
+        assert!(applied.contains(&"a".to_owned()) && applied.contains(&"e".to_owned()));
+        assert_eq!(applied.len(), 2);
+        let outcome = |n: &str| report.outcomes[&ResourceAddr::named("thing", n)].clone();
+        assert!(matches!(outcome("b"), Outcome::Failed { .. }));
+        let because = ResourceAddr::named("thing", "b");
+        assert_eq!(outcome("c"), Outcome::Skipped { because: because.clone() });
+        assert_eq!(outcome("d"), Outcome::Skipped { because });
+        assert!(!report.outcomes.contains_key(&ResourceAddr::named("thing", "f")));
+        assert!(!report.succeeded());
+    }
+
+    #[tokio::test]
+    async fn dependencies_apply_first_and_deletes_in_reverse() {
+        let recorder = Arc::new(Recorder {
+            fail: vec![],
+            applied: Mutex::new(vec![]),
+        });
+        let plan = plan(vec![
+            change("x1", Action::Create, &[]),
+            change("x2", Action::Create, &["x1"]),
+            change("y1", Action::Delete, &[]),
+            change("y2", Action::Delete, &["y1"]),
+        ]);
+        let report = apply(&plan, recorder.clone(), 1, &|_| {})
+            .await
+            .expect("acyclic");
+        assert!(report.succeeded());
+        let applied = recorder.applied.lock().expect("lock").clone();
+        let at = |n: &str| applied.iter().position(|a| a == n).expect("applied");
+        assert!(at("x1") < at("x2"));
+        assert!(at("y2") < at("y1"));
+    }
+
+    #[tokio::test]
+    async fn concurrency_is_bounded() {
+        struct Gauge {
+            now: Mutex<(usize, usize)>,
+        }
+        impl Provider for Gauge {
+            fn read<'a>(
+                &'a self,
+                _address: &'a ResourceAddr,
+            ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+                Box::pin(async { Ok(None) })
+            }
+            fn apply<'a>(
+                &'a self,
+                _change: &'a ResourceChange,
+            ) -> BoxFuture<'a, Result<(), ProviderError>> {
+                Box::pin(async move {
+                    {
+                        let mut g = self.now.lock().expect("lock");
+                        g.0 += 1;
+                        g.1 = g.1.max(g.0);
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    self.now.lock().expect("lock").0 -= 1;
+                    Ok(())
+                })
+            }
+        }
+        let gauge = Arc::new(Gauge {
+            now: Mutex::new((0, 0)),
+        });
+        let names: Vec<String> = (0..12).map(|i| format!("n{i}")).collect();
+        let plan = plan(
+            names
+                .iter()
+                .map(|n| change(n, Action::Create, &[]))
+                .collect(),
+        );
+        let report = apply(&plan, gauge.clone(), 3, &|_| {}).await.expect("ok");
+        assert_eq!(report.outcomes.len(), 12);
+        let peak = gauge.now.lock().expect("lock").1;
+        assert_eq!(peak, 3);
+    }
+}

@@ -1,0 +1,17 @@
+//! The baseline engine: the typed model of `baseline.yaml`, resource addresses, the plan, the
+//! dependency graph and the executor. No AWS SDK, no command line, no terminal code here.
+
+pub mod addr;
+pub mod exec;
+pub mod graph;
+pub mod load;
+pub mod plan;
+pub mod provider;
+pub mod spec;
+pub mod template;
+
+pub use addr::ResourceAddr;
+pub use load::{LoadError, load_file, load_str};
+pub use plan::{Action, Desired, FieldChange, ManualStep, Plan, ResourceChange};
+pub use provider::{BoxFuture, Provider, ProviderError};
+pub use spec::Spec;

@@ -1,0 +1,355 @@
+//! Reads baseline.yaml into a `Spec`. Every error names the file, line and column, the key it
+//! concerns and, where one helps, a hint ("did you mean `minimum_length`?").
+
+use std::fmt;
+use std::path::Path;
+
+use serde_saphyr::Error as YamlError;
+
+use crate::spec::{Ensure, HINT_SEPARATOR, Spec};
+
+/// Why a baseline file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    /// 1-based line and column; `None` when the file could not be read at all.
+    pub location: Option<(usize, usize)>,
+    /// The dotted key path the error concerns (`iam.password_policy.minimum_length`).
+    pub key: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The offending source line, shown under the message.
+    pub source_line: Option<String>,
+}
+
+impl std::error::Error for LoadError {}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(key) => writeln!(f, "{} (at `{key}`)", self.message)?,
+            None => writeln!(f, "{}", self.message)?,
+        }
+        match self.location {
+            Some((line, column)) => {
+                writeln!(f, "  --> {}:{line}:{column}", self.file)?;
+                if let Some(text) = &self.source_line {
+                    let number = line.to_string();
+                    let pad = " ".repeat(number.len());
+                    writeln!(f, "{pad} |")?;
+                    writeln!(f, "{number} | {text}")?;
+                    let caret_pad: String = text
+                        .chars()
+                        .take(column.saturating_sub(1))
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    writeln!(f, "{pad} | {caret_pad}^")?;
+                }
+            }
+            None => writeln!(f, "  --> {}", self.file)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks a baseline file.
+pub fn load_file(path: &Path) -> Result<Spec, LoadError> {
+    let file = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|err| LoadError {
+        file: file.clone(),
+        location: None,
+        key: None,
+        message: format!("cannot read {file}: {err}"),
+        hint: Some(if err.kind() == std::io::ErrorKind::NotFound {
+            "pass the file with `-f FILE`, or run baseline in the folder that holds baseline.yaml"
+                .to_owned()
+        } else {
+            "check the file's permissions".to_owned()
+        }),
+        source_line: None,
+    })?;
+    load_str(&source, &file)
+}
+
+/// Parses and checks baseline text; `file` is only used in error messages.
+pub fn load_str(source: &str, file: &str) -> Result<Spec, LoadError> {
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+    };
+    let spec: Spec = serde_saphyr::from_str_with_options(source, options)
+        .map_err(|err| from_yaml_error(&err, source, file))?;
+    check(&spec, source, file)?;
+    Ok(spec)
+}
+
+/// Checks that span more than one value, after the file has been read.
+fn check(spec: &Spec, source: &str, file: &str) -> Result<(), LoadError> {
+    let policy = spec.iam.as_ref().and_then(|iam| iam.password_policy.as_ref());
+    if let Some(policy) = policy
+        && let Some(ensure) = &policy.ensure
+        && ensure.value == Ensure::Absent
+        && policy.declares_fields()
+    {
+        let at = (ensure.referenced.line() as usize, ensure.referenced.column() as usize);
+        return Err(located(
+            source,
+            file,
+            at,
+            "`ensure: absent` removes the password policy, so it cannot also set its fields"
+                .to_owned(),
+            Some("keep either `ensure: absent` or the policy's fields".to_owned()),
+        ));
+    }
+    Ok(())
+}
+
+/// An error at a place in the source, with the key path worked out from the text.
+fn located(
+    source: &str,
+    file: &str,
+    (line, column): (usize, usize),
+    message: String,
+    hint: Option<String>,
+) -> LoadError {
+    LoadError {
+        file: file.to_owned(),
+        location: Some((line, column)),
+        key: key_path_at(source, line),
+        message,
+        hint,
+        source_line: source.lines().nth(line.saturating_sub(1)).map(str::to_owned),
+    }
+}
+
+fn from_yaml_error(err: &YamlError, source: &str, file: &str) -> LoadError {
+    let err = err.without_snippet();
+    let at = err
+        .location()
+        .map(|loc| (loc.line() as usize, loc.column() as usize))
+        .filter(|(line, _)| *line > 0)
+        .unwrap_or_else(|| end_of(source));
+    let (message, hint) = describe(err, source);
+    located(source, file, at, message, hint)
+}
+
+/// The last line and column of the text, for errors at the end of input.
+fn end_of(source: &str) -> (usize, usize) {
+    let line = source.lines().count().max(1);
+    let column = source.lines().last().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Our own wording of serde-saphyr's error, with a hint where one helps.
+fn describe(err: &YamlError, source: &str) -> (String, Option<String>) {
+    match err {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            format!("unknown key `{field}`"),
+            Some(suggest(field, expected).unwrap_or_else(|| valid_keys(expected))),
+        ),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            format!("unknown value `{variant}`"),
+            Some(suggest(variant, expected).unwrap_or_else(|| {
+                format!("expected one of: {}", quoted_list(expected))
+            })),
+        ),
+        YamlError::SerdeMissingField { field, .. } => (
+            format!("missing key `{field}`"),
+            Some(missing_key_hint(field)),
+        ),
+        YamlError::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(key) => format!("duplicate key `{key}`"),
+                None => "duplicate key".to_owned(),
+            },
+            Some("a key may appear only once in a mapping: remove one of them".to_owned()),
+        ),
+        YamlError::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => (
+            format!("expected {expected}, found {unexpected}"),
+            type_hint(expected),
+        ),
+        YamlError::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => (format!("expected {expected}, found {unexpected}"), type_hint(expected)),
+        YamlError::Eof { .. } if source.trim().is_empty() => (
+            "the baseline file is empty".to_owned(),
+            Some("start with `version: 1` and an `account:` section".to_owned()),
+        ),
+        YamlError::Message { msg, .. } | YamlError::ExternalMessage { msg, .. } => {
+            match msg.split_once(HINT_SEPARATOR) {
+                Some((message, hint)) => (message.to_owned(), Some(hint.trim().to_owned())),
+                None => (msg.clone(), None),
+            }
+        }
+        other => {
+            let text = other.to_string();
+            // serde-saphyr prefixes "error: line L column C: "; the location is shown apart.
+            let message = text
+                .split_once(": ")
+                .filter(|(head, _)| head.contains("line"))
+                .map_or(text.as_str(), |(_, rest)| rest)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let hint = message
+                .contains("boolean")
+                .then(|| "write `true` or `false`".to_owned());
+            (message, hint)
+        }
+    }
+}
+
+fn type_hint(expected: &str) -> Option<String> {
+    if expected.contains("bool") {
+        Some("write `true` or `false`".to_owned())
+    } else if expected.contains("i64") || expected.contains("integer") || expected.contains("u") {
+        Some("write a whole number without quotes".to_owned())
+    } else {
+        None
+    }
+}
+
+fn missing_key_hint(field: &str) -> String {
+    match field {
+        "version" => "add `version: 1` at the top of the file".to_owned(),
+        "account" => "add an `account:` section with your 12-digit `id`".to_owned(),
+        "id" => "add `id: \"123456789012\"` (your 12-digit account id) under `account:`".to_owned(),
+        "ensure" => "write `{ ensure: absent }`".to_owned(),
+        other => format!("add `{other}:`"),
+    }
+}
+
+/// "did you mean `x`?" when a known name is close enough to be the intended one.
+fn suggest(given: &str, known: &[&str]) -> Option<String> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(given, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+}
+
+fn valid_keys(expected: &[&str]) -> String {
+    format!("valid keys here: {}", quoted_list(expected))
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The dotted key path of the entry on `line`, found from indentation: the key on that
+/// line, then each less-indented key above it. Flow mappings get the path of their line.
+fn key_path_at(source: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut index = line.checked_sub(1)?;
+    let mut path = Vec::new();
+    let mut indent = usize::MAX;
+    loop {
+        let text = *lines.get(index)?;
+        let (this_indent, key) = key_of(text);
+        if let Some(key) = key
+            && this_indent < indent
+        {
+            path.push(key);
+            indent = this_indent;
+        }
+        if indent == 0 || index == 0 {
+            break;
+        }
+        index -= 1;
+    }
+    path.reverse();
+    (!path.is_empty()).then(|| path.join("."))
+}
+
+/// The indentation of a block-mapping line and its key, if the line starts with one.
+/// A `- ` sequence marker counts as indentation.
+fn key_of(text: &str) -> (usize, Option<&str>) {
+    let trimmed = text.trim_start();
+    let mut indent = text.len() - trimmed.len();
+    let mut body = trimmed;
+    while let Some(rest) = body.strip_prefix("- ") {
+        indent += 2;
+        body = rest.trim_start();
+    }
+    if body.starts_with('#') || body.is_empty() {
+        return (usize::MAX, None);
+    }
+    let key = body
+        .split_once(':')
+        .map(|(key, _)| key.trim().trim_matches(|c| c == '"' || c == '\''))
+        .filter(|key| {
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        });
+    (indent, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(source: &str) -> LoadError {
+        load_str(source, "b.yaml").expect_err("must fail")
+    }
+
+    #[test]
+    fn unknown_key_has_location_path_and_suggestion() {
+        let err = error(
+            "version: 1\naccount:\n  id: \"123456789012\"\niam:\n  password_policy:\n    minimum_lenght: 3\n",
+        );
+        assert_eq!(err.location, Some((6, 5)));
+        assert_eq!(err.key.as_deref(), Some("iam.password_policy.minimum_lenght"));
+        assert_eq!(err.message, "unknown key `minimum_lenght`");
+        assert_eq!(err.hint.as_deref(), Some("did you mean `minimum_length`?"));
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn out_of_range_value_points_at_value() {
+        let err = error(
+            "version: 1\naccount:\n  id: \"123456789012\"\niam:\n  password_policy:\n    minimum_length: 200\n",
+        );
+        assert_eq!(err.location, Some((6, 21)));
+        assert_eq!(err.message, "200 is out of range");
+        assert_eq!(err.hint.as_deref(), Some("AWS accepts 6 to 128 here"));
+        assert_eq!(err.key.as_deref(), Some("iam.password_policy.minimum_length"));
+    }
+
+    #[test]
+    fn valid_file_loads() {
+        let spec = load_str(
+            "version: 1\naccount:\n  id: 012345678901\n  alias: \"{account_id}-main\"\nroot: { mfa: required }\n",
+            "b.yaml",
+        )
+        .expect("valid");
+        assert_eq!(spec.account.id.as_str(), "012345678901");
+    }
+
+    #[test]
+    fn key_path_follows_indentation() {
+        let src = "a:\n  b:\n    - c: 1\n      d: 2\n  e: 3\n";
+        assert_eq!(key_path_at(src, 4).as_deref(), Some("a.b.d"));
+        assert_eq!(key_path_at(src, 5).as_deref(), Some("a.e"));
+    }
+}

@@ -1,0 +1,355 @@
+//! Desired state, changes and the plan: the only contract between `plan` and `apply`.
+//! Diffing is pure: it compares canonical JSON that each resource kind produces.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::addr::ResourceAddr;
+use crate::spec::Ensure;
+
+/// What apply will do to one resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    NoOp,
+    /// No API can make this change: a person must, and the plan says how.
+    Manual,
+}
+
+impl Action {
+    /// Whether apply calls AWS for this action.
+    pub fn is_change(self) -> bool {
+        matches!(self, Action::Create | Action::Update | Action::Delete)
+    }
+}
+
+/// Why a step is manual and where a person does it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualStep {
+    /// Why baseline cannot do it.
+    pub reason: String,
+    /// Where in the console a person does it.
+    pub console: String,
+    /// How baseline checks it, or why it cannot.
+    pub verified_by: String,
+}
+
+/// What the baseline wants one resource to be, in the canonical JSON its kind defines.
+/// Only declared fields are present: an absent field is left as it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Desired {
+    pub address: ResourceAddr,
+    pub ensure: Ensure,
+    pub state: Value,
+    pub depends_on: Vec<ResourceAddr>,
+    /// `Some` for settings that only a person can change.
+    pub manual: Option<ManualStep>,
+    /// CIS AWS Foundations Benchmark v4.0.1 ids this resource satisfies.
+    pub cis: Vec<String>,
+}
+
+/// One field that differs, by dotted path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub path: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// One entry of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: ResourceAddr,
+    pub action: Action,
+    /// The live state the change was planned against (`None`: it does not exist).
+    pub before: Option<Value>,
+    /// The state after apply (`None`: deleted). For an update, the live state with the
+    /// declared fields laid over it, since undeclared fields keep their live values.
+    pub after: Option<Value>,
+    pub fields: Vec<FieldChange>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<ResourceAddr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<ManualStep>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cis: Vec<String>,
+}
+
+/// How many changes of each kind a plan holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub manual: usize,
+}
+
+/// The plan: what apply will do, against which account, and from which live state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub baseline_version: String,
+    pub account_id: String,
+    pub regions: Vec<String>,
+    /// Every declared resource, no-ops included, ordered by address.
+    pub changes: Vec<ResourceChange>,
+}
+
+impl Plan {
+    pub const FORMAT_VERSION: u32 = 1;
+
+    pub fn new(account_id: &str, regions: Vec<String>, mut changes: Vec<ResourceChange>) -> Self {
+        changes.sort_by(|a, b| a.address.cmp(&b.address));
+        Self {
+            format_version: Self::FORMAT_VERSION,
+            baseline_version: env!("CARGO_PKG_VERSION").to_owned(),
+            account_id: account_id.to_owned(),
+            regions,
+            changes,
+        }
+    }
+
+    /// The one answer to "is there anything for apply to do". Manual items are not
+    /// changes: apply cannot make them.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_change())
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => counts.create += 1,
+                Action::Update => counts.update += 1,
+                Action::Delete => counts.delete += 1,
+                Action::Manual => counts.manual += 1,
+                Action::NoOp => {}
+            }
+        }
+        counts
+    }
+}
+
+/// Compares what is wanted with what is there.
+pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
+    let (action, after, fields) = match (&desired.manual, desired.ensure, live) {
+        (Some(_), _, live) => {
+            let fields = field_changes(&desired.state, live);
+            let action = if fields.is_empty() {
+                Action::NoOp
+            } else {
+                Action::Manual
+            };
+            (action, Some(desired.state.clone()), fields)
+        }
+        (None, Ensure::Absent, None) => (Action::NoOp, None, Vec::new()),
+        (None, Ensure::Absent, Some(live)) => (Action::Delete, None, removed_fields(live)),
+        (None, Ensure::Present, None) => (
+            Action::Create,
+            Some(desired.state.clone()),
+            field_changes(&desired.state, None),
+        ),
+        (None, Ensure::Present, Some(live)) => {
+            let fields = field_changes(&desired.state, Some(live));
+            let action = if fields.is_empty() {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            (action, Some(overlay(live, &desired.state)), fields)
+        }
+    };
+    ResourceChange {
+        address: desired.address.clone(),
+        action,
+        before: live.cloned(),
+        after,
+        fields,
+        depends_on: desired.depends_on.clone(),
+        manual: desired.manual.clone(),
+        cis: desired.cis.clone(),
+    }
+}
+
+/// The declared fields whose live value differs (all of them when nothing is live).
+fn field_changes(desired: &Value, live: Option<&Value>) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    collect_changes("", desired, live, &mut changes);
+    changes
+}
+
+fn collect_changes(path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
+    match (desired, live) {
+        (Value::Object(want), Some(Value::Object(have))) => {
+            for (key, value) in want {
+                collect_changes(&join(path, key), value, have.get(key), out);
+            }
+        }
+        (Value::Object(want), None) if !path.is_empty() || !want.is_empty() => {
+            for (key, value) in want {
+                collect_changes(&join(path, key), value, None, out);
+            }
+        }
+        (want, have) if have != Some(want) => out.push(FieldChange {
+            path: path.to_owned(),
+            before: have.cloned(),
+            after: Some(want.clone()),
+        }),
+        _ => {}
+    }
+}
+
+fn removed_fields(live: &Value) -> Vec<FieldChange> {
+    match live {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(key, value)| FieldChange {
+                path: key.clone(),
+                before: Some(value.clone()),
+                after: None,
+            })
+            .collect(),
+        other => vec![FieldChange {
+            path: String::new(),
+            before: Some(other.clone()),
+            after: None,
+        }],
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// `live` with every declared field of `desired` laid over it, recursively.
+pub fn overlay(live: &Value, desired: &Value) -> Value {
+    match (live, desired) {
+        (Value::Object(have), Value::Object(want)) => {
+            let mut merged: Map<String, Value> = have.clone();
+            for (key, value) in want {
+                let next = match have.get(key) {
+                    Some(old) => overlay(old, value),
+                    None => value.clone(),
+                };
+                merged.insert(key.clone(), next);
+            }
+            Value::Object(merged)
+        }
+        (_, want) => want.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn desired(state: Value) -> Desired {
+        Desired {
+            address: ResourceAddr::singleton("iam_password_policy"),
+            ensure: Ensure::Present,
+            state,
+            depends_on: vec![],
+            manual: None,
+            cis: vec![],
+        }
+    }
+
+    #[test]
+    fn create_when_absent() {
+        let change = diff(&desired(json!({"minimum_length": 14})), None);
+        assert_eq!(change.action, Action::Create);
+        assert_eq!(change.fields.len(), 1);
+        assert_eq!(change.fields[0].path, "minimum_length");
+    }
+
+    #[test]
+    fn update_shows_only_differing_declared_fields_and_keeps_the_rest() {
+        let live = json!({"minimum_length": 8, "require_symbols": true, "hard_expiry": false});
+        let change = diff(
+            &desired(json!({"minimum_length": 14, "require_symbols": true})),
+            Some(&live),
+        );
+        assert_eq!(change.action, Action::Update);
+        assert_eq!(
+            change.fields,
+            vec![FieldChange {
+                path: "minimum_length".into(),
+                before: Some(json!(8)),
+                after: Some(json!(14)),
+            }]
+        );
+        assert_eq!(
+            change.after,
+            Some(json!({"minimum_length": 14, "require_symbols": true, "hard_expiry": false}))
+        );
+    }
+
+    #[test]
+    fn no_op_when_declared_fields_match() {
+        let live = json!({"minimum_length": 14, "hard_expiry": true});
+        let change = diff(&desired(json!({"minimum_length": 14})), Some(&live));
+        assert_eq!(change.action, Action::NoOp);
+        assert!(change.fields.is_empty());
+    }
+
+    #[test]
+    fn absent_deletes_only_what_exists() {
+        let mut wanted = desired(json!({}));
+        wanted.ensure = Ensure::Absent;
+        assert_eq!(diff(&wanted, None).action, Action::NoOp);
+        let change = diff(&wanted, Some(&json!({"minimum_length": 8})));
+        assert_eq!(change.action, Action::Delete);
+        assert_eq!(change.after, None);
+    }
+
+    #[test]
+    fn manual_items_vanish_once_true() {
+        let mut wanted = desired(json!({"mfa_enabled": true}));
+        wanted.manual = Some(ManualStep {
+            reason: "r".into(),
+            console: "c".into(),
+            verified_by: "v".into(),
+        });
+        let pending = diff(&wanted, Some(&json!({"mfa_enabled": false})));
+        assert_eq!(pending.action, Action::Manual);
+        let done = diff(&wanted, Some(&json!({"mfa_enabled": true})));
+        assert_eq!(done.action, Action::NoOp);
+    }
+
+    #[test]
+    fn nested_fields_diff_by_path() {
+        let live = json!({"a": {"b": 1, "c": 2}});
+        let change = diff(&desired(json!({"a": {"b": 3}})), Some(&live));
+        assert_eq!(change.fields[0].path, "a.b");
+        assert_eq!(change.after, Some(json!({"a": {"b": 3, "c": 2}})));
+    }
+
+    #[test]
+    fn plan_counts_and_has_changes() {
+        let manual_only = Plan::new(
+            "123456789012",
+            vec![],
+            vec![ResourceChange {
+                address: ResourceAddr::singleton("root_mfa"),
+                action: Action::Manual,
+                before: None,
+                after: None,
+                fields: vec![],
+                depends_on: vec![],
+                manual: None,
+                cis: vec![],
+            }],
+        );
+        assert!(!manual_only.has_changes());
+        assert_eq!(manual_only.counts().manual, 1);
+    }
+}

@@ -1,0 +1,315 @@
+//! The typed model of baseline.yaml. Every value is checked while it is read, so an error can
+//! point at the exact line and column; see `load` for how errors are reported.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, de};
+use serde_saphyr::Spanned;
+
+use crate::template::{NameContext, NameTemplate};
+
+/// Separates a message from its hint inside a deserialisation error, so that value checks
+/// written as `TryFrom` can carry a hint through serde. `load` splits them again.
+pub(crate) const HINT_SEPARATOR: &str = "\u{1f}hint:";
+
+fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> String {
+    format!("{message}{HINT_SEPARATOR}{hint}")
+}
+
+/// The whole baseline.yaml.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub version: Version,
+    pub account: AccountSpec,
+    #[serde(default)]
+    pub root: Option<RootSpec>,
+    #[serde(default)]
+    pub iam: Option<IamSpec>,
+}
+
+/// The format version; only `1` exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version;
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = i64::deserialize(deserializer)?;
+        if number == 1 {
+            Ok(Version)
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("unsupported format version {number}"),
+                "this baseline understands `version: 1`",
+            )))
+        }
+    }
+}
+
+/// `account:` — which account this file is for, and account-wide names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSpec {
+    /// The account pin: plan and apply refuse to run against any other account.
+    pub id: AccountId,
+    #[serde(default)]
+    pub alias: Option<AliasSpec>,
+    #[serde(default)]
+    pub home_region: Option<Region>,
+}
+
+/// A 12-digit AWS account id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for AccountId {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(with_hint(
+                format!("`{text}` is not an AWS account id"),
+                "an account id is exactly 12 digits; quote it (\"012345678901\") so YAML keeps leading zeros",
+            ))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(de::Error::custom)
+    }
+}
+
+/// An AWS region code such as `ap-northeast-1`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Region(String);
+
+impl Region {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let parts: Vec<&str> = text.split('-').collect();
+        let well_formed = parts.len() >= 3
+            && parts[0].len() == 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        if well_formed {
+            Ok(Self(text))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("`{text}` is not an AWS region code"),
+                "region codes look like `ap-northeast-1` or `us-east-1`",
+            )))
+        }
+    }
+}
+
+/// `account.alias`: a name for the sign-in URL, or `{ ensure: absent }` to remove it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AliasSpec {
+    Name(NameTemplate),
+    Absent,
+}
+
+/// Checks an alias as IAM does: 3 to 63 characters of a-z, 0-9 and single hyphens inside.
+fn check_alias(rendered: &str) -> Result<(), String> {
+    let bytes = rendered.as_bytes();
+    let charset = bytes
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+    let ends = bytes.first() != Some(&b'-') && bytes.last() != Some(&b'-');
+    if (3..=63).contains(&bytes.len()) && charset && ends && !rendered.contains("--") {
+        Ok(())
+    } else {
+        Err(with_hint(
+            format!("`{rendered}` is not a valid account alias"),
+            "an alias is 3 to 63 characters: lowercase letters, digits and single hyphens, \
+             starting and ending with a letter or digit",
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for AliasSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AliasVisitor;
+
+        impl<'de> de::Visitor<'de> for AliasVisitor {
+            type Value = AliasSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an alias name, or `{ ensure: absent }`")
+            }
+
+            fn visit_str<E: de::Error>(self, raw: &str) -> Result<AliasSpec, E> {
+                let name = NameTemplate::parse(raw).map_err(E::custom)?;
+                if name.uses_region() {
+                    return Err(E::custom(with_hint(
+                        "`{region}` cannot appear in the account alias",
+                        "the alias is global; use `{account_id}` or a plain name",
+                    )));
+                }
+                let sample = name.render(NameContext {
+                    account_id: "123456789012",
+                    region: None,
+                });
+                check_alias(&sample).map_err(E::custom)?;
+                Ok(AliasSpec::Name(name))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AliasSpec, A::Error> {
+                let absent = EnsureAbsent::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let EnsureAbsent { ensure: Ensure::Absent } = absent else {
+                    return Err(de::Error::custom(with_hint(
+                        "`ensure: present` needs an alias name",
+                        "write the name itself (`alias: my-company`) to keep an alias",
+                    )));
+                };
+                Ok(AliasSpec::Absent)
+            }
+        }
+
+        deserializer.deserialize_any(AliasVisitor)
+    }
+}
+
+/// `{ ensure: absent }` on its own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnsureAbsent {
+    ensure: Ensure,
+}
+
+/// Whether a declared thing must exist. Absent things are removed by apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ensure {
+    #[default]
+    Present,
+    Absent,
+}
+
+/// `root:` — the root user's settings. No API can change them: they are manual items,
+/// verified read-only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootSpec {
+    #[serde(default)]
+    pub mfa: Option<RootMfa>,
+    #[serde(default)]
+    pub access_keys: Option<RootAccessKeys>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootMfa {
+    Required,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootAccessKeys {
+    Absent,
+}
+
+/// `iam:` — identities and account-wide IAM settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamSpec {
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicySpec>,
+}
+
+/// `iam.password_policy`: only the declared fields are managed; the others keep their
+/// live values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicySpec {
+    #[serde(default)]
+    pub ensure: Option<Spanned<Ensure>>,
+    #[serde(default)]
+    pub minimum_length: Option<Bounded<6, 128>>,
+    #[serde(default)]
+    pub require_symbols: Option<bool>,
+    #[serde(default)]
+    pub require_numbers: Option<bool>,
+    #[serde(default)]
+    pub require_uppercase: Option<bool>,
+    #[serde(default)]
+    pub require_lowercase: Option<bool>,
+    #[serde(default)]
+    pub allow_users_to_change: Option<bool>,
+    /// Days before a password expires; 0 means passwords never expire.
+    #[serde(default)]
+    pub max_age_days: Option<Bounded<0, 1095>>,
+    /// How many previous passwords cannot be reused; 0 means no restriction.
+    #[serde(default)]
+    pub reuse_prevention: Option<Bounded<0, 24>>,
+    #[serde(default)]
+    pub hard_expiry: Option<bool>,
+}
+
+impl PasswordPolicySpec {
+    pub fn ensure(&self) -> Ensure {
+        self.ensure.as_ref().map_or(Ensure::Present, |e| e.value)
+    }
+
+    /// Whether any policy field is declared (as opposed to only `ensure`).
+    pub fn declares_fields(&self) -> bool {
+        self.minimum_length.is_some()
+            || self.require_symbols.is_some()
+            || self.require_numbers.is_some()
+            || self.require_uppercase.is_some()
+            || self.require_lowercase.is_some()
+            || self.allow_users_to_change.is_some()
+            || self.max_age_days.is_some()
+            || self.reuse_prevention.is_some()
+            || self.hard_expiry.is_some()
+    }
+}
+
+/// An integer that IAM accepts only between `MIN` and `MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Bounded<const MIN: i64, const MAX: i64>(i64);
+
+impl<const MIN: i64, const MAX: i64> Bounded<MIN, MAX> {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = i64::deserialize(deserializer)?;
+        if (MIN..=MAX).contains(&number) {
+            Ok(Self(number))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("{number} is out of range"),
+                format!("AWS accepts {MIN} to {MAX} here"),
+            )))
+        }
+    }
+}
