@@ -1,0 +1,209 @@
+//! The AWS context: one `SdkConfig` from the standard credential chain, clients built once,
+//! a counter of every request sent, and the account pin.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use baseline_core::{ProviderError, ResourceAddr};
+use tokio::sync::OnceCell;
+
+use crate::error::sdk_error;
+
+/// Where the SDK's settings come from, beyond the environment and the AWS config files.
+#[derive(Clone, Debug, Default)]
+pub struct ContextOptions {
+    /// A named profile (`--profile`); otherwise AWS_PROFILE or `default`.
+    pub profile: Option<String>,
+    /// The region for regional calls and global endpoints; otherwise the profile's or
+    /// AWS_REGION, else us-east-1.
+    pub region: Option<String>,
+}
+
+/// Everything a resource kind needs to talk to AWS.
+#[derive(Debug)]
+pub struct AwsContext {
+    sdk: SdkConfig,
+    calls: Arc<AtomicUsize>,
+    iam: OnceLock<aws_sdk_iam::Client>,
+    account_summary: OnceCell<HashMap<String, i32>>,
+}
+
+/// The credentials are for another account than baseline.yaml names.
+#[derive(Debug, thiserror::Error)]
+pub enum PinError {
+    #[error(
+        "baseline.yaml is pinned to account {expected}, but the credentials are for account \
+         {actual}; nothing was read or changed"
+    )]
+    Mismatch { expected: String, actual: String },
+    #[error("{0}")]
+    Identity(ProviderError),
+}
+
+impl PinError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PinError::Mismatch { .. } => {
+                "use credentials for the pinned account (e.g. `--profile`), or correct `account.id`"
+            }
+            PinError::Identity(_) => {
+                "baseline needs working AWS credentials: set AWS_PROFILE, pass --profile, or sign in (`aws sso login`)"
+            }
+        }
+    }
+}
+
+impl AwsContext {
+    /// Loads the standard credential chain: environment, profiles (SSO and assume-role
+    /// profiles included), web identity, container and instance credentials.
+    /// `AWS_ENDPOINT_URL` is honoured by the SDK itself.
+    pub async fn load(options: &ContextOptions) -> Self {
+        let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
+            .or_default_provider()
+            .or_else(Region::from_static("us-east-1"));
+        let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
+            .retry_config(RetryConfig::standard())
+            .region(region);
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        Self::from_sdk_config(loader.load().await)
+    }
+
+    pub fn from_sdk_config(sdk: SdkConfig) -> Self {
+        Self {
+            sdk,
+            calls: Arc::new(AtomicUsize::new(0)),
+            iam: OnceLock::new(),
+            account_summary: OnceCell::new(),
+        }
+    }
+
+    /// How many HTTP requests to AWS this context has sent (retries included).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.region().map(Region::as_ref)
+    }
+
+    /// A custom endpoint (an emulator), when AWS_ENDPOINT_URL is set.
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.sdk.endpoint_url()
+    }
+
+    fn counter(&self) -> CallCounter {
+        CallCounter(Arc::clone(&self.calls))
+    }
+
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        self.iam.get_or_init(|| {
+            let config = aws_sdk_iam::config::Builder::from(&self.sdk)
+                .interceptor(self.counter())
+                .build();
+            aws_sdk_iam::Client::from_conf(config)
+        })
+    }
+
+    fn sts(&self) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .interceptor(self.counter())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// The account the credentials belong to (sts:GetCallerIdentity).
+    pub async fn caller_account(&self) -> Result<String, ProviderError> {
+        let address = ResourceAddr::singleton("caller_identity");
+        let identity = self
+            .sts()
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| sdk_error(&address, "sts:GetCallerIdentity", &err))?;
+        identity.account().map(str::to_owned).ok_or(ProviderError {
+            address,
+            operation: "sts:GetCallerIdentity".to_owned(),
+            code: None,
+            message: "the answer named no account".to_owned(),
+            hint: None,
+        })
+    }
+
+    /// The account pin: stops before any other call when the credentials are for
+    /// another account than `expected`.
+    pub async fn check_pin(&self, expected: &str) -> Result<(), PinError> {
+        let actual = self.caller_account().await.map_err(PinError::Identity)?;
+        if actual == expected {
+            Ok(())
+        } else {
+            Err(PinError::Mismatch {
+                expected: expected.to_owned(),
+                actual,
+            })
+        }
+    }
+
+    /// iam:GetAccountSummary, read once per run: several manual items look at it.
+    pub(crate) async fn account_summary(
+        &self,
+        address: &ResourceAddr,
+    ) -> Result<&HashMap<String, i32>, ProviderError> {
+        self.account_summary
+            .get_or_try_init(|| async {
+                let summary = self
+                    .iam()
+                    .get_account_summary()
+                    .send()
+                    .await
+                    .map_err(|err| sdk_error(address, "iam:GetAccountSummary", &err))?;
+                Ok(summary
+                    .summary_map()
+                    .map(|map| {
+                        map.iter()
+                            .map(|(key, value)| (key.as_str().to_owned(), *value))
+                            .collect()
+                    })
+                    .unwrap_or_default())
+            })
+            .await
+    }
+}
+
+/// Counts every request sent to AWS, and logs each at debug level (`-vv`).
+#[derive(Debug, Clone)]
+struct CallCounter(Arc<AtomicUsize>);
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "baseline-call-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        if let Some(metadata) = cfg.load::<Metadata>() {
+            tracing::debug!(
+                service = metadata.service(),
+                operation = metadata.name(),
+                "aws call"
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! Turns SDK errors into `ProviderError`s that name the address, the operation, the AWS error
+//! code and what to do next.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use baseline_core::{ProviderError, ResourceAddr};
+
+/// An SDK error on `operation` (`iam:CreateAccountAlias`) for `address`.
+pub(crate) fn sdk_error<E, R>(
+    address: &ResourceAddr,
+    operation: &str,
+    err: &SdkError<E, R>,
+) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().map(str::to_owned);
+    let message = err
+        .message()
+        .map_or_else(|| DisplayErrorContext(err).to_string(), str::to_owned);
+    let hint = match (code.as_deref(), err) {
+        (Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"), _) => Some(
+            format!("the caller needs the `{operation}` permission"),
+        ),
+        (Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"), _) => Some(
+            "the credentials are expired or invalid: sign in again (e.g. `aws sso login`)"
+                .to_owned(),
+        ),
+        (Some("Throttling" | "ThrottlingException"), _) => {
+            Some("AWS is throttling requests; run again in a minute".to_owned())
+        }
+        (_, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) => Some(
+            "AWS could not be reached: check the network, and AWS_ENDPOINT_URL if it is set"
+                .to_owned(),
+        ),
+        _ => None,
+    };
+    ProviderError {
+        address: address.clone(),
+        operation: operation.to_owned(),
+        code,
+        message,
+        hint,
+    }
+}
+
+/// A change that this kind cannot make (a manual item, or an action it does not support).
+pub(crate) fn unsupported(address: &ResourceAddr, what: &str) -> ProviderError {
+    ProviderError {
+        address: address.clone(),
+        operation: "baseline:Apply".to_owned(),
+        code: None,
+        message: format!("{what} is not something baseline can apply"),
+        hint: None,
+    }
+}

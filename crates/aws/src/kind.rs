@@ -1,0 +1,30 @@
+//! What every resource kind provides: desired state from the spec, live state from AWS,
+//! and one change applied.
+
+use baseline_core::plan::Desired;
+use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde_json::Value;
+
+use crate::context::AwsContext;
+
+pub(crate) trait Kind: Send + Sync {
+    /// The address kind, e.g. `iam_password_policy`.
+    fn kind(&self) -> &'static str;
+
+    /// The resources of this kind that the spec declares.
+    fn desired(&self, spec: &Spec) -> Vec<Desired>;
+
+    /// The live state in the same canonical JSON as `desired`; `None` only on "not found".
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>>;
+
+    /// Makes one create, update or delete.
+    fn apply<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        change: &'a ResourceChange,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+}
