@@ -1,1 +1,1 @@
-
+fn placeholder() {}

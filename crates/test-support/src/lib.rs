@@ -1,1 +1,254 @@
+//! Test support: the moto emulator, started once per test binary by the repository's own
+//! launcher; a fresh 12-digit account per test (credentials from sts:AssumeRole into it), so
+//! tests run in parallel with no resets; and running the real `baseline` binary.
 
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// The repository root (this crate lives in `crates/test-support`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running emulator. Its standard input is held open for the life of the test process;
+/// when the process ends, the launcher sees end-of-file and stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    pub endpoint: String,
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+
+/// The emulator for this test binary, started on first use.
+pub fn emulator() -> &'static Emulator {
+    EMULATOR.get_or_init(start_emulator)
+}
+
+fn start_emulator() -> Emulator {
+    let root = repo_root();
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        let status = Command::new("bash")
+            .arg(root.join("scripts/emulator-setup"))
+            .status()
+            .expect("run scripts/emulator-setup");
+        assert!(status.success(), "scripts/emulator-setup failed");
+    }
+    let mut child = Command::new(&python)
+        .arg(root.join("emulator/launch.py"))
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    let stdin = child.stdin.take().expect("emulator stdin");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("emulator stdout"))
+        .read_line(&mut first)
+        .expect("read the emulator's port");
+    let port: u16 = first
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("emulator said {first:?}, not its port"));
+    Emulator {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        _child: child,
+        _stdin: stdin,
+    }
+}
+
+/// A 12-digit account id no other test uses (never moto's default 123456789012).
+pub fn fresh_account_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u32(std::process::id());
+    let n = 200_000_000_000 + hasher.finish() % 700_000_000_000;
+    n.to_string()
+}
+
+/// Temporary credentials for one account on the emulator.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+}
+
+/// One test's own account on the emulator, with a folder for its files.
+#[derive(Debug)]
+pub struct TestAccount {
+    pub id: String,
+    pub endpoint: String,
+    pub credentials: Credentials,
+    dir: tempfile::TempDir,
+}
+
+fn static_config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::from_static("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(credentials))
+        .build()
+}
+
+impl TestAccount {
+    /// A fresh account: sts:AssumeRole into it (moto does not check the role).
+    pub async fn new() -> Self {
+        let endpoint = emulator().endpoint.clone();
+        let id = fresh_account_id();
+        let base = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "test");
+        let sts = aws_sdk_sts::Client::new(&static_config(&endpoint, base));
+        let assumed = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{id}:role/baseline-test"))
+            .role_session_name("baseline-test")
+            .send()
+            .await
+            .expect("AssumeRole on the emulator");
+        let c = assumed.credentials().expect("credentials");
+        Self {
+            id,
+            endpoint,
+            credentials: Credentials {
+                access_key_id: c.access_key_id().to_owned(),
+                secret_access_key: c.secret_access_key().to_owned(),
+                session_token: c.session_token().to_owned(),
+            },
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// SDK settings acting in this account, for changes made "out of band".
+    pub fn sdk_config(&self) -> SdkConfig {
+        let c = &self.credentials;
+        static_config(
+            &self.endpoint,
+            aws_sdk_sts::config::Credentials::new(
+                &c.access_key_id,
+                &c.secret_access_key,
+                Some(c.session_token.clone()),
+                None,
+                "test",
+            ),
+        )
+    }
+
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config())
+    }
+
+    /// This test's folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file into this test's folder and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir().join(name);
+        std::fs::write(&path, text).expect("write test file");
+        path
+    }
+
+    /// `bin` with an environment that reaches only the emulator, as this account. HOME is the
+    /// test's folder, so no developer's ~/.aws is read.
+    pub fn command(&self, bin: &str) -> Command {
+        let mut command = self.bare_command(bin);
+        let c = &self.credentials;
+        command
+            .env("AWS_ACCESS_KEY_ID", &c.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &c.secret_access_key)
+            .env("AWS_SESSION_TOKEN", &c.session_token);
+        command
+    }
+
+    /// `bin` reaching the emulator with no credentials in the environment.
+    pub fn bare_command(&self, bin: &str) -> Command {
+        let mut command = Command::new(bin);
+        command
+            .env_clear()
+            .current_dir(self.dir())
+            .env("HOME", self.dir())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Sets the root user's MFA and access-key state, which no AWS API can do, through the
+    /// launcher's test-only extension.
+    pub fn set_root_state(&self, mfa_enabled: bool, access_keys_present: bool) {
+        let body = format!(
+            r#"{{"account_id":"{}","mfa_enabled":{mfa_enabled},"access_keys_present":{access_keys_present}}}"#,
+            self.id
+        );
+        let host = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(host).expect("connect to the emulator");
+        write!(
+            stream,
+            "POST /_baseline/root-state HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("answer");
+        assert!(answer.starts_with("HTTP/1.1 200"), "root-state: {answer}");
+    }
+}
+
+/// What a run of the binary printed, and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(mut command: Command) -> Self {
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("run the binary");
+        let run = Self {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        };
+        assert!(
+            !run.stderr.contains("panicked"),
+            "the binary panicked:\n{}",
+            run.stderr
+        );
+        run
+    }
+
+    /// Panics with both streams when the exit code is not `code`.
+    #[track_caller]
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}

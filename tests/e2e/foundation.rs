@@ -1,0 +1,293 @@
+//! The foundation: password policy, account alias, root manual items, the account pin,
+//! exit codes and confirmation.
+
+use aws_sdk_iam::Client;
+use baseline_test_support::{Run, TestAccount};
+
+use crate::{BIN, baseline, default_baseline};
+
+async fn password_policy(iam: &Client) -> Option<aws_sdk_iam::types::PasswordPolicy> {
+    match iam.get_account_password_policy().send().await {
+        Ok(out) => out.password_policy().cloned(),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => None,
+        Err(err) => panic!("GetAccountPasswordPolicy: {err:?}"),
+    }
+}
+
+async fn aliases(iam: &Client) -> Vec<String> {
+    iam.list_account_aliases()
+        .send()
+        .await
+        .expect("ListAccountAliases")
+        .account_aliases()
+        .to_vec()
+}
+
+/// The block that the plan prints for `address`: its header line and its field lines.
+fn block<'a>(stdout: &'a str, address: &str) -> Vec<&'a str> {
+    let mut lines = stdout.lines().skip_while(|l| {
+        !l.trim_start()
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|a| a == address)
+    });
+    let mut out = Vec::new();
+    if let Some(head) = lines.next() {
+        out.push(head);
+        out.extend(lines.take_while(|l| !l.trim().is_empty()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let iam = account.iam();
+
+    // A fresh account: creates, exit 2.
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(plan.stdout.contains("+ iam_password_policy will be created"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("+ account_alias will be created"));
+    assert!(plan.stdout.contains("! root_mfa needs a manual step (CIS 1.5)"));
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to create, 0 to update, 0 to delete, 1 manual."),
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(password_policy(&iam).await, None, "plan must not write");
+
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let policy = password_policy(&iam).await.expect("policy created");
+    assert_eq!(policy.minimum_password_length(), Some(14));
+    assert!(policy.require_symbols() && policy.require_numbers());
+    assert!(policy.require_uppercase_characters() && policy.require_lowercase_characters());
+    assert!(policy.allow_users_to_change_password());
+    assert_eq!(policy.max_password_age(), Some(90));
+    assert_eq!(policy.password_reuse_prevention(), Some(24));
+    assert_eq!(aliases(&iam).await, vec![format!("{}-main", account.id)]);
+
+    // Converged: nothing to apply; the manual item is still listed, exit 0.
+    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(again.stdout.contains("Plan: 0 to create, 0 to update, 0 to delete, 1 manual."));
+
+    // Out of band: only the minimum length changes (UpdateAccountPasswordPolicy sets every
+    // field, so the others are sent as they are).
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .require_symbols(true)
+        .require_numbers(true)
+        .require_uppercase_characters(true)
+        .require_lowercase_characters(true)
+        .allow_users_to_change_password(true)
+        .max_password_age(90)
+        .password_reuse_prevention(24)
+        .hard_expiry(false)
+        .send()
+        .await
+        .expect("out-of-band change");
+    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert_eq!(
+        block(&drift.stdout, "iam_password_policy"),
+        vec![
+            "  ~ iam_password_policy will be updated in place (CIS 1.8, 1.9)",
+            "      ~ minimum_length = 8 → 14",
+        ],
+        "{}",
+        drift.stdout
+    );
+    assert!(drift.stdout.contains("Plan: 0 to create, 1 to update, 0 to delete, 1 manual."));
+
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(password_policy(&iam).await.expect("policy").minimum_password_length(), Some(14));
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn fresh_account_plan_snapshot() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    insta::with_settings!({filters => vec![(account.id.as_str(), "[ACCOUNT]")]}, {
+        insta::assert_snapshot!(plan.stdout);
+    });
+}
+
+#[tokio::test]
+async fn wrong_account_pin_stops_before_any_other_call() {
+    let account = TestAccount::new().await;
+    let other = "111122223333";
+    let text = default_baseline(&account).replace(&account.id, other);
+    account.write("baseline.yaml", &text);
+
+    for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
+        let run = baseline(&account, args).expect_code(1);
+        assert!(run.stderr.contains(other) && run.stderr.contains(&account.id), "{}", run.stderr);
+        assert!(run.stderr.contains("pinned"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "no plan may be shown: {}", run.stdout);
+    }
+    // With -vv every call is logged: the pin check is the only one.
+    let run = baseline(&account, &["-vv", "plan"]).expect_code(1);
+    let calls: Vec<&str> = run.stderr.lines().filter(|l| l.contains("aws call")).collect();
+    assert_eq!(calls.len(), 1, "{}", run.stderr);
+    assert!(calls[0].contains("GetCallerIdentity"));
+    // The account is unchanged.
+    let iam = account.iam();
+    assert_eq!(password_policy(&iam).await, None);
+    assert!(aliases(&iam).await.is_empty());
+}
+
+#[tokio::test]
+async fn root_manual_items_are_verified_and_vanish_once_done() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+
+    account.set_root_state(false, true);
+    let run = baseline(&account, &["plan"]).expect_code(0);
+    assert!(run.stdout.contains("! root_mfa needs a manual step (CIS 1.5)"));
+    assert!(run.stdout.contains("! root_access_keys needs a manual step (CIS 1.4)"));
+    assert!(run.stdout.contains("! access_keys_present = true → false"));
+    assert!(run.stdout.contains("console: sign in as the root user"));
+
+    account.set_root_state(true, false);
+    let run = baseline(&account, &["plan"]).expect_code(0);
+    assert!(!run.stdout.contains("root_mfa"), "{}", run.stdout);
+    assert!(!run.stdout.contains("root_access_keys"), "{}", run.stdout);
+    assert!(run.stdout.contains("0 manual."));
+}
+
+#[tokio::test]
+async fn existing_policy_is_adopted_and_undeclared_fields_are_kept() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.update_account_password_policy()
+        .minimum_password_length(10)
+        .require_symbols(true)
+        .max_password_age(30)
+        .send()
+        .await
+        .expect("existing policy");
+    let text = format!(
+        "version: 1\naccount:\n  id: \"{}\"\niam:\n  password_policy:\n    minimum_length: 16\n    require_symbols: true\n",
+        account.id
+    );
+    account.write("baseline.yaml", &text);
+
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert_eq!(
+        block(&plan.stdout, "iam_password_policy"),
+        vec![
+            "  ~ iam_password_policy will be updated in place (CIS 1.8, 1.9)",
+            "      ~ minimum_length = 10 → 16",
+        ]
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let policy = password_policy(&iam).await.expect("policy");
+    assert_eq!(policy.minimum_password_length(), Some(16));
+    assert!(policy.require_symbols());
+    assert_eq!(policy.max_password_age(), Some(30), "an undeclared field was modified");
+}
+
+#[tokio::test]
+async fn password_policy_absent_is_deleted() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.update_account_password_policy()
+        .minimum_password_length(10)
+        .send()
+        .await
+        .expect("existing policy");
+    let text = format!(
+        "version: 1\naccount:\n  id: \"{}\"\niam:\n  password_policy: {{ ensure: absent }}\n",
+        account.id
+    );
+    account.write("baseline.yaml", &text);
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(plan.stdout.contains("- iam_password_policy will be deleted"));
+    assert!(plan.stdout.contains("- minimum_length"));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(password_policy(&iam).await, None);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn alias_is_created_replaced_and_removed() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    let with_alias = |alias: &str| {
+        format!("version: 1\naccount:\n  id: \"{}\"\n  alias: {alias}\n", account.id)
+    };
+    let first = format!("first-{}", account.id);
+    account.write("baseline.yaml", &with_alias(&first));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(aliases(&iam).await, vec![first.clone()]);
+
+    let second = format!("second-{}", account.id);
+    account.write("baseline.yaml", &with_alias(&second));
+    let plan = baseline(&account, &["plan"]).expect_code(0);
+    assert!(plan.stdout.contains(&format!("~ alias = \"{first}\" → \"{second}\"")), "{}", plan.stdout);
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(aliases(&iam).await, vec![second.clone()]);
+
+    account.write("baseline.yaml", &with_alias("{ ensure: absent }"));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(plan.stdout.contains("- account_alias will be deleted"));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert!(aliases(&iam).await.is_empty());
+}
+
+#[tokio::test]
+async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let run = baseline(&account, &["apply"]).expect_code(1);
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    assert!(run.stdout.contains("+ iam_password_policy will be created"), "the plan is shown first");
+    assert_eq!(password_policy(&account.iam()).await, None);
+}
+
+#[tokio::test]
+async fn assume_role_profile_reaches_the_account() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let config = format!(
+        "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
+         [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
+        account.id
+    );
+    let config_path = account.write("aws-config", &config);
+    let mut command = account.bare_command(BIN);
+    command
+        .env("AWS_CONFIG_FILE", &config_path)
+        .args(["--profile", "target", "apply", "--auto-approve"]);
+    Run::of(command).expect_code(0);
+    assert!(password_policy(&account.iam()).await.is_some());
+}
+
+#[tokio::test]
+async fn verbose_plan_reports_its_aws_call_count() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let run = baseline(&account, &["-v", "plan"]).expect_code(0);
+    let calls: usize = run
+        .stderr
+        .split("aws_calls=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no aws_calls in {}", run.stderr));
+    // GetCallerIdentity, ListAccountAliases, GetAccountPasswordPolicy, GetAccountSummary
+    // (read once for both root items).
+    assert_eq!(calls, 4, "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn validate_needs_no_credentials_or_network() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let mut command = account.bare_command(BIN);
+    command.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").arg("validate");
+    let run = Run::of(command).expect_code(0);
+    assert!(run.stdout.contains("is valid: 4 resources"), "{}", run.stdout);
+}
