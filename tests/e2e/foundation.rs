@@ -9,7 +9,13 @@ use crate::{BIN, baseline, default_baseline};
 async fn password_policy(iam: &Client) -> Option<aws_sdk_iam::types::PasswordPolicy> {
     match iam.get_account_password_policy().send().await {
         Ok(out) => out.password_policy().cloned(),
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_entity_exception()) => None,
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            None
+        }
         Err(err) => panic!("GetAccountPasswordPolicy: {err:?}"),
     }
 }
@@ -25,12 +31,9 @@ async fn aliases(iam: &Client) -> Vec<String> {
 
 /// The block that the plan prints for `address`: its header line and its field lines.
 fn block<'a>(stdout: &'a str, address: &str) -> Vec<&'a str> {
-    let mut lines = stdout.lines().skip_while(|l| {
-        !l.trim_start()
-            .split_whitespace()
-            .nth(1)
-            .is_some_and(|a| a == address)
-    });
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| l.split_whitespace().nth(1) != Some(address));
     let mut out = Vec::new();
     if let Some(head) = lines.next() {
         out.push(head);
@@ -47,9 +50,17 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
 
     // A fresh account: creates, exit 2.
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stdout.contains("+ iam_password_policy will be created"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("+ iam_password_policy will be created"),
+        "{}",
+        plan.stdout
+    );
     assert!(plan.stdout.contains("+ account_alias will be created"));
-    assert!(plan.stdout.contains("! root_mfa needs a manual step (CIS 1.5)"));
+    assert!(
+        plan.stdout
+            .contains("! root_mfa needs a manual step (CIS 1.5)")
+    );
     assert!(
         plan.stdout
             .contains("Plan: 2 to create, 0 to update, 0 to delete, 1 manual."),
@@ -70,7 +81,11 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
 
     // Converged: nothing to apply; the manual item is still listed, exit 0.
     let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(again.stdout.contains("Plan: 0 to create, 0 to update, 0 to delete, 1 manual."));
+    assert!(
+        again
+            .stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete, 1 manual.")
+    );
 
     // Out of band: only the minimum length changes (UpdateAccountPasswordPolicy sets every
     // field, so the others are sent as they are).
@@ -97,10 +112,20 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
         "{}",
         drift.stdout
     );
-    assert!(drift.stdout.contains("Plan: 0 to create, 1 to update, 0 to delete, 1 manual."));
+    assert!(
+        drift
+            .stdout
+            .contains("Plan: 0 to create, 1 to update, 0 to delete, 1 manual.")
+    );
 
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    assert_eq!(password_policy(&iam).await.expect("policy").minimum_password_length(), Some(14));
+    assert_eq!(
+        password_policy(&iam)
+            .await
+            .expect("policy")
+            .minimum_password_length(),
+        Some(14)
+    );
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 }
 
@@ -123,13 +148,25 @@ async fn wrong_account_pin_stops_before_any_other_call() {
 
     for args in [&["plan"][..], &["apply", "--auto-approve"][..]] {
         let run = baseline(&account, args).expect_code(1);
-        assert!(run.stderr.contains(other) && run.stderr.contains(&account.id), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(other) && run.stderr.contains(&account.id),
+            "{}",
+            run.stderr
+        );
         assert!(run.stderr.contains("pinned"), "{}", run.stderr);
-        assert!(run.stdout.is_empty(), "no plan may be shown: {}", run.stdout);
+        assert!(
+            run.stdout.is_empty(),
+            "no plan may be shown: {}",
+            run.stdout
+        );
     }
     // With -vv every call is logged: the pin check is the only one.
     let run = baseline(&account, &["-vv", "plan"]).expect_code(1);
-    let calls: Vec<&str> = run.stderr.lines().filter(|l| l.contains("aws call")).collect();
+    let calls: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("aws call"))
+        .collect();
     assert_eq!(calls.len(), 1, "{}", run.stderr);
     assert!(calls[0].contains("GetCallerIdentity"));
     // The account is unchanged.
@@ -145,8 +182,14 @@ async fn root_manual_items_are_verified_and_vanish_once_done() {
 
     account.set_root_state(false, true);
     let run = baseline(&account, &["plan"]).expect_code(0);
-    assert!(run.stdout.contains("! root_mfa needs a manual step (CIS 1.5)"));
-    assert!(run.stdout.contains("! root_access_keys needs a manual step (CIS 1.4)"));
+    assert!(
+        run.stdout
+            .contains("! root_mfa needs a manual step (CIS 1.5)")
+    );
+    assert!(
+        run.stdout
+            .contains("! root_access_keys needs a manual step (CIS 1.4)")
+    );
     assert!(run.stdout.contains("! access_keys_present = true → false"));
     assert!(run.stdout.contains("console: sign in as the root user"));
 
@@ -186,7 +229,11 @@ async fn existing_policy_is_adopted_and_undeclared_fields_are_kept() {
     let policy = password_policy(&iam).await.expect("policy");
     assert_eq!(policy.minimum_password_length(), Some(16));
     assert!(policy.require_symbols());
-    assert_eq!(policy.max_password_age(), Some(30), "an undeclared field was modified");
+    assert_eq!(
+        policy.max_password_age(),
+        Some(30),
+        "an undeclared field was modified"
+    );
 }
 
 #[tokio::test]
@@ -204,7 +251,10 @@ async fn password_policy_absent_is_deleted() {
     );
     account.write("baseline.yaml", &text);
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stdout.contains("- iam_password_policy will be deleted"));
+    assert!(
+        plan.stdout
+            .contains("- iam_password_policy will be deleted")
+    );
     assert!(plan.stdout.contains("- minimum_length"));
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     assert_eq!(password_policy(&iam).await, None);
@@ -216,7 +266,10 @@ async fn alias_is_created_replaced_and_removed() {
     let account = TestAccount::new().await;
     let iam = account.iam();
     let with_alias = |alias: &str| {
-        format!("version: 1\naccount:\n  id: \"{}\"\n  alias: {alias}\n", account.id)
+        format!(
+            "version: 1\naccount:\n  id: \"{}\"\n  alias: {alias}\n",
+            account.id
+        )
     };
     let first = format!("first-{}", account.id);
     account.write("baseline.yaml", &with_alias(&first));
@@ -226,7 +279,12 @@ async fn alias_is_created_replaced_and_removed() {
     let second = format!("second-{}", account.id);
     account.write("baseline.yaml", &with_alias(&second));
     let plan = baseline(&account, &["plan"]).expect_code(0);
-    assert!(plan.stdout.contains(&format!("~ alias = \"{first}\" → \"{second}\"")), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains(&format!("~ alias = \"{first}\" → \"{second}\"")),
+        "{}",
+        plan.stdout
+    );
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     assert_eq!(aliases(&iam).await, vec![second.clone()]);
 
@@ -243,7 +301,10 @@ async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() 
     account.write("baseline.yaml", &default_baseline(&account));
     let run = baseline(&account, &["apply"]).expect_code(1);
     assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
-    assert!(run.stdout.contains("+ iam_password_policy will be created"), "the plan is shown first");
+    assert!(
+        run.stdout.contains("+ iam_password_policy will be created"),
+        "the plan is shown first"
+    );
     assert_eq!(password_policy(&account.iam()).await, None);
 }
 
@@ -258,9 +319,12 @@ async fn assume_role_profile_reaches_the_account() {
     );
     let config_path = account.write("aws-config", &config);
     let mut command = account.bare_command(BIN);
-    command
-        .env("AWS_CONFIG_FILE", &config_path)
-        .args(["--profile", "target", "apply", "--auto-approve"]);
+    command.env("AWS_CONFIG_FILE", &config_path).args([
+        "--profile",
+        "target",
+        "apply",
+        "--auto-approve",
+    ]);
     Run::of(command).expect_code(0);
     assert!(password_policy(&account.iam()).await.is_some());
 }
@@ -287,7 +351,13 @@ async fn validate_needs_no_credentials_or_network() {
     let account = TestAccount::new().await;
     account.write("baseline.yaml", &default_baseline(&account));
     let mut command = account.bare_command(BIN);
-    command.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9").arg("validate");
+    command
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .arg("validate");
     let run = Run::of(command).expect_code(0);
-    assert!(run.stdout.contains("is valid: 4 resources"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("is valid: 4 resources"),
+        "{}",
+        run.stdout
+    );
 }

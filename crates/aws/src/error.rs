@@ -21,9 +21,9 @@ where
         .message()
         .map_or_else(|| DisplayErrorContext(err).to_string(), str::to_owned);
     let hint = match (code.as_deref(), err) {
-        (Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"), _) => Some(
-            format!("the caller needs the `{operation}` permission"),
-        ),
+        (Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"), _) => {
+            Some(format!("the caller needs the `{operation}` permission"))
+        }
         (Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId"), _) => Some(
             "the credentials are expired or invalid: sign in again (e.g. `aws sso login`)"
                 .to_owned(),

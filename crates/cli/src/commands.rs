@@ -75,9 +75,12 @@ async fn make_plan(file: &Path, options: ContextOptions) -> Option<(Plan, Arc<Aw
     let spec = load(file)?;
     let started = Instant::now();
     let options = ContextOptions {
-        region: options
-            .region
-            .or_else(|| spec.account.home_region.as_ref().map(|r| r.as_str().to_owned())),
+        region: options.region.or_else(|| {
+            spec.account
+                .home_region
+                .as_ref()
+                .map(|r| r.as_str().to_owned())
+        }),
         ..options
     };
     let ctx = Arc::new(AwsContext::load(&options).await);
@@ -125,7 +128,10 @@ pub(crate) async fn plan(file: &Path, options: ContextOptions, out: Output, deta
     let Some((plan, _ctx)) = make_plan(file, options).await else {
         return exit::ERROR;
     };
-    print(&baseline_render::plan_text(&plan, Style { color: out.color }));
+    print(&baseline_render::plan_text(
+        &plan,
+        Style { color: out.color },
+    ));
     if detailed && plan.has_changes() {
         exit::CHANGES
     } else {
@@ -157,7 +163,10 @@ pub(crate) async fn apply(
     let report = match exec::apply(&plan, provider, parallelism, &show_progress).await {
         Ok(report) => report,
         Err(cycle) => {
-            error(&cycle.to_string(), Some("this is a bug in baseline: please report it"));
+            error(
+                &cycle.to_string(),
+                Some("this is a bug in baseline: please report it"),
+            );
             return exit::ERROR;
         }
     };

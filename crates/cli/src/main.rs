@@ -57,7 +57,12 @@ enum Command {
 #[derive(Debug, Args)]
 struct FileArg {
     /// The baseline file.
-    #[arg(short = 'f', long = "file", default_value = "baseline.yaml", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        default_value = "baseline.yaml",
+        value_name = "FILE"
+    )]
     file: PathBuf,
 }
 
@@ -71,7 +76,10 @@ pub(crate) mod exit {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             commands::error(&format!("cannot start the async runtime: {err}"), None);

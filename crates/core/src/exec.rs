@@ -53,9 +53,13 @@ pub async fn read_all(
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Applied,
-    Failed { error: ProviderError },
+    Failed {
+        error: ProviderError,
+    },
     /// Not attempted because a change it waits for failed.
-    Skipped { because: ResourceAddr },
+    Skipped {
+        because: ResourceAddr,
+    },
 }
 
 /// The result of apply, per address.
@@ -66,7 +70,9 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     pub fn succeeded(&self) -> bool {
-        self.outcomes.values().all(|o| matches!(o, Outcome::Applied))
+        self.outcomes
+            .values()
+            .all(|o| matches!(o, Outcome::Applied))
     }
 
     pub fn count(&self, pick: fn(&Outcome) -> bool) -> usize {
@@ -97,8 +103,7 @@ pub async fn apply(
     progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<ApplyReport, CycleError> {
     let order = order(&plan.changes)?;
-    let changes: Vec<Arc<ResourceChange>> =
-        plan.changes.iter().cloned().map(Arc::new).collect();
+    let changes: Vec<Arc<ResourceChange>> = plan.changes.iter().cloned().map(Arc::new).collect();
     let mut remaining: BTreeMap<usize, usize> = order
         .waits_for
         .iter()
@@ -263,9 +268,18 @@ mod tests {
         let outcome = |n: &str| report.outcomes[&ResourceAddr::named("thing", n)].clone();
         assert!(matches!(outcome("b"), Outcome::Failed { .. }));
         let because = ResourceAddr::named("thing", "b");
-        assert_eq!(outcome("c"), Outcome::Skipped { because: because.clone() });
+        assert_eq!(
+            outcome("c"),
+            Outcome::Skipped {
+                because: because.clone()
+            }
+        );
         assert_eq!(outcome("d"), Outcome::Skipped { because });
-        assert!(!report.outcomes.contains_key(&ResourceAddr::named("thing", "f")));
+        assert!(
+            !report
+                .outcomes
+                .contains_key(&ResourceAddr::named("thing", "f"))
+        );
         assert!(!report.succeeded());
     }
 

@@ -110,7 +110,10 @@ pub(crate) mod tests {
             before: None,
             after: None,
             fields: vec![],
-            depends_on: deps.iter().map(|d| ResourceAddr::named("thing", d)).collect(),
+            depends_on: deps
+                .iter()
+                .map(|d| ResourceAddr::named("thing", d))
+                .collect(),
             manual: None,
             cis: vec![],
         }

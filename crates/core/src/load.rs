@@ -56,9 +56,9 @@ impl fmt::Display for LoadError {
 }
 
 /// Reads and checks a baseline file.
-pub fn load_file(path: &Path) -> Result<Spec, LoadError> {
+pub fn load_file(path: &Path) -> Result<Spec, Box<LoadError>> {
     let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|err| LoadError {
+    let source = std::fs::read_to_string(path).map_err(|err| Box::new(LoadError {
         file: file.clone(),
         location: None,
         key: None,
@@ -70,39 +70,45 @@ pub fn load_file(path: &Path) -> Result<Spec, LoadError> {
             "check the file's permissions".to_owned()
         }),
         source_line: None,
-    })?;
+    }))?;
     load_str(&source, &file)
 }
 
 /// Parses and checks baseline text; `file` is only used in error messages.
-pub fn load_str(source: &str, file: &str) -> Result<Spec, LoadError> {
+pub fn load_str(source: &str, file: &str) -> Result<Spec, Box<LoadError>> {
     let options = serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,
     };
     let spec: Spec = serde_saphyr::from_str_with_options(source, options)
-        .map_err(|err| from_yaml_error(&err, source, file))?;
+        .map_err(|err| Box::new(from_yaml_error(&err, source, file)))?;
     check(&spec, source, file)?;
     Ok(spec)
 }
 
 /// Checks that span more than one value, after the file has been read.
-fn check(spec: &Spec, source: &str, file: &str) -> Result<(), LoadError> {
-    let policy = spec.iam.as_ref().and_then(|iam| iam.password_policy.as_ref());
+fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    let policy = spec
+        .iam
+        .as_ref()
+        .and_then(|iam| iam.password_policy.as_ref());
     if let Some(policy) = policy
         && let Some(ensure) = &policy.ensure
         && ensure.value == Ensure::Absent
         && policy.declares_fields()
     {
-        let at = (ensure.referenced.line() as usize, ensure.referenced.column() as usize);
-        return Err(located(
+        let at = (
+            ensure.referenced.line() as usize,
+            ensure.referenced.column() as usize,
+        );
+        return Err(Box::new(located(
             source,
             file,
             at,
             "`ensure: absent` removes the password policy, so it cannot also set its fields"
                 .to_owned(),
             Some("keep either `ensure: absent` or the policy's fields".to_owned()),
-        ));
+        )));
     }
     Ok(())
 }
@@ -121,7 +127,10 @@ fn located(
         key: key_path_at(source, line),
         message,
         hint,
-        source_line: source.lines().nth(line.saturating_sub(1)).map(str::to_owned),
+        source_line: source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_owned),
     }
 }
 
@@ -132,8 +141,16 @@ fn from_yaml_error(err: &YamlError, source: &str, file: &str) -> LoadError {
         .map(|loc| (loc.line() as usize, loc.column() as usize))
         .filter(|(line, _)| *line > 0)
         .unwrap_or_else(|| end_of(source));
+    let at = if source.trim().is_empty() { (1, 1) } else { at };
     let (message, hint) = describe(err, source);
-    located(source, file, at, message, hint)
+    let mut error = located(source, file, at, message, hint);
+    if matches!(err, YamlError::SerdeMissingField { .. }) {
+        // The location is the mapping's first key; the missing key belongs to its parent.
+        error.key = error
+            .key
+            .and_then(|path| path.rsplit_once('.').map(|(parent, _)| parent.to_owned()));
+    }
+    error
 }
 
 /// The last line and column of the text, for errors at the end of input.
@@ -156,9 +173,10 @@ fn describe(err: &YamlError, source: &str) -> (String, Option<String>) {
             variant, expected, ..
         } => (
             format!("unknown value `{variant}`"),
-            Some(suggest(variant, expected).unwrap_or_else(|| {
-                format!("expected one of: {}", quoted_list(expected))
-            })),
+            Some(
+                suggest(variant, expected)
+                    .unwrap_or_else(|| format!("expected one of: {}", quoted_list(expected))),
+            ),
         ),
         YamlError::SerdeMissingField { field, .. } => (
             format!("missing key `{field}`"),
@@ -183,7 +201,10 @@ fn describe(err: &YamlError, source: &str) -> (String, Option<String>) {
             unexpected,
             expected,
             ..
-        } => (format!("expected {expected}, found {unexpected}"), type_hint(expected)),
+        } => (
+            format!("expected {expected}, found {unexpected}"),
+            type_hint(expected),
+        ),
         YamlError::Eof { .. } if source.trim().is_empty() => (
             "the baseline file is empty".to_owned(),
             Some("start with `version: 1` and an `account:` section".to_owned()),
@@ -191,7 +212,7 @@ fn describe(err: &YamlError, source: &str) -> (String, Option<String>) {
         YamlError::Message { msg, .. } | YamlError::ExternalMessage { msg, .. } => {
             match msg.split_once(HINT_SEPARATOR) {
                 Some((message, hint)) => (message.to_owned(), Some(hint.trim().to_owned())),
-                None => (msg.clone(), None),
+                None => (reword(&strip_position(msg)), syntax_hint(msg)),
             }
         }
         other => {
@@ -205,22 +226,52 @@ fn describe(err: &YamlError, source: &str) -> (String, Option<String>) {
                 .next()
                 .unwrap_or_default()
                 .to_owned();
-            let hint = message
-                .contains("boolean")
-                .then(|| "write `true` or `false`".to_owned());
+            let hint = syntax_hint(&message);
+            let message = reword(&strip_position(&message));
             (message, hint)
         }
     }
 }
 
 fn type_hint(expected: &str) -> Option<String> {
-    if expected.contains("bool") {
-        Some("write `true` or `false`".to_owned())
-    } else if expected.contains("i64") || expected.contains("integer") || expected.contains("u") {
-        Some("write a whole number without quotes".to_owned())
-    } else {
-        None
+    syntax_hint(expected)
+}
+
+/// Plain words for the reader's type names.
+fn reword(message: &str) -> String {
+    message
+        .replace("invalid i64", "not a whole number")
+        .replace("invalid u64", "not a whole number")
+        .replace("expected string scalar", "expected a single value")
+        .replace("expected mapping start", "expected a mapping")
+}
+
+/// serde-saphyr repeats the position inside some messages; it is shown apart.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
     }
+}
+
+/// A hint for the low-level messages of the YAML reader.
+fn syntax_hint(message: &str) -> Option<String> {
+    let hint = if message.contains("boolean") || message.contains("bool") {
+        "write `true` or `false`"
+    } else if message.contains("i64") || message.contains("u64") || message.contains("integer") {
+        "write a whole number, such as `14`"
+    } else if message.contains("string scalar") {
+        "write a single value here, not a list or a mapping"
+    } else if message.contains("mapping start") || message.contains("struct") {
+        "write a mapping here: `key: value` lines, indented under the key"
+    } else if message.contains("tab") {
+        "YAML indents with spaces, not tabs"
+    } else if message.contains("unclosed") {
+        "close the bracket, or write the mapping as indented `key: value` lines"
+    } else {
+        return None;
+    };
+    Some(hint.to_owned())
 }
 
 fn missing_key_hint(field: &str) -> String {
@@ -310,7 +361,7 @@ mod tests {
     use super::*;
 
     fn error(source: &str) -> LoadError {
-        load_str(source, "b.yaml").expect_err("must fail")
+        *load_str(source, "b.yaml").expect_err("must fail")
     }
 
     #[test]
@@ -319,7 +370,10 @@ mod tests {
             "version: 1\naccount:\n  id: \"123456789012\"\niam:\n  password_policy:\n    minimum_lenght: 3\n",
         );
         assert_eq!(err.location, Some((6, 5)));
-        assert_eq!(err.key.as_deref(), Some("iam.password_policy.minimum_lenght"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("iam.password_policy.minimum_lenght")
+        );
         assert_eq!(err.message, "unknown key `minimum_lenght`");
         assert_eq!(err.hint.as_deref(), Some("did you mean `minimum_length`?"));
         insta::assert_snapshot!(err.to_string());
@@ -333,7 +387,10 @@ mod tests {
         assert_eq!(err.location, Some((6, 21)));
         assert_eq!(err.message, "200 is out of range");
         assert_eq!(err.hint.as_deref(), Some("AWS accepts 6 to 128 here"));
-        assert_eq!(err.key.as_deref(), Some("iam.password_policy.minimum_length"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("iam.password_policy.minimum_length")
+        );
     }
 
     #[test]

@@ -112,10 +112,14 @@ impl<'de> Deserialize<'de> for Region {
         let parts: Vec<&str> = text.split('-').collect();
         let well_formed = parts.len() >= 3
             && parts[0].len() == 2
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
             && parts
-                .iter()
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-            && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+                .last()
+                .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
         if well_formed {
             Ok(Self(text))
         } else {
@@ -164,7 +168,12 @@ impl<'de> Deserialize<'de> for AliasSpec {
             }
 
             fn visit_str<E: de::Error>(self, raw: &str) -> Result<AliasSpec, E> {
-                let name = NameTemplate::parse(raw).map_err(E::custom)?;
+                let name = NameTemplate::parse(raw).map_err(|err| {
+                    E::custom(with_hint(
+                        err,
+                        "names may use `{account_id}` and `{region}` only",
+                    ))
+                })?;
                 if name.uses_region() {
                     return Err(E::custom(with_hint(
                         "`{region}` cannot appear in the account alias",
@@ -179,9 +188,17 @@ impl<'de> Deserialize<'de> for AliasSpec {
                 Ok(AliasSpec::Name(name))
             }
 
+            /// An all-digit alias is written without quotes; it is still a name.
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<AliasSpec, E> {
+                self.visit_str(&number.to_string())
+            }
+
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AliasSpec, A::Error> {
                 let absent = EnsureAbsent::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                let EnsureAbsent { ensure: Ensure::Absent } = absent else {
+                let EnsureAbsent {
+                    ensure: Ensure::Absent,
+                } = absent
+                else {
                     return Err(de::Error::custom(with_hint(
                         "`ensure: present` needs an alias name",
                         "write the name itself (`alias: my-company`) to keep an alias",

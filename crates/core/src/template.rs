@@ -93,6 +93,9 @@ mod tests {
             NameTemplate::parse("x-{acount_id}"),
             Err(TemplateError::Unknown("acount_id".into()))
         );
-        assert_eq!(NameTemplate::parse("x-{region"), Err(TemplateError::Unclosed));
+        assert_eq!(
+            NameTemplate::parse("x-{region"),
+            Err(TemplateError::Unclosed)
+        );
     }
 }

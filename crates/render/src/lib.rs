@@ -100,9 +100,23 @@ fn write_change(out: &mut String, change: &ResourceChange, style: Style) {
     } else {
         format!(" (CIS {})", change.cis.join(", "))
     };
-    let head = format!("{} {}", symbol(action), style.bold(&change.address.to_string()));
-    let _ = writeln!(out, "  {} {}{cis}", style.action(action, &head), verb(action));
-    let width = change.fields.iter().map(|f| f.path.len()).max().unwrap_or(0);
+    let head = format!(
+        "{} {}",
+        symbol(action),
+        style.bold(&change.address.to_string())
+    );
+    let _ = writeln!(
+        out,
+        "  {} {}{cis}",
+        style.action(action, &head),
+        verb(action)
+    );
+    let width = change
+        .fields
+        .iter()
+        .map(|f| f.path.len())
+        .max()
+        .unwrap_or(0);
     for field in &change.fields {
         let line = field_line(action, field, width);
         let _ = writeln!(out, "      {}", style.action(action, &line));

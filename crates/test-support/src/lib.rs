@@ -103,7 +103,9 @@ fn static_config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) 
         .behavior_version(BehaviorVersion::latest())
         .region(Region::from_static("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(credentials))
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+            credentials,
+        ))
         .build()
 }
 

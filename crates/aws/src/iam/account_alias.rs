@@ -94,7 +94,11 @@ fn alias_in(state: Option<&Value>) -> Option<&str> {
     state?.get("alias")?.as_str()
 }
 
-async fn create(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Result<(), ProviderError> {
+async fn create(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+) -> Result<(), ProviderError> {
     ctx.iam()
         .create_account_alias()
         .account_alias(alias)
@@ -112,8 +116,18 @@ async fn create(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Result
         })
 }
 
-async fn delete(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Result<(), ProviderError> {
-    match ctx.iam().delete_account_alias().account_alias(alias).send().await {
+async fn delete(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+) -> Result<(), ProviderError> {
+    match ctx
+        .iam()
+        .delete_account_alias()
+        .account_alias(alias)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(err)
             if err

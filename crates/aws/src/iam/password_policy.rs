@@ -29,14 +29,29 @@ impl Kind for PasswordPolicy {
                 state.insert(key.to_owned(), value);
             }
         };
-        put("minimum_length", policy.minimum_length.map(|v| json!(v.get())));
+        put(
+            "minimum_length",
+            policy.minimum_length.map(|v| json!(v.get())),
+        );
         put("require_symbols", policy.require_symbols.map(Value::Bool));
         put("require_numbers", policy.require_numbers.map(Value::Bool));
-        put("require_uppercase", policy.require_uppercase.map(Value::Bool));
-        put("require_lowercase", policy.require_lowercase.map(Value::Bool));
-        put("allow_users_to_change", policy.allow_users_to_change.map(Value::Bool));
+        put(
+            "require_uppercase",
+            policy.require_uppercase.map(Value::Bool),
+        );
+        put(
+            "require_lowercase",
+            policy.require_lowercase.map(Value::Bool),
+        );
+        put(
+            "allow_users_to_change",
+            policy.allow_users_to_change.map(Value::Bool),
+        );
         put("max_age_days", policy.max_age_days.map(|v| json!(v.get())));
-        put("reuse_prevention", policy.reuse_prevention.map(|v| json!(v.get())));
+        put(
+            "reuse_prevention",
+            policy.reuse_prevention.map(|v| json!(v.get())),
+        );
         put("hard_expiry", policy.hard_expiry.map(Value::Bool));
         vec![Desired {
             address: ResourceAddr::singleton(KIND),
@@ -76,11 +91,9 @@ impl Kind for PasswordPolicy {
         Box::pin(async move {
             let address = &change.address;
             match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    write(ctx, after)
-                        .await
-                        .map_err(|err| sdk_error(address, "iam:UpdateAccountPasswordPolicy", &err))
-                }
+                (Action::Create | Action::Update, Some(after)) => write(ctx, after)
+                    .await
+                    .map_err(|err| sdk_error(address, "iam:UpdateAccountPasswordPolicy", &err)),
                 (Action::Delete, _) => {
                     match ctx.iam().delete_account_password_policy().send().await {
                         Ok(_) => Ok(()),
