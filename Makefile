@@ -17,7 +17,7 @@ demo: emulator build
 test: emulator
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(CARGO) test --workspace
+	bash scripts/test
 
 bench:
 	bash bench/noop-plan

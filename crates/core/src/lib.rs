@@ -6,6 +6,7 @@ pub mod exec;
 pub mod graph;
 pub mod load;
 pub mod plan;
+pub mod policy;
 pub mod provider;
 pub mod spec;
 pub mod template;

@@ -1,0 +1,357 @@
+//! IAM-style policy documents (IAM, bucket, key and service control policies): parsing the
+//! forms AWS returns, a canonical form so that equal policies compare equal, and the
+//! "permissions broadened" check that reviewers must see first.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+/// The document is not a JSON policy.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("not a policy document: {0}")]
+pub struct PolicyError(String);
+
+/// Parses a policy as AWS returns it: JSON, possibly URL-encoded (IAM's Get*Policy calls).
+pub fn parse(text: &str) -> Result<Value, PolicyError> {
+    let trimmed = text.trim_start();
+    let decoded;
+    let json = if trimmed.starts_with('{') {
+        text
+    } else {
+        decoded = percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .map_err(|err| PolicyError(err.to_string()))?;
+        &decoded
+    };
+    let value: Value = serde_json::from_str(json).map_err(|err| PolicyError(err.to_string()))?;
+    if value.get("Statement").is_none() {
+        return Err(PolicyError("it has no `Statement`".to_owned()));
+    }
+    Ok(value)
+}
+
+/// The canonical form: every statement a list of objects, every action, resource, principal
+/// and condition value a sorted list without duplicates, statements sorted. Key order and
+/// whitespace do not survive JSON parsing anyway.
+pub fn normalize(doc: &Value) -> Value {
+    let Value::Object(fields) = doc else {
+        return doc.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in fields {
+        let value = if key == "Statement" {
+            let mut statements: Vec<Value> = as_list(value).iter().map(statement).collect();
+            statements.sort_by_key(Value::to_string);
+            statements.dedup();
+            Value::Array(statements)
+        } else {
+            value.clone()
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
+}
+
+fn statement(value: &Value) -> Value {
+    let Value::Object(fields) = value else {
+        return value.clone();
+    };
+    let mut out = Map::new();
+    for (key, value) in fields {
+        let value = match key.as_str() {
+            "Action" | "NotAction" | "Resource" | "NotResource" => string_set(value),
+            "Principal" | "NotPrincipal" => principal(value),
+            "Condition" => condition(value),
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
+}
+
+/// `"*"` stays as written: it is not the same as `{"AWS": "*"}`.
+fn principal(value: &Value) -> Value {
+    match value {
+        Value::Object(kinds) => Value::Object(
+            kinds
+                .iter()
+                .map(|(kind, ids)| (kind.clone(), string_set(ids)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn condition(value: &Value) -> Value {
+    match value {
+        Value::Object(operators) => Value::Object(
+            operators
+                .iter()
+                .map(|(operator, keys)| {
+                    let keys = match keys {
+                        Value::Object(keys) => Value::Object(
+                            keys.iter()
+                                .map(|(key, v)| (key.clone(), string_set(v)))
+                                .collect(),
+                        ),
+                        other => other.clone(),
+                    };
+                    (operator.clone(), keys)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn as_list(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// A single value or a list, as a sorted list of unique values.
+fn string_set(value: &Value) -> Value {
+    let mut items = as_list(value);
+    items.sort_by_key(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
+    items.dedup();
+    Value::Array(items)
+}
+
+/// What one statement grants or denies, in comparable sets.
+#[derive(Debug, PartialEq, Eq)]
+struct Grant {
+    sid: Option<String>,
+    allow: bool,
+    actions: BTreeSet<String>,
+    resources: BTreeSet<String>,
+    principals: String,
+    negated: bool,
+    condition: Option<Value>,
+}
+
+fn grants(doc: &Value) -> Vec<Grant> {
+    let normal = normalize(doc);
+    let strings = |s: &Value, key: &str| -> BTreeSet<String> {
+        s.get(key)
+            .map(as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    normal
+        .get("Statement")
+        .map(as_list)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Grant {
+            sid: s.get("Sid").and_then(Value::as_str).map(str::to_owned),
+            allow: s.get("Effect").and_then(Value::as_str) == Some("Allow"),
+            actions: strings(s, "Action"),
+            resources: strings(s, "Resource"),
+            principals: s.get("Principal").map(Value::to_string).unwrap_or_default(),
+            negated: s.get("NotAction").is_some()
+                || s.get("NotResource").is_some()
+                || s.get("NotPrincipal").is_some(),
+            condition: s.get("Condition").cloned(),
+        })
+        .collect()
+}
+
+/// Why a policy change grants more than before; empty when it does not. `before` is `None`
+/// for a new policy, whose every Allow is new.
+pub fn broadened(before: Option<&Value>, after: &Value) -> Vec<String> {
+    let old = before.map(grants).unwrap_or_default();
+    let new = grants(after);
+    let mut reasons = Vec::new();
+    for grant in new.iter().filter(|g| g.allow) {
+        if old.contains(grant) {
+            continue;
+        }
+        let name = label(grant);
+        let Some(previous) = counterpart(grant, &old) else {
+            reasons.push(format!(
+                "new Allow statement {name}{}",
+                wildcard_note(grant)
+            ));
+            continue;
+        };
+        let added_actions: Vec<&String> = grant.actions.difference(&previous.actions).collect();
+        let added_resources: Vec<&String> =
+            grant.resources.difference(&previous.resources).collect();
+        if !added_actions.is_empty() {
+            reasons.push(format!("{name} adds action {}", join(&added_actions)));
+        }
+        if !added_resources.is_empty() {
+            reasons.push(format!("{name} adds resource {}", join(&added_resources)));
+        }
+        if previous.condition.is_some() && grant.condition != previous.condition {
+            reasons.push(format!("{name} drops or changes its Condition"));
+        }
+        if grant.principals != previous.principals {
+            reasons.push(format!("{name} changes its Principal"));
+        }
+        if grant.negated != previous.negated {
+            reasons.push(format!("{name} changes a Not* element"));
+        }
+    }
+    for deny in old.iter().filter(|g| !g.allow) {
+        if new.contains(deny) {
+            continue;
+        }
+        let name = label(deny);
+        match counterpart(deny, &new) {
+            None => reasons.push(format!("removes Deny statement {name}")),
+            Some(now) => {
+                let lost: Vec<&String> = deny.actions.difference(&now.actions).collect();
+                let lost_resources: Vec<&String> =
+                    deny.resources.difference(&now.resources).collect();
+                if !lost.is_empty() {
+                    reasons.push(format!("{name} no longer denies {}", join(&lost)));
+                }
+                if !lost_resources.is_empty() {
+                    reasons.push(format!("{name} no longer covers {}", join(&lost_resources)));
+                }
+                if now.condition.is_some() && now.condition != deny.condition {
+                    reasons.push(format!("{name} adds or changes a Condition on a Deny"));
+                }
+            }
+        }
+    }
+    reasons
+}
+
+/// The statement in `others` that `grant` most likely replaces: same Sid, or else the
+/// same effect and the same actions or resources.
+fn counterpart<'a>(grant: &Grant, others: &'a [Grant]) -> Option<&'a Grant> {
+    let same_effect = |o: &&Grant| o.allow == grant.allow;
+    match &grant.sid {
+        Some(sid) => others
+            .iter()
+            .filter(same_effect)
+            .find(|o| o.sid.as_ref() == Some(sid)),
+        None => others.iter().filter(same_effect).find(|o| {
+            o.sid.is_none() && (o.actions == grant.actions || o.resources == grant.resources)
+        }),
+    }
+}
+
+fn label(grant: &Grant) -> String {
+    match &grant.sid {
+        Some(sid) => format!("`{sid}`"),
+        None => format!("on {}", join(&grant.actions.iter().collect::<Vec<_>>())),
+    }
+}
+
+fn wildcard_note(grant: &Grant) -> &'static str {
+    if grant.actions.iter().any(|a| a.contains('*')) || grant.resources.contains("*") {
+        " (with a wildcard)"
+    } else {
+        ""
+    }
+}
+
+fn join(items: &[&String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether the policy allows every action on every resource without a condition:
+/// full administrator access (CIS 1.16 wants it only in AdministratorAccess).
+pub fn grants_full_admin(doc: &Value) -> bool {
+    grants(doc).iter().any(|g| {
+        g.allow
+            && !g.negated
+            && g.condition.is_none()
+            && g.actions.contains("*")
+            && g.resources.contains("*")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn url_encoded_and_reordered_documents_are_equal() {
+        let ours = json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:*", "Resource": ["*"]}
+            ]
+        });
+        let from_aws = "%7B%22Statement%22%3A%20%5B%7B%22Resource%22%3A%20%5B%22%2A%22%5D%2C%20%22Action%22%3A%20%22iam%3A%2A%22%2C%20%22Effect%22%3A%20%22Deny%22%7D%2C%20%7B%22Effect%22%3A%20%22Allow%22%2C%20%22Resource%22%3A%20%22%2A%22%2C%20%22Action%22%3A%20%5B%22s3%3AListBucket%22%2C%20%22s3%3AGetObject%22%5D%7D%5D%2C%20%22Version%22%3A%20%222012-10-17%22%7D";
+        let parsed = parse(from_aws).expect("decodes");
+        assert_eq!(normalize(&parsed), normalize(&ours));
+        assert!(broadened(Some(&parsed), &ours).is_empty());
+    }
+
+    #[test]
+    fn a_single_statement_object_equals_a_one_element_list() {
+        let object = json!({"Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}});
+        let list =
+            json!({"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": ["*"]}]});
+        assert_eq!(normalize(&object), normalize(&list));
+    }
+
+    #[test]
+    fn added_action_is_broadened() {
+        let before = json!({"Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        let after = json!({"Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject", "s3:*"], "Resource": "*"}]});
+        assert_eq!(
+            broadened(Some(&before), &after),
+            vec!["`Read` adds action `s3:*`"]
+        );
+        assert!(
+            broadened(Some(&after), &before).is_empty(),
+            "narrowing is not broadening"
+        );
+    }
+
+    #[test]
+    fn new_allow_and_removed_deny_are_broadened() {
+        let before = json!({"Statement": [{"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"}]});
+        let after = json!({"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+        assert_eq!(
+            broadened(Some(&before), &after),
+            vec![
+                "new Allow statement on `s3:*` (with a wildcard)",
+                "removes Deny statement `NoIam`",
+            ]
+        );
+    }
+
+    #[test]
+    fn dropped_condition_is_broadened() {
+        let with = json!({"Statement": [{"Sid": "Mfa", "Effect": "Allow", "Action": "ec2:*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]});
+        let without = json!({"Statement": [{"Sid": "Mfa", "Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]});
+        assert_eq!(
+            broadened(Some(&with), &without),
+            vec!["`Mfa` drops or changes its Condition"]
+        );
+    }
+
+    #[test]
+    fn full_admin_is_detected_only_without_conditions() {
+        let admin = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let guarded = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]});
+        assert!(grants_full_admin(&admin));
+        assert!(!grants_full_admin(&guarded));
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        assert!(parse("not json").is_err());
+        assert!(parse("{\"Version\": \"2012-10-17\"}").is_err());
+    }
+}
