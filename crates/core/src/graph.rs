@@ -116,6 +116,8 @@ pub(crate) mod tests {
                 .collect(),
             manual: None,
             cis: vec![],
+            permissions_broadened: vec![],
+            write_only: serde_json::Value::Null,
         }
     }
 

@@ -110,6 +110,50 @@ fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
             Some("keep either `ensure: absent` or the policy's fields".to_owned()),
         )));
     }
+    if let Some(iam) = &spec.iam {
+        check_identities(iam, source, file)?;
+    }
+    Ok(())
+}
+
+/// Roles need a trust policy, and users cannot join a group the file removes.
+fn check_identities(
+    iam: &crate::spec::IamSpec,
+    source: &str,
+    file: &str,
+) -> Result<(), Box<LoadError>> {
+    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+    for (name, role) in &iam.roles {
+        if role.value.ensure == Ensure::Present && role.value.trust.is_none() {
+            return Err(Box::new(located(
+                source,
+                file,
+                at(&role.referenced),
+                format!("role `{name}` has no `trust`"),
+                Some("say who may assume it, e.g. `trust: { account: self }`".to_owned()),
+            )));
+        }
+    }
+    for (name, user) in &iam.users {
+        let groups = user.value.groups.iter().flatten();
+        for group in groups {
+            let removed = iam
+                .groups
+                .get(group)
+                .is_some_and(|g| g.ensure == Ensure::Absent);
+            if removed && user.value.ensure == Ensure::Present {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&user.referenced),
+                    format!("user `{name}` is in group `{group}`, which has `ensure: absent`"),
+                    Some(format!(
+                        "remove `{group}` from the user's groups, or keep the group"
+                    )),
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -49,6 +49,9 @@ pub struct Desired {
     pub manual: Option<ManualStep>,
     /// CIS AWS Foundations Benchmark v4.0.1 ids this resource satisfies.
     pub cis: Vec<String>,
+    /// Settings used only when creating, never read back or compared (for example, that a
+    /// new console password must be changed at first sign-in). Never secrets.
+    pub write_only: Value,
 }
 
 /// One field that differs, by dotted path.
@@ -76,6 +79,11 @@ pub struct ResourceChange {
     pub manual: Option<ManualStep>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cis: Vec<String>,
+    /// Why this change grants more than before; reviewers see these first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions_broadened: Vec<String>,
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub write_only: Value,
 }
 
 /// How many changes of each kind a plan holds.
@@ -162,6 +170,10 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
             (action, Some(overlay(live, &desired.state)), fields)
         }
     };
+    let permissions_broadened = match (&after, action) {
+        (Some(after), Action::Create | Action::Update) => crate::policy::broadening(live, after),
+        _ => Vec::new(),
+    };
     ResourceChange {
         address: desired.address.clone(),
         action,
@@ -171,35 +183,36 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
         depends_on: desired.depends_on.clone(),
         manual: desired.manual.clone(),
         cis: desired.cis.clone(),
+        permissions_broadened,
+        write_only: desired.write_only.clone(),
     }
 }
 
-/// The declared fields whose live value differs (all of them when nothing is live).
+/// The declared top-level fields whose live value differs (all of them when nothing is
+/// live). A field is compared whole: a declared list or map is authoritative, so an entry
+/// added by hand is drift.
 fn field_changes(desired: &Value, live: Option<&Value>) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    collect_changes("", desired, live, &mut changes);
-    changes
-}
-
-fn collect_changes(path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
-    match (desired, live) {
-        (Value::Object(want), Some(Value::Object(have))) => {
-            for (key, value) in want {
-                collect_changes(&join(path, key), value, have.get(key), out);
-            }
-        }
-        (Value::Object(want), None) if !path.is_empty() || !want.is_empty() => {
-            for (key, value) in want {
-                collect_changes(&join(path, key), value, None, out);
-            }
-        }
-        (want, have) if have != Some(want) => out.push(FieldChange {
-            path: path.to_owned(),
-            before: have.cloned(),
-            after: Some(want.clone()),
-        }),
-        _ => {}
-    }
+    let Value::Object(want) = desired else {
+        return if live == Some(desired) {
+            Vec::new()
+        } else {
+            vec![FieldChange {
+                path: String::new(),
+                before: live.cloned(),
+                after: Some(desired.clone()),
+            }]
+        };
+    };
+    want.iter()
+        .filter_map(|(key, value)| {
+            let have = live.and_then(|l| l.get(key));
+            (have != Some(value)).then(|| FieldChange {
+                path: key.clone(),
+                before: have.cloned(),
+                after: Some(value.clone()),
+            })
+        })
+        .collect()
 }
 
 fn removed_fields(live: &Value) -> Vec<FieldChange> {
@@ -220,25 +233,13 @@ fn removed_fields(live: &Value) -> Vec<FieldChange> {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// `live` with every declared field of `desired` laid over it, recursively.
+/// `live` with every declared top-level field of `desired` in place of its own.
 pub fn overlay(live: &Value, desired: &Value) -> Value {
     match (live, desired) {
         (Value::Object(have), Value::Object(want)) => {
             let mut merged: Map<String, Value> = have.clone();
             for (key, value) in want {
-                let next = match have.get(key) {
-                    Some(old) => overlay(old, value),
-                    None => value.clone(),
-                };
-                merged.insert(key.clone(), next);
+                merged.insert(key.clone(), value.clone());
             }
             Value::Object(merged)
         }
@@ -260,6 +261,7 @@ mod tests {
             depends_on: vec![],
             manual: None,
             cis: vec![],
+            write_only: Value::Null,
         }
     }
 
@@ -326,11 +328,12 @@ mod tests {
     }
 
     #[test]
-    fn nested_fields_diff_by_path() {
-        let live = json!({"a": {"b": 1, "c": 2}});
-        let change = diff(&desired(json!({"a": {"b": 3}})), Some(&live));
-        assert_eq!(change.fields[0].path, "a.b");
-        assert_eq!(change.after, Some(json!({"a": {"b": 3, "c": 2}})));
+    fn declared_maps_are_compared_whole() {
+        let live = json!({"tags": {"team": "a", "added": "by hand"}});
+        let change = diff(&desired(json!({"tags": {"team": "a"}})), Some(&live));
+        assert_eq!(change.action, Action::Update);
+        assert_eq!(change.fields[0].path, "tags");
+        assert_eq!(change.after, Some(json!({"tags": {"team": "a"}})));
     }
 
     #[test]
@@ -347,6 +350,8 @@ mod tests {
                 depends_on: vec![],
                 manual: None,
                 cis: vec![],
+                permissions_broadened: vec![],
+                write_only: Value::Null,
             }],
         );
         assert!(!manual_only.has_changes());

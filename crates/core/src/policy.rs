@@ -261,6 +261,60 @@ fn join(items: &[&String]) -> String {
         .join(", ")
 }
 
+/// Why a resource's new state grants more than its live one, from the fields that carry
+/// permissions: `managed_policies` (ARNs), `inline_policies` (name → document), `trust`
+/// (who may assume a role), `policy` (a resource policy) and `require_mfa`.
+pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
+    let old = |key: &str| before.and_then(|b| b.get(key));
+    let mut reasons = Vec::new();
+    if let Some(Value::Array(arns)) = after.get("managed_policies") {
+        let had: Vec<&Value> = old("managed_policies")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        for arn in arns.iter().filter(|a| !had.contains(a)) {
+            reasons.push(format!("attaches {}", arn.as_str().unwrap_or_default()));
+        }
+    }
+    if let Some(Value::Object(documents)) = after.get("inline_policies") {
+        for (name, document) in documents {
+            let previous = old("inline_policies").and_then(|p| p.get(name));
+            if previous == Some(document) {
+                continue;
+            }
+            for reason in broadened(previous, document) {
+                reasons.push(format!("inline policy `{name}`: {reason}"));
+            }
+            if grants_full_admin(document) {
+                reasons.push(format!(
+                    "inline policy `{name}` grants full administrator access (\"*\" on \"*\"); \
+                     CIS 1.16 wants that only through AdministratorAccess"
+                ));
+            }
+        }
+    }
+    for key in ["trust", "policy"] {
+        if let Some(document) = after.get(key)
+            && old(key) != Some(document)
+        {
+            let what = if key == "trust" {
+                "trust policy"
+            } else {
+                "resource policy"
+            };
+            for reason in broadened(old(key), document) {
+                reasons.push(format!("{what}: {reason}"));
+            }
+        }
+    }
+    if after.get("require_mfa") == Some(&Value::Bool(false))
+        && old("require_mfa") == Some(&Value::Bool(true))
+    {
+        reasons.push("no longer requires MFA".to_owned());
+    }
+    reasons
+}
+
 /// Whether the policy allows every action on every resource without a condition:
 /// full administrator access (CIS 1.16 wants it only in AdministratorAccess).
 pub fn grants_full_admin(doc: &Value) -> bool {

@@ -1,6 +1,7 @@
 //! The typed model of baseline.yaml. Every value is checked while it is read, so an error can
 //! point at the exact line and column; see `load` for how errors are reported.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, de};
@@ -257,6 +258,324 @@ pub enum RootAccessKeys {
 pub struct IamSpec {
     #[serde(default)]
     pub password_policy: Option<PasswordPolicySpec>,
+    #[serde(default)]
+    pub groups: BTreeMap<IamName, GroupSpec>,
+    #[serde(default)]
+    pub users: BTreeMap<IamName, Spanned<UserSpec>>,
+    #[serde(default)]
+    pub roles: BTreeMap<IamName, Spanned<RoleSpec>>,
+    #[serde(default)]
+    pub credential_checks: Option<CredentialChecks>,
+}
+
+/// A user, group or role name as IAM accepts it: 1 to 64 of `A-Za-z0-9+=,.@_-`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IamName(String);
+
+impl IamName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for IamName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let valid = (1..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+        if valid {
+            Ok(Self(text))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("`{text}` is not a valid IAM name"),
+                "IAM names are 1 to 64 characters: letters, digits and + = , . @ _ -",
+            )))
+        }
+    }
+}
+
+/// An IAM path such as `/` or `/people/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IamPath(String);
+
+impl IamPath {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for IamPath {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let valid = text.starts_with('/')
+            && text.ends_with('/')
+            && text.len() <= 512
+            && text.bytes().all(|b| (0x21..=0x7e).contains(&b));
+        if valid {
+            Ok(Self(text))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("`{text}` is not a valid IAM path"),
+                "a path starts and ends with `/`, such as `/` or `/people/`",
+            )))
+        }
+    }
+}
+
+/// A managed policy: an AWS managed policy by name (`AdministratorAccess`,
+/// `job-function/Billing`) or any policy by ARN (`{account_id}` allowed).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ManagedPolicy(String);
+
+impl ManagedPolicy {
+    /// The policy's ARN in this account.
+    pub fn arn(&self, account_id: &str) -> String {
+        if self.0.starts_with("arn:") {
+            self.0.replace("{account_id}", account_id)
+        } else {
+            format!("arn:aws:iam::aws:policy/{}", self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ManagedPolicy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let valid = if let Some(rest) = text.strip_prefix("arn:") {
+            rest.contains(":policy/")
+        } else {
+            !text.is_empty()
+                && !text.starts_with('/')
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        };
+        if valid {
+            Ok(Self(text))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("`{text}` is not a managed policy name or ARN"),
+                "write an AWS managed policy's name (`AdministratorAccess`, `job-function/Billing`) \
+                 or a full ARN (`arn:aws:iam::{account_id}:policy/MyPolicy`)",
+            )))
+        }
+    }
+}
+
+/// A policy document, written as YAML or as a JSON string. It must have a `Statement`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyDocument(pub serde_json::Value);
+
+impl<'de> Deserialize<'de> for PolicyDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let document = match value {
+            serde_json::Value::String(text) => crate::policy::parse(&text).map_err(|err| {
+                de::Error::custom(with_hint(
+                    err,
+                    "write the policy as YAML, or as valid JSON text",
+                ))
+            })?,
+            other if other.get("Statement").is_some() => other,
+            _ => {
+                return Err(de::Error::custom(with_hint(
+                    "a policy document needs a `Statement`",
+                    "write `Version: \"2012-10-17\"` and a `Statement:` list",
+                )));
+            }
+        };
+        Ok(Self(document))
+    }
+}
+
+/// `iam.groups.NAME`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    #[serde(default)]
+    pub ensure: Ensure,
+    #[serde(default)]
+    pub path: Option<IamPath>,
+    #[serde(default)]
+    pub managed_policies: Option<Vec<ManagedPolicy>>,
+    #[serde(default)]
+    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    /// Attach the policy that denies everything but MFA self-management without MFA.
+    #[serde(default)]
+    pub require_mfa: Option<bool>,
+}
+
+/// `iam.users.NAME`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSpec {
+    #[serde(default)]
+    pub ensure: Ensure,
+    #[serde(default)]
+    pub path: Option<IamPath>,
+    #[serde(default)]
+    pub groups: Option<Vec<IamName>>,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub console: Option<ConsoleSpec>,
+}
+
+/// `console:` — a console password (`{ password_reset_required: true }`) or none
+/// (`disabled`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleSpec {
+    Enabled { password_reset_required: bool },
+    Disabled,
+}
+
+impl<'de> Deserialize<'de> for ConsoleSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Enabled {
+            #[serde(default = "yes")]
+            password_reset_required: bool,
+        }
+        fn yes() -> bool {
+            true
+        }
+
+        struct ConsoleVisitor;
+
+        impl<'de> de::Visitor<'de> for ConsoleVisitor {
+            type Value = ConsoleSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`{ password_reset_required: true }` or `disabled`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ConsoleSpec, E> {
+                if text == "disabled" {
+                    Ok(ConsoleSpec::Disabled)
+                } else {
+                    Err(E::custom(with_hint(
+                        format!("unknown value `{text}`"),
+                        "write `disabled`, or `{ password_reset_required: true }`",
+                    )))
+                }
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ConsoleSpec, A::Error> {
+                let enabled = Enabled::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ConsoleSpec::Enabled {
+                    password_reset_required: enabled.password_reset_required,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(ConsoleVisitor)
+    }
+}
+
+/// `iam.roles.NAME`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSpec {
+    #[serde(default)]
+    pub ensure: Ensure,
+    #[serde(default)]
+    pub path: Option<IamPath>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub trust: Option<TrustSpec>,
+    #[serde(default)]
+    pub managed_policies: Option<Vec<ManagedPolicy>>,
+    #[serde(default)]
+    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    /// Seconds, 3600 to 43200.
+    #[serde(default)]
+    pub max_session_duration: Option<Bounded<3600, 43200>>,
+}
+
+/// Who may assume a role.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustSpec {
+    /// `self` or 12-digit account ids (one, or a list).
+    #[serde(default, alias = "account")]
+    pub accounts: OneOrMany<AccountRef>,
+    /// AWS service principals, such as `ec2.amazonaws.com`.
+    #[serde(default, alias = "service")]
+    pub services: OneOrMany<String>,
+    /// Accounts may assume the role only when signed in with MFA (switch-role).
+    #[serde(default)]
+    pub require_mfa: bool,
+}
+
+/// `self`, or another account by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountRef {
+    SelfAccount,
+    Id(AccountId),
+}
+
+impl<'de> Deserialize<'de> for AccountRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text == "self" {
+            Ok(Self::SelfAccount)
+        } else {
+            text.parse().map(Self::Id).map_err(de::Error::custom)
+        }
+    }
+}
+
+/// One value or a list of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape<T> {
+            Many(Vec<T>),
+            One(T),
+        }
+        match Shape::deserialize(deserializer)? {
+            Shape::Many(items) => Ok(Self(items)),
+            Shape::One(item) => Ok(Self(vec![item])),
+        }
+    }
+}
+
+/// `iam.credential_checks`: findings read from the credential report, shown as manual items.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialChecks {
+    /// Console users must have an MFA device (CIS 1.10).
+    #[serde(default)]
+    pub console_mfa: bool,
+    /// Passwords and access keys unused for this many days are findings (CIS 1.12: 45).
+    #[serde(default)]
+    pub unused_days: Option<Bounded<1, 3650>>,
+    /// At most one active access key per user (CIS 1.13).
+    #[serde(default)]
+    pub single_active_key: bool,
+    /// Access keys older than this many days are findings (CIS 1.14: 90).
+    #[serde(default)]
+    pub key_max_age_days: Option<Bounded<1, 3650>>,
 }
 
 /// `iam.password_policy`: only the declared fields are managed; the others keep their

@@ -85,6 +85,22 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
          Symbols: + create, ~ update, - delete, ! manual step (apply cannot do it)\n",
         plan.account_id
     );
+    let broadened: Vec<&ResourceChange> = pending
+        .iter()
+        .copied()
+        .filter(|c| !c.permissions_broadened.is_empty())
+        .collect();
+    if !broadened.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint("1;31", "PERMISSIONS BROADENED (review these first):")
+        );
+        for change in &broadened {
+            let _ = writeln!(out, "  {}", change.address);
+        }
+        out.push('\n');
+    }
     for change in pending {
         write_change(&mut out, change, style);
         out.push('\n');
@@ -111,15 +127,27 @@ fn write_change(out: &mut String, change: &ResourceChange, style: Style) {
         style.action(action, &head),
         verb(action)
     );
+    for reason in &change.permissions_broadened {
+        let _ = writeln!(
+            out,
+            "      {} {reason}",
+            style.paint("1;31", "permissions broadened:")
+        );
+    }
     let width = change
         .fields
         .iter()
+        .filter(|f| !is_document(f))
         .map(|f| f.path.len())
         .max()
         .unwrap_or(0);
     for field in &change.fields {
-        let line = field_line(action, field, width);
-        let _ = writeln!(out, "      {}", style.action(action, &line));
+        if is_document(field) {
+            write_document_diff(out, action, field, style);
+        } else {
+            let line = field_line(action, field, width);
+            let _ = writeln!(out, "      {}", style.action(action, &line));
+        }
     }
     if let Some(manual) = &change.manual {
         let _ = writeln!(out, "        why:     {}", manual.reason);
@@ -138,6 +166,48 @@ fn field_line(action: Action, field: &FieldChange, width: usize) -> String {
             format!("{mark} {path} = {} → {}", value(before), value(after))
         }
         (None, None) => format!("  {path}"),
+    }
+}
+
+/// Maps and lists of maps (policy documents, tags) are shown as a diff of their lines.
+fn is_document(field: &FieldChange) -> bool {
+    let nested = |v: &Option<Value>| match v {
+        Some(Value::Object(map)) => !map.is_empty(),
+        Some(Value::Array(items)) => items.iter().any(|i| i.is_object() || i.is_array()),
+        _ => false,
+    };
+    nested(&field.before) || nested(&field.after)
+}
+
+fn pretty(value: Option<&Value>) -> String {
+    value.map_or_else(String::new, |v| {
+        let mut text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+        text.push('\n');
+        text
+    })
+}
+
+/// A field holding a document: its path, then a diff of its pretty JSON, line by line.
+fn write_document_diff(out: &mut String, action: Action, field: &FieldChange, style: Style) {
+    let mark = match (&field.before, &field.after) {
+        (None, Some(_)) => "+",
+        (Some(_), None) => "-",
+        _ if action == Action::Manual => "!",
+        _ => "~",
+    };
+    let head = format!("{mark} {}:", field.path);
+    let _ = writeln!(out, "      {}", style.action(action, &head));
+    let before = pretty(field.before.as_ref());
+    let after = pretty(field.after.as_ref());
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    for change in diff.iter_all_changes() {
+        let (sign, code) = match change.tag() {
+            similar::ChangeTag::Delete => ("-", "31"),
+            similar::ChangeTag::Insert => ("+", "32"),
+            similar::ChangeTag::Equal => (" ", "0"),
+        };
+        let line = format!("{sign} {}", change.value().trim_end_matches('\n'));
+        let _ = writeln!(out, "          {}", style.paint(code, &line));
     }
 }
 
@@ -226,6 +296,8 @@ mod tests {
             depends_on: vec![],
             manual: None,
             cis: cis.iter().map(|c| (*c).to_owned()).collect(),
+            permissions_broadened: vec![],
+            write_only: Value::Null,
         }
     }
 
@@ -268,6 +340,26 @@ mod tests {
                     vec![field("alias", Some(json!("old")), Some(json!("new")))],
                     &[],
                 ),
+                {
+                    let read = |action: &str| {
+                        json!({"Read": {"Statement": [
+                            {"Effect": "Allow", "Action": [action], "Resource": ["*"]}
+                        ]}})
+                    };
+                    let mut group = change(
+                        ResourceAddr::named("iam_group", "admins"),
+                        Action::Update,
+                        vec![field(
+                            "inline_policies",
+                            Some(read("s3:GetObject")),
+                            Some(read("s3:*")),
+                        )],
+                        &[],
+                    );
+                    group.permissions_broadened =
+                        vec!["inline policy `Read`: on `s3:GetObject` adds action `s3:*`".into()];
+                    group
+                },
                 change(
                     ResourceAddr::named("iam_user", "old-user"),
                     Action::Delete,

@@ -41,6 +41,7 @@ impl Kind for AccountAlias {
             depends_on: Vec::new(),
             manual: None,
             cis: Vec::new(),
+            write_only: Value::Null,
         }]
     }
 

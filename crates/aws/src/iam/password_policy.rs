@@ -60,6 +60,7 @@ impl Kind for PasswordPolicy {
             depends_on: Vec::new(),
             manual: None,
             cis: vec!["1.8".to_owned(), "1.9".to_owned()],
+            write_only: Value::Null,
         }]
     }
 

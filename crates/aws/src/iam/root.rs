@@ -59,6 +59,7 @@ impl RootItem {
                 verified_by: format!("iam:GetAccountSummary ({})", self.summary_key),
             }),
             cis: vec![self.cis.to_owned()],
+            write_only: Value::Null,
         }
     }
 
