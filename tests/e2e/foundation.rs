@@ -4,7 +4,34 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::{Run, TestAccount};
 
-use crate::{BIN, baseline, default_baseline};
+use crate::{BIN, baseline};
+
+/// The foundation's part of the default baseline: alias, root items, password policy.
+fn default_baseline(account: &TestAccount) -> String {
+    format!(
+        r#"version: 1
+account:
+  id: "{}"
+  alias: "{{account_id}}-main"
+  home_region: ap-northeast-1
+root:
+  mfa: required
+  access_keys: absent
+iam:
+  password_policy:
+    minimum_length: 14
+    require_symbols: true
+    require_numbers: true
+    require_uppercase: true
+    require_lowercase: true
+    allow_users_to_change: true
+    max_age_days: 90
+    reuse_prevention: 24
+    hard_expiry: false
+"#,
+        account.id
+    )
+}
 
 async fn password_policy(iam: &Client) -> Option<aws_sdk_iam::types::PasswordPolicy> {
     match iam.get_account_password_policy().send().await {

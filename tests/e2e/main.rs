@@ -2,6 +2,7 @@
 //! emulator. Each test has its own account, so they run in parallel.
 
 mod foundation;
+mod iam;
 
 use baseline_test_support::{Run, TestAccount};
 

@@ -2,8 +2,9 @@
 //! a counter of every request sent, and the account pin.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
@@ -27,6 +28,8 @@ pub struct ContextOptions {
     /// The region for regional calls and global endpoints; otherwise the profile's or
     /// AWS_REGION, else us-east-1.
     pub region: Option<String>,
+    /// Where apply writes the initial passwords of new console users (mode 0600).
+    pub password_file: Option<PathBuf>,
 }
 
 /// Everything a resource kind needs to talk to AWS.
@@ -36,6 +39,9 @@ pub struct AwsContext {
     calls: Arc<AtomicUsize>,
     iam: OnceLock<aws_sdk_iam::Client>,
     account_summary: OnceCell<HashMap<String, i32>>,
+    credential_report: OnceCell<String>,
+    password_file: Option<PathBuf>,
+    password_file_lock: Mutex<()>,
 }
 
 /// The credentials are for another account than baseline.yaml names.
@@ -77,7 +83,9 @@ impl AwsContext {
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }
-        Self::from_sdk_config(loader.load().await)
+        let mut ctx = Self::from_sdk_config(loader.load().await);
+        ctx.password_file.clone_from(&options.password_file);
+        ctx
     }
 
     pub fn from_sdk_config(sdk: SdkConfig) -> Self {
@@ -86,7 +94,24 @@ impl AwsContext {
             calls: Arc::new(AtomicUsize::new(0)),
             iam: OnceLock::new(),
             account_summary: OnceCell::new(),
+            credential_report: OnceCell::new(),
+            password_file: None,
+            password_file_lock: Mutex::new(()),
         }
+    }
+
+    /// The file for initial passwords, when one was given.
+    pub(crate) fn password_file(&self) -> Option<&Path> {
+        self.password_file.as_deref()
+    }
+
+    /// Runs `write` with the password file to itself: users are created concurrently.
+    pub(crate) fn with_password_file_lock<T>(&self, write: impl FnOnce() -> T) -> T {
+        let _guard = self
+            .password_file_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        write()
     }
 
     /// How many HTTP requests to AWS this context has sent (retries included).
@@ -178,6 +203,44 @@ impl AwsContext {
                     .unwrap_or_default())
             })
             .await
+    }
+}
+
+impl AwsContext {
+    /// The IAM credential report (CSV), generated and read once per run.
+    pub(crate) async fn credential_report(
+        &self,
+        address: &ResourceAddr,
+    ) -> Result<&str, ProviderError> {
+        self.credential_report
+            .get_or_try_init(|| async {
+                // Generation takes a few seconds on AWS; poll until the report is complete.
+                for _ in 0..30 {
+                    let state = self
+                        .iam()
+                        .generate_credential_report()
+                        .send()
+                        .await
+                        .map_err(|err| sdk_error(address, "iam:GenerateCredentialReport", &err))?;
+                    if state.state().map(|s| s.as_str()) == Some("COMPLETE") {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                let report = self
+                    .iam()
+                    .get_credential_report()
+                    .send()
+                    .await
+                    .map_err(|err| sdk_error(address, "iam:GetCredentialReport", &err))?;
+                let content = report
+                    .content()
+                    .map(|b| b.as_ref().to_vec())
+                    .unwrap_or_default();
+                Ok(String::from_utf8_lossy(&content).into_owned())
+            })
+            .await
+            .map(String::as_str)
     }
 }
 

@@ -14,6 +14,7 @@ use baseline_core::{BoxFuture, Provider, ProviderError, ResourceAddr, ResourceCh
 use serde_json::Value;
 
 pub use context::{AwsContext, ContextOptions, PinError};
+pub use iam::user::needing_passwords;
 
 use kind::Kind;
 
@@ -23,6 +24,10 @@ static KINDS: &[&dyn Kind] = &[
     &iam::account_alias::AccountAlias,
     &iam::root::RootMfa,
     &iam::root::RootAccessKeys,
+    &iam::group::Group,
+    &iam::user::User,
+    &iam::role::Role,
+    &iam::findings::CredentialFindings,
 ];
 
 /// The desired resources the spec declares, in address order.

@@ -146,7 +146,7 @@ pub(crate) async fn apply(
     auto_approve: bool,
     parallelism: usize,
 ) -> u8 {
-    let Some((plan, ctx)) = make_plan(file, options).await else {
+    let Some((plan, ctx)) = make_plan(file, options.clone()).await else {
         return exit::ERROR;
     };
     let style = Style { color: out.color };
@@ -154,6 +154,21 @@ pub(crate) async fn apply(
     if !plan.has_changes() {
         print("Nothing to apply.\n");
         return exit::OK;
+    }
+    let password_file = options.password_file.clone();
+    let new_console_users = baseline_aws::needing_passwords(&plan);
+    if !new_console_users.is_empty() && password_file.is_none() {
+        let users: Vec<String> = new_console_users.iter().map(ToString::to_string).collect();
+        error(
+            &format!(
+                "apply would give {} a console password, and there is no --password-file; nothing was changed",
+                users.join(", ")
+            ),
+            Some(
+                "pass --password-file FILE: initial passwords are written there (mode 0600), never printed",
+            ),
+        );
+        return exit::ERROR;
     }
     if !auto_approve && !confirmed(&plan, out) {
         return exit::ERROR;
@@ -176,6 +191,17 @@ pub(crate) async fn apply(
         "apply finished"
     );
     print(&baseline_render::report_text(&report, &plan, style));
+    let written = new_console_users
+        .iter()
+        .filter(|a| matches!(report.outcomes.get(*a), Some(Outcome::Applied)))
+        .count();
+    if let (Some(file), true) = (&password_file, written > 0) {
+        print(&format!(
+            "The initial passwords of {written} new console user(s) are in {} (mode 0600). \
+             Hand each to its person privately, then delete the file.\n",
+            file.display()
+        ));
+    }
     if report.succeeded() {
         exit::OK
     } else {

@@ -51,6 +51,10 @@ enum Command {
         /// How many changes may run at once.
         #[arg(long, default_value_t = 8, value_name = "N")]
         parallelism: usize,
+        /// Where to write the initial passwords of new console users (created with mode
+        /// 0600). Required when apply creates one; passwords are never printed.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
     },
 }
 
@@ -93,6 +97,10 @@ fn main() -> ExitCode {
     let aws = baseline_aws::ContextOptions {
         profile: cli.profile,
         region: cli.region,
+        password_file: match &cli.command {
+            Command::Apply { password_file, .. } => password_file.clone(),
+            _ => None,
+        },
     };
     let code = runtime.block_on(async {
         match cli.command {
@@ -105,6 +113,7 @@ fn main() -> ExitCode {
                 file,
                 auto_approve,
                 parallelism,
+                password_file: _,
             } => commands::apply(&file.file, aws, out, auto_approve, parallelism).await,
         }
     });

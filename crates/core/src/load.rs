@@ -125,13 +125,15 @@ fn check_identities(
     let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
     for (name, role) in &iam.roles {
         if role.value.ensure == Ensure::Present && role.value.trust.is_none() {
-            return Err(Box::new(located(
+            let mut error = located(
                 source,
                 file,
                 at(&role.referenced),
                 format!("role `{name}` has no `trust`"),
                 Some("say who may assume it, e.g. `trust: { account: self }`".to_owned()),
-            )));
+            );
+            error.key = Some(format!("iam.roles.{name}"));
+            return Err(Box::new(error));
         }
     }
     for (name, user) in &iam.users {

@@ -547,16 +547,31 @@ impl<T> Default for OneOrMany<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Shape<T> {
-            Many(Vec<T>),
-            One(T),
+        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> de::Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a list of values")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<OneOrMany<T>, E> {
+                let one = T::deserialize(de::value::StrDeserializer::<E>::new(text))?;
+                Ok(OneOrMany(vec![one]))
+            }
+
+            /// Unquoted account ids arrive as numbers.
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<OneOrMany<T>, E> {
+                self.visit_str(&number.to_string())
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
+                Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany)
+            }
         }
-        match Shape::deserialize(deserializer)? {
-            Shape::Many(items) => Ok(Self(items)),
-            Shape::One(item) => Ok(Self(vec![item])),
-        }
+
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
     }
 }
 

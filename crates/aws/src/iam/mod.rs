@@ -1,5 +1,11 @@
 //! IAM: account-wide settings, the root user's manual items, and (later) identities.
 
 pub(crate) mod account_alias;
+pub(crate) mod findings;
+pub(crate) mod group;
+pub(crate) mod password;
 pub(crate) mod password_policy;
+pub(crate) mod principal;
+pub(crate) mod role;
 pub(crate) mod root;
+pub(crate) mod user;

@@ -1,0 +1,246 @@
+//! `iam.groups.NAME` → an IAM group: path, managed and inline policies, and `require_mfa`,
+//! the policy that denies everything but MFA self-management until the user signs in with
+//! MFA (CIS 1.10 in practice; the AWS tutorial "users manage their own MFA").
+
+use baseline_core::plan::Desired;
+use baseline_core::spec::{Ensure, GroupSpec};
+use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde_json::{Map, Value, json};
+
+use crate::context::AwsContext;
+use crate::error::{sdk_error, unsupported};
+use crate::iam::principal::{Principal, call, is_not_found};
+use crate::kind::Kind;
+
+pub(crate) struct Group;
+
+pub(crate) const KIND: &str = "iam_group";
+
+/// The inline policy that `require_mfa: true` puts on a group.
+pub(crate) const MFA_POLICY_NAME: &str = "BaselineRequireMFA";
+
+/// Allow a user to see the account's password rules, change their own password and manage
+/// their own MFA device; deny everything else unless they signed in with MFA.
+pub(crate) fn mfa_policy() -> Value {
+    let own_user = "arn:aws:iam::*:user/${aws:username}";
+    policy::normalize(&json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowViewAccountInfo", "Effect": "Allow",
+             "Action": ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"],
+             "Resource": "*"},
+            {"Sid": "AllowManageOwnPasswords", "Effect": "Allow",
+             "Action": ["iam:ChangePassword", "iam:GetUser"], "Resource": own_user},
+            {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
+             "Action": "iam:CreateVirtualMFADevice", "Resource": "arn:aws:iam::*:mfa/*"},
+            {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
+             "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice",
+                        "iam:ListMFADevices", "iam:ResyncMFADevice"],
+             "Resource": own_user},
+            {"Sid": "DenyAllExceptListedIfNoMFA", "Effect": "Deny",
+             "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser",
+                           "iam:ListMFADevices", "iam:ListVirtualMFADevices",
+                           "iam:ResyncMFADevice", "sts:GetSessionToken", "iam:ChangePassword",
+                           "iam:GetAccountPasswordPolicy"],
+             "Resource": "*",
+             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}
+        ]
+    }))
+}
+
+/// The declared policy fields of a group or role, in canonical JSON.
+pub(crate) fn policy_fields(
+    state: &mut Map<String, Value>,
+    account_id: &str,
+    managed: Option<&Vec<baseline_core::spec::ManagedPolicy>>,
+    inline: Option<
+        &std::collections::BTreeMap<
+            baseline_core::spec::IamName,
+            baseline_core::spec::PolicyDocument,
+        >,
+    >,
+) {
+    if let Some(managed) = managed {
+        let mut arns: Vec<String> = managed.iter().map(|m| m.arn(account_id)).collect();
+        arns.sort();
+        arns.dedup();
+        state.insert("managed_policies".to_owned(), json!(arns));
+    }
+    if let Some(inline) = inline {
+        let documents: Map<String, Value> = inline
+            .iter()
+            .map(|(name, doc)| (name.to_string(), policy::normalize(&doc.0)))
+            .collect();
+        state.insert("inline_policies".to_owned(), Value::Object(documents));
+    }
+}
+
+fn desired_group(name: &str, group: &GroupSpec, account_id: &str) -> Desired {
+    let mut state = Map::new();
+    if group.ensure == Ensure::Present {
+        if let Some(path) = &group.path {
+            state.insert("path".to_owned(), json!(path.as_str()));
+        }
+        policy_fields(
+            &mut state,
+            account_id,
+            group.managed_policies.as_ref(),
+            group.inline_policies.as_ref(),
+        );
+        if let Some(require) = group.require_mfa {
+            state.insert("require_mfa".to_owned(), json!(require));
+        }
+    }
+    Desired {
+        address: ResourceAddr::named(KIND, name),
+        ensure: group.ensure,
+        state: Value::Object(state),
+        depends_on: Vec::new(),
+        manual: None,
+        cis: Vec::new(),
+        write_only: Value::Null,
+    }
+}
+
+impl Kind for Group {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+        let Some(iam) = &spec.iam else {
+            return Vec::new();
+        };
+        iam.groups
+            .iter()
+            .map(|(name, group)| desired_group(name.as_str(), group, spec.account.id.as_str()))
+            .collect()
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let name = address.name.as_deref().unwrap_or_default();
+            let group = match ctx.iam().get_group().group_name(name).send().await {
+                Ok(out) => out,
+                Err(err) if is_not_found(&err) => return Ok(None),
+                Err(err) => return Err(sdk_error(address, "iam:GetGroup", &err)),
+            };
+            let path = group
+                .group()
+                .map(|g| g.path().to_owned())
+                .unwrap_or_default();
+            let principal = Principal::Group(name);
+            let managed = principal.attached(ctx, address).await?;
+            let mut inline = principal.inline(ctx, address).await?;
+            let mfa = inline.remove(MFA_POLICY_NAME);
+            Ok(Some(json!({
+                "path": path,
+                "managed_policies": managed,
+                "inline_policies": inline,
+                "require_mfa": mfa == Some(mfa_policy()),
+            })))
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        change: &'a ResourceChange,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let address = &change.address;
+            let name = address.name.as_deref().unwrap_or_default();
+            let principal = Principal::Group(name);
+            let iam = ctx.iam();
+            match (change.action, &change.after) {
+                (Action::Create, Some(after)) => {
+                    let path = after.get("path").and_then(Value::as_str);
+                    call!(
+                        address,
+                        "iam:CreateGroup",
+                        iam.create_group()
+                            .group_name(name)
+                            .set_path(path.map(str::to_owned))
+                            .send()
+                    )?;
+                    principal.sync_policies(ctx, address, None, after).await?;
+                    sync_mfa(ctx, address, name, None, after).await
+                }
+                (Action::Update, Some(after)) => {
+                    let before = change.before.as_ref();
+                    let new_path = after.get("path").and_then(Value::as_str);
+                    if new_path.is_some()
+                        && new_path != before.and_then(|b| b.get("path")).and_then(Value::as_str)
+                    {
+                        call!(
+                            address,
+                            "iam:UpdateGroup",
+                            iam.update_group()
+                                .group_name(name)
+                                .set_new_path(new_path.map(str::to_owned))
+                                .send()
+                        )?;
+                    }
+                    principal.sync_policies(ctx, address, before, after).await?;
+                    sync_mfa(ctx, address, name, before, after).await
+                }
+                (Action::Delete, _) => {
+                    let group = call!(
+                        address,
+                        "iam:GetGroup",
+                        iam.get_group().group_name(name).send()
+                    )?;
+                    for user in group.users() {
+                        call!(
+                            address,
+                            "iam:RemoveUserFromGroup",
+                            iam.remove_user_from_group()
+                                .group_name(name)
+                                .user_name(user.user_name())
+                                .send()
+                        )?;
+                    }
+                    principal.strip_policies(ctx, address).await?;
+                    call!(
+                        address,
+                        "iam:DeleteGroup",
+                        iam.delete_group().group_name(name).send()
+                    )?;
+                    Ok(())
+                }
+                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
+            }
+        })
+    }
+}
+
+async fn sync_mfa(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    name: &str,
+    before: Option<&Value>,
+    after: &Value,
+) -> Result<(), ProviderError> {
+    let want = after.get("require_mfa").and_then(Value::as_bool);
+    let have = before
+        .and_then(|b| b.get("require_mfa"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match want {
+        Some(true) if !have => {
+            Principal::Group(name)
+                .put_inline(ctx, address, MFA_POLICY_NAME, &mfa_policy())
+                .await
+        }
+        Some(false) if have => {
+            Principal::Group(name)
+                .delete_inline(ctx, address, MFA_POLICY_NAME)
+                .await
+        }
+        _ => Ok(()),
+    }
+}

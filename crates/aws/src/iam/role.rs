@@ -1,0 +1,294 @@
+//! `iam.roles.NAME` → an IAM role: who may assume it (accounts, optionally only with MFA,
+//! and AWS services), its managed and inline policies, and its maximum session length.
+
+use std::time::Duration;
+
+use baseline_core::plan::Desired;
+use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec};
+use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde_json::{Map, Value, json};
+
+use crate::context::AwsContext;
+use crate::error::{sdk_error, unsupported};
+use crate::iam::group::policy_fields;
+use crate::iam::principal::{Principal, call, document, is_not_found};
+use crate::kind::Kind;
+
+pub(crate) struct Role;
+
+const KIND: &str = "iam_role";
+
+/// The trust policy the spec describes, canonical.
+pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
+    let mut statements = Vec::new();
+    if !trust.accounts.0.is_empty() {
+        let mut arns: Vec<String> = trust
+            .accounts
+            .0
+            .iter()
+            .map(|account| {
+                let id = match account {
+                    AccountRef::SelfAccount => account_id,
+                    AccountRef::Id(id) => id.as_str(),
+                };
+                format!("arn:aws:iam::{id}:root")
+            })
+            .collect();
+        arns.sort();
+        arns.dedup();
+        let mut statement = json!({
+            "Effect": "Allow",
+            "Principal": {"AWS": arns},
+            "Action": "sts:AssumeRole",
+        });
+        if trust.require_mfa {
+            statement["Condition"] = json!({"Bool": {"aws:MultiFactorAuthPresent": "true"}});
+        }
+        statements.push(statement);
+    }
+    if !trust.services.0.is_empty() {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Principal": {"Service": trust.services.0},
+            "Action": "sts:AssumeRole",
+        }));
+    }
+    policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
+}
+
+fn desired_role(name: &str, role: &RoleSpec, account_id: &str) -> Desired {
+    let mut state = Map::new();
+    if role.ensure == Ensure::Present {
+        if let Some(path) = &role.path {
+            state.insert("path".to_owned(), json!(path.as_str()));
+        }
+        if let Some(description) = &role.description {
+            state.insert("description".to_owned(), json!(description));
+        }
+        if let Some(trust) = &role.trust {
+            state.insert("trust".to_owned(), trust_document(trust, account_id));
+        }
+        policy_fields(
+            &mut state,
+            account_id,
+            role.managed_policies.as_ref(),
+            role.inline_policies.as_ref(),
+        );
+        if let Some(seconds) = role.max_session_duration {
+            state.insert("max_session_duration".to_owned(), json!(seconds.get()));
+        }
+    }
+    Desired {
+        address: ResourceAddr::named(KIND, name),
+        ensure: role.ensure,
+        state: Value::Object(state),
+        depends_on: Vec::new(),
+        manual: None,
+        cis: if role
+            .managed_policies
+            .iter()
+            .flatten()
+            .any(|p| p.arn(account_id).ends_with("/AWSSupportAccess"))
+        {
+            vec!["1.17".to_owned()]
+        } else {
+            Vec::new()
+        },
+        write_only: Value::Null,
+    }
+}
+
+impl Kind for Role {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+        let Some(iam) = &spec.iam else {
+            return Vec::new();
+        };
+        iam.roles
+            .iter()
+            .map(|(name, role)| desired_role(name.as_str(), &role.value, spec.account.id.as_str()))
+            .collect()
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let name = address.name.as_deref().unwrap_or_default();
+            let out = match ctx.iam().get_role().role_name(name).send().await {
+                Ok(out) => out,
+                Err(err) if is_not_found(&err) => return Ok(None),
+                Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
+            };
+            let Some(role) = out.role() else {
+                return Ok(None);
+            };
+            let trust = match role.assume_role_policy_document() {
+                Some(text) => document(address, text)?,
+                None => Value::Null,
+            };
+            let principal = Principal::Role(name);
+            Ok(Some(json!({
+                "path": role.path(),
+                "description": role.description().unwrap_or_default(),
+                "trust": trust,
+                "managed_policies": principal.attached(ctx, address).await?,
+                "inline_policies": principal.inline(ctx, address).await?,
+                "max_session_duration": role.max_session_duration().unwrap_or(3600),
+            })))
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        change: &'a ResourceChange,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let address = &change.address;
+            let name = address.name.as_deref().unwrap_or_default();
+            let iam = ctx.iam();
+            let principal = Principal::Role(name);
+            let text = |key: &str| {
+                change
+                    .after
+                    .as_ref()
+                    .and_then(|a| a.get(key))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let seconds = change
+                .after
+                .as_ref()
+                .and_then(|a| a.get("max_session_duration"))
+                .and_then(Value::as_i64)
+                .and_then(|s| i32::try_from(s).ok());
+            match (change.action, &change.after) {
+                (Action::Create, Some(after)) => {
+                    let trust = after.get("trust").map(Value::to_string).unwrap_or_default();
+                    call!(
+                        address,
+                        "iam:CreateRole",
+                        iam.create_role()
+                            .role_name(name)
+                            .assume_role_policy_document(trust)
+                            .set_path(text("path"))
+                            .set_description(text("description"))
+                            .set_max_session_duration(seconds)
+                            .send()
+                    )?;
+                    wait_until_usable(ctx, address, name, after).await?;
+                    principal.sync_policies(ctx, address, None, after).await
+                }
+                (Action::Update, Some(after)) => {
+                    let before = change.before.as_ref();
+                    let changed = |key: &str| {
+                        after.get(key).is_some()
+                            && after.get(key) != before.and_then(|b| b.get(key))
+                    };
+                    if changed("path") {
+                        return Err(ProviderError {
+                            address: address.clone(),
+                            operation: "iam:UpdateRole".to_owned(),
+                            code: None,
+                            message: "IAM cannot move a role to another path".to_owned(),
+                            hint: Some("keep the role's current path, or remove the role and declare it anew".to_owned()),
+                        });
+                    }
+                    if changed("trust") {
+                        let trust = after.get("trust").map(Value::to_string).unwrap_or_default();
+                        call!(
+                            address,
+                            "iam:UpdateAssumeRolePolicy",
+                            iam.update_assume_role_policy()
+                                .role_name(name)
+                                .policy_document(trust)
+                                .send()
+                        )?;
+                    }
+                    if changed("description") || changed("max_session_duration") {
+                        call!(
+                            address,
+                            "iam:UpdateRole",
+                            iam.update_role()
+                                .role_name(name)
+                                .set_description(text("description"))
+                                .set_max_session_duration(seconds)
+                                .send()
+                        )?;
+                    }
+                    principal.sync_policies(ctx, address, before, after).await
+                }
+                (Action::Delete, _) => {
+                    let profiles = call!(
+                        address,
+                        "iam:ListInstanceProfilesForRole",
+                        iam.list_instance_profiles_for_role()
+                            .role_name(name)
+                            .into_paginator()
+                            .items()
+                            .send()
+                            .try_collect()
+                    )?;
+                    for profile in profiles {
+                        call!(
+                            address,
+                            "iam:RemoveRoleFromInstanceProfile",
+                            iam.remove_role_from_instance_profile()
+                                .role_name(name)
+                                .instance_profile_name(profile.instance_profile_name())
+                                .send()
+                        )?;
+                    }
+                    principal.strip_policies(ctx, address).await?;
+                    call!(
+                        address,
+                        "iam:DeleteRole",
+                        iam.delete_role().role_name(name).send()
+                    )?;
+                    Ok(())
+                }
+                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
+            }
+        })
+    }
+}
+
+/// IAM is eventually consistent: a new role is polled until IAM answers for it, and a role
+/// that an AWS service will assume gets time to reach that service's region.
+async fn wait_until_usable(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    name: &str,
+    after: &Value,
+) -> Result<(), ProviderError> {
+    for attempt in 0..30 {
+        match ctx.iam().get_role().role_name(name).send().await {
+            Ok(_) => break,
+            Err(err) if is_not_found(&err) && attempt < 29 => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
+        }
+    }
+    let for_services = after
+        .pointer("/trust/Statement")
+        .and_then(Value::as_array)
+        .is_some_and(|s| {
+            s.iter()
+                .any(|st| st.pointer("/Principal/Service").is_some())
+        });
+    if for_services && ctx.endpoint_url().is_none() {
+        tracing::info!(
+            role = name,
+            "waiting 10 s for the new role to reach AWS services"
+        );
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,510 @@
+//! IAM identities: groups, users, roles, semantic policy diffs, authority over declared
+//! attributes, complete user removal, initial passwords and credential findings.
+
+use aws_sdk_iam::Client;
+use baseline_test_support::TestAccount;
+
+use crate::{baseline, default_baseline};
+
+fn pinned(account: &TestAccount, body: &str) -> String {
+    format!("version: 1\naccount:\n  id: \"{}\"\n{body}", account.id)
+}
+
+async fn group_members(iam: &Client, group: &str) -> Vec<String> {
+    let out = iam
+        .get_group()
+        .group_name(group)
+        .send()
+        .await
+        .expect("GetGroup");
+    let mut users: Vec<String> = out
+        .users()
+        .iter()
+        .map(|u| u.user_name().to_owned())
+        .collect();
+    users.sort();
+    users
+}
+
+async fn attached_to_group(iam: &Client, group: &str) -> Vec<String> {
+    let out = iam
+        .list_attached_group_policies()
+        .group_name(group)
+        .send()
+        .await
+        .expect("ListAttachedGroupPolicies");
+    out.attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_name().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn default_identities_are_created_and_the_second_plan_is_empty() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &default_baseline(&account));
+    let iam = account.iam();
+
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+
+    assert_eq!(
+        attached_to_group(&iam, "admins").await,
+        vec!["AdministratorAccess"]
+    );
+    assert_eq!(attached_to_group(&iam, "billing").await, vec!["Billing"]);
+    let mfa = iam
+        .get_group_policy()
+        .group_name("admins")
+        .policy_name("BaselineRequireMFA")
+        .send()
+        .await
+        .expect("the MFA policy is on the admins group");
+    assert!(mfa.policy_document().contains("DenyAllExceptListedIfNoMFA"));
+    assert_eq!(group_members(&iam, "admins").await, vec!["admin"]);
+    iam.get_login_profile()
+        .user_name("admin")
+        .send()
+        .await
+        .expect("the admin user has a console password");
+    let keys = iam
+        .list_access_keys()
+        .user_name("admin")
+        .send()
+        .await
+        .expect("keys");
+    assert!(
+        keys.access_key_metadata().is_empty(),
+        "console users get no access keys"
+    );
+    let role = iam
+        .get_role()
+        .role_name("support")
+        .send()
+        .await
+        .expect("role");
+    let trust = role
+        .role()
+        .and_then(|r| r.assume_role_policy_document())
+        .unwrap_or_default();
+    assert!(
+        trust.contains(&account.id) && trust.contains("MultiFactorAuthPresent"),
+        "{trust}"
+    );
+    let role_policies = iam
+        .list_attached_role_policies()
+        .role_name("support")
+        .send()
+        .await
+        .expect("role policies");
+    assert_eq!(
+        role_policies.attached_policies()[0].policy_arn(),
+        Some("arn:aws:iam::aws:policy/AWSSupportAccess")
+    );
+
+    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(
+        again
+            .stdout
+            .contains("Plan: 0 to create, 0 to update, 0 to delete"),
+        "{}",
+        again.stdout
+    );
+    // The new console user has no MFA yet: that is a finding, not a change.
+    assert!(
+        again
+            .stdout
+            .contains("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)")
+    );
+    assert!(again.stdout.contains("! users = [\"admin\"] → []"));
+
+    // A re-apply never resets an existing password.
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+    let file = std::fs::read_to_string(account.dir().join("pw.txt")).expect("password file");
+    assert_eq!(file.lines().count(), 1);
+}
+
+#[tokio::test]
+async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let account = TestAccount::new().await;
+    let body = "iam:\n  password_policy:\n    minimum_length: 32\n  users:\n    carol:\n      console: { password_reset_required: true }\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+
+    // Without a password file, apply refuses before changing anything.
+    let refused = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
+    assert!(
+        refused.stderr.contains("--password-file"),
+        "{}",
+        refused.stderr
+    );
+    let iam = account.iam();
+    assert!(
+        iam.get_user().user_name("carol").send().await.is_err(),
+        "nothing may be created"
+    );
+
+    let apply = baseline(
+        &account,
+        &[
+            "-vv",
+            "apply",
+            "--auto-approve",
+            "--password-file",
+            "secret.txt",
+        ],
+    )
+    .expect_code(0);
+    let path = account.dir().join("secret.txt");
+    let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let (user, password) = text.trim_end().split_once('\t').expect("user<TAB>password");
+    assert_eq!(user, "carol");
+    assert!(password.len() >= 32, "meets the declared minimum length");
+    let plan = baseline(&account, &["-vv", "plan"]).expect_code(0);
+    for output in [&apply.stdout, &apply.stderr, &plan.stdout, &plan.stderr] {
+        assert!(!output.contains(password), "the password leaked:\n{output}");
+    }
+    assert!(
+        apply.stdout.contains("secret.txt (mode 0600)"),
+        "{}",
+        apply.stdout
+    );
+}
+
+#[tokio::test]
+async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broadened() {
+    let account = TestAccount::new().await;
+    let body = r#"iam:
+  groups:
+    readers:
+      inline_policies:
+        read-logs:
+          Version: "2012-10-17"
+          Statement:
+            - Sid: Read
+              Effect: Allow
+              Action: [s3:GetObject, s3:ListBucket]
+              Resource: "*"
+            - Sid: NoDelete
+              Effect: Deny
+              Action: s3:DeleteObject
+              Resource: "*"
+"#;
+    account.write("baseline.yaml", &pinned(&account, body));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    // The same policy written another way: statements and keys reordered, lists vs strings,
+    // whitespace. IAM hands it back URL-encoded.
+    let same = r#"{"Statement":[{"Resource":["*"],"Effect":"Deny","Action":["s3:DeleteObject"],"Sid":"NoDelete"},
+        {"Sid":"Read","Action":["s3:ListBucket","s3:GetObject"],"Effect":"Allow","Resource":"*"}],
+        "Version":"2012-10-17"}"#;
+    let iam = account.iam();
+    iam.put_group_policy()
+        .group_name("readers")
+        .policy_name("read-logs")
+        .policy_document(same)
+        .send()
+        .await
+        .expect("rewrite the policy");
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(
+        !plan.stdout.contains("iam_group.readers"),
+        "{}",
+        plan.stdout
+    );
+
+    // Adding an s3:* Allow is a real change, and it broadens permissions.
+    let wider = body.replace(
+        "            - Sid: NoDelete",
+        "            - Sid: Everything\n              Effect: Allow\n              Action: \"s3:*\"\n              Resource: \"*\"\n            - Sid: NoDelete",
+    );
+    account.write("baseline.yaml", &pinned(&account, &wider));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout
+            .contains("PERMISSIONS BROADENED (review these first):\n  iam_group.readers"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(
+            "permissions broadened: inline policy `read-logs`: new Allow statement `Everything` (with a wildcard)"
+        ),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("+           \"s3:*\""),
+        "a line diff of the document:\n{}",
+        plan.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn hand_added_membership_and_policy_are_drift_and_apply_removes_them() {
+    let account = TestAccount::new().await;
+    let body = "iam:\n  groups:\n    ops: { managed_policies: [ReadOnlyAccess] }\n    other: {}\n  users:\n    dave: { groups: [ops] }\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let iam = account.iam();
+
+    iam.add_user_to_group()
+        .group_name("other")
+        .user_name("dave")
+        .send()
+        .await
+        .expect("by hand");
+    iam.attach_group_policy()
+        .group_name("ops")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("by hand");
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout
+            .contains("~ groups = [\"ops\",\"other\"] → [\"ops\"]"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("~ iam_group.ops will be updated in place"),
+        "{}",
+        plan.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert!(group_members(&iam, "other").await.is_empty());
+    assert_eq!(attached_to_group(&iam, "ops").await, vec!["ReadOnlyAccess"]);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn absent_user_is_removed_with_everything_iam_requires() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.create_group()
+        .group_name("team")
+        .send()
+        .await
+        .expect("group");
+    iam.create_user()
+        .user_name("leaver")
+        .send()
+        .await
+        .expect("user");
+    iam.create_login_profile()
+        .user_name("leaver")
+        .password("Old-Passw0rd!x")
+        .send()
+        .await
+        .expect("login");
+    iam.create_access_key()
+        .user_name("leaver")
+        .send()
+        .await
+        .expect("key");
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("leaver")
+        .send()
+        .await
+        .expect("mfa device");
+    let serial = device
+        .virtual_mfa_device()
+        .map(|d| d.serial_number().to_owned())
+        .unwrap_or_default();
+    iam.enable_mfa_device()
+        .user_name("leaver")
+        .serial_number(&serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .expect("enable mfa");
+    iam.add_user_to_group()
+        .group_name("team")
+        .user_name("leaver")
+        .send()
+        .await
+        .expect("member");
+    iam.put_user_policy()
+        .user_name("leaver")
+        .policy_name("own")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("inline");
+    iam.attach_user_policy()
+        .user_name("leaver")
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .expect("attached");
+
+    account.write(
+        "baseline.yaml",
+        &pinned(&account, "iam:\n  users:\n    leaver: { ensure: absent }\n"),
+    );
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout.contains("- iam_user.leaver will be deleted"),
+        "{}",
+        plan.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let gone = iam
+        .get_user()
+        .user_name("leaver")
+        .send()
+        .await
+        .expect_err("deleted");
+    assert!(
+        gone.as_service_error()
+            .is_some_and(|e| e.is_no_such_entity_exception())
+    );
+    assert!(group_members(&iam, "team").await.is_empty());
+    // The group was not declared: it is left alone.
+    iam.get_group()
+        .group_name("team")
+        .send()
+        .await
+        .expect("undeclared group kept");
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn existing_identity_is_adopted_not_recreated() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.create_role()
+        .role_name("deploy")
+        .assume_role_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .expect("role");
+    let created = iam
+        .get_role()
+        .role_name("deploy")
+        .send()
+        .await
+        .expect("role");
+    let id = created.role().map(|r| r.role_id().to_owned());
+    let body = "iam:\n  roles:\n    deploy:\n      trust: { service: ec2.amazonaws.com }\n      managed_policies: [ReadOnlyAccess]\n      max_session_duration: 7200\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout
+            .contains("~ iam_role.deploy will be updated in place"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("~ max_session_duration = 3600 → 7200"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("trust"),
+        "an equal trust policy is no change:\n{}",
+        plan.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let after = iam
+        .get_role()
+        .role_name("deploy")
+        .send()
+        .await
+        .expect("role");
+    assert_eq!(
+        after.role().map(|r| r.role_id().to_owned()),
+        id,
+        "same role, not recreated"
+    );
+    assert_eq!(
+        after.role().and_then(|r| r.max_session_duration()),
+        Some(7200)
+    );
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn credential_findings_name_the_users() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.create_user()
+        .user_name("twokeys")
+        .send()
+        .await
+        .expect("user");
+    iam.create_access_key()
+        .user_name("twokeys")
+        .send()
+        .await
+        .expect("key 1");
+    iam.create_access_key()
+        .user_name("twokeys")
+        .send()
+        .await
+        .expect("key 2");
+    let body = "iam:\n  credential_checks: { console_mfa: true, single_active_key: true, key_max_age_days: 90 }\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("! users = [\"twokeys\"] → []"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("iam_finding.old_access_keys_90d"),
+        "new keys are not old"
+    );
+    assert!(
+        !plan.stdout.contains("console_users_without_mfa"),
+        "no console users"
+    );
+
+    let keys = iam
+        .list_access_keys()
+        .user_name("twokeys")
+        .send()
+        .await
+        .expect("keys");
+    let second = keys.access_key_metadata()[1]
+        .access_key_id()
+        .unwrap_or_default()
+        .to_owned();
+    iam.delete_access_key()
+        .user_name("twokeys")
+        .access_key_id(second)
+        .send()
+        .await
+        .expect("delete");
+    let plan = baseline(&account, &["plan"]).expect_code(0);
+    assert!(
+        !plan.stdout.contains("multiple_active_keys"),
+        "{}",
+        plan.stdout
+    );
+}
