@@ -152,17 +152,19 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
         "nothing may be created"
     );
 
-    let apply = baseline(
-        &account,
-        &[
-            "-vv",
-            "apply",
-            "--auto-approve",
-            "--password-file",
-            "secret.txt",
-        ],
-    )
-    .expect_code(0);
+    // Every log the binary and the SDK can write, at trace level.
+    let mut command = account.command(crate::BIN);
+    command.env("BASELINE_LOG", "trace").args([
+        "apply",
+        "--auto-approve",
+        "--password-file",
+        "secret.txt",
+    ]);
+    let apply = baseline_test_support::Run::of(command).expect_code(0);
+    assert!(
+        apply.stderr.contains("CreateLoginProfile"),
+        "trace logs were written"
+    );
     let path = account.dir().join("secret.txt");
     let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
