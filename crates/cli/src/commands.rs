@@ -1,5 +1,6 @@
-//! The commands: validate, plan, apply. Each returns its exit code; errors are printed here,
-//! once, with what went wrong, where, and what to do next.
+//! The commands: validate, plan, apply (from the file or a saved plan), destroy and show.
+//! Each returns its exit code; errors are printed here, once, with what went wrong, where,
+//! and what to do next.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -8,9 +9,10 @@ use std::time::Instant;
 
 use baseline_aws::{AwsContext, AwsProvider, ContextOptions};
 use baseline_core::exec::{self, Event, Outcome};
-use baseline_core::plan::diff;
-use baseline_core::{Action, Plan, Provider, Spec, load_file};
+use baseline_core::plan::{destroy, diff};
+use baseline_core::{Action, Plan, Provider, ResourceAddr, Spec, load_file};
 use baseline_render::Style;
+use sha2::{Digest, Sha256};
 
 use crate::exit;
 
@@ -19,6 +21,36 @@ use crate::exit;
 pub(crate) struct Output {
     pub color: bool,
     pub stdin_is_terminal: bool,
+}
+
+/// How a plan is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// What `plan` prints and saves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlanOutput<'a> {
+    pub format: Format,
+    pub save: Option<&'a Path>,
+    pub detailed: bool,
+}
+
+/// How apply runs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    pub auto_approve: bool,
+    pub parallelism: usize,
+}
+
+/// Whether apply makes the account match the baseline, or removes what it declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Goal {
+    Baseline,
+    Destroy,
 }
 
 /// How many live reads run at once.
@@ -41,6 +73,14 @@ fn progress(message: &str) {
 fn print(text: &str) {
     print!("{text}");
     let _ = std::io::stdout().flush();
+}
+
+fn render(plan: &Plan, format: Format, out: Output) -> String {
+    match format {
+        Format::Text => baseline_render::plan_text(plan, Style { color: out.color }),
+        Format::Json => baseline_render::plan_json(plan),
+        Format::Markdown => baseline_render::plan_markdown(plan, baseline_render::MARKDOWN_LIMIT),
+    }
 }
 
 fn load(file: &Path) -> Option<Spec> {
@@ -70,29 +110,74 @@ pub(crate) fn validate(file: &Path) -> u8 {
     exit::OK
 }
 
+/// Connects and checks the account pin before any other call.
+async fn connect(options: &ContextOptions, account_id: &str) -> Option<Arc<AwsContext>> {
+    let ctx = Arc::new(AwsContext::load(options).await);
+    match ctx.check_pin(account_id).await {
+        Ok(()) => Some(ctx),
+        Err(err) => {
+            error(&err.to_string(), Some(err.hint()));
+            None
+        }
+    }
+}
+
 /// Loads the file, connects, checks the account pin and reads every declared resource.
-async fn make_plan(file: &Path, options: ContextOptions) -> Option<(Plan, Arc<AwsContext>)> {
+async fn make_plan(
+    file: &Path,
+    options: &ContextOptions,
+    goal: Goal,
+) -> Option<(Plan, Arc<AwsContext>)> {
     let spec = load(file)?;
     let started = Instant::now();
     let options = ContextOptions {
-        region: options.region.or_else(|| {
+        region: options.region.clone().or_else(|| {
             spec.account
                 .home_region
                 .as_ref()
                 .map(|r| r.as_str().to_owned())
         }),
-        ..options
+        ..options.clone()
     };
-    let ctx = Arc::new(AwsContext::load(&options).await);
-    if let Err(err) = ctx.check_pin(spec.account.id.as_str()).await {
-        error(&err.to_string(), Some(err.hint()));
-        return None;
+    let ctx = connect(&options, spec.account.id.as_str()).await?;
+    let mut desired = baseline_aws::expand(&spec);
+    if goal == Goal::Destroy {
+        desired = destroy(desired);
     }
-    let desired = baseline_aws::expand(&spec);
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
     let addresses: Vec<_> = desired.iter().map(|d| d.address.clone()).collect();
-    let live = match exec::read_all(provider, &addresses, READ_CONCURRENCY).await {
-        Ok(live) => live,
+    let live = read_live(provider, &addresses).await?;
+    let changes = desired
+        .iter()
+        .zip(&live)
+        .map(|(want, have)| diff(want, have.as_ref()))
+        .collect();
+    let regions = ctx.region().map(str::to_owned).into_iter().collect();
+    let mut plan = Plan::new(spec.account.id.as_str(), regions, changes);
+    plan.baseline_sha256 = std::fs::read(file)
+        .map(|bytes| {
+            Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    tracing::info!(
+        aws_calls = ctx.calls(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        resources = plan.changes.len(),
+        "plan read the account"
+    );
+    Some((plan, ctx))
+}
+
+/// Reads every address, or prints every failure.
+async fn read_live(
+    provider: Arc<dyn Provider>,
+    addresses: &[ResourceAddr],
+) -> Option<Vec<Option<serde_json::Value>>> {
+    match exec::read_all(provider, addresses, READ_CONCURRENCY).await {
+        Ok(live) => Some(live),
         Err(errors) => {
             for err in &errors {
                 error(&err.to_string(), None);
@@ -105,34 +190,35 @@ async fn make_plan(file: &Path, options: ContextOptions) -> Option<(Plan, Arc<Aw
                 ),
                 None,
             );
-            return None;
+            None
         }
-    };
-    let changes = desired
-        .iter()
-        .zip(&live)
-        .map(|(want, have)| diff(want, have.as_ref()))
-        .collect();
-    let regions = ctx.region().map(str::to_owned).into_iter().collect();
-    let plan = Plan::new(spec.account.id.as_str(), regions, changes);
-    tracing::info!(
-        aws_calls = ctx.calls(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        resources = plan.changes.len(),
-        "plan read the account"
-    );
-    Some((plan, ctx))
+    }
 }
 
-pub(crate) async fn plan(file: &Path, options: ContextOptions, out: Output, detailed: bool) -> u8 {
-    let Some((plan, _ctx)) = make_plan(file, options).await else {
+pub(crate) async fn plan(
+    file: &Path,
+    options: ContextOptions,
+    out: Output,
+    report: PlanOutput<'_>,
+) -> u8 {
+    let Some((plan, _ctx)) = make_plan(file, &options, Goal::Baseline).await else {
         return exit::ERROR;
     };
-    print(&baseline_render::plan_text(
-        &plan,
-        Style { color: out.color },
-    ));
-    if detailed && plan.has_changes() {
+    if let Some(path) = report.save {
+        if let Err(err) = std::fs::write(path, baseline_render::plan_json(&plan)) {
+            error(
+                &format!("cannot save the plan to {}: {err}", path.display()),
+                None,
+            );
+            return exit::ERROR;
+        }
+        progress(&format!(
+            "Saved the plan to {0}: `baseline show {0}` prints it, `baseline apply {0}` applies exactly it.",
+            path.display()
+        ));
+    }
+    print(&render(&plan, report.format, out));
+    if report.detailed && plan.has_changes() {
         exit::CHANGES
     } else {
         exit::OK
@@ -143,21 +229,123 @@ pub(crate) async fn apply(
     file: &Path,
     options: ContextOptions,
     out: Output,
-    auto_approve: bool,
-    parallelism: usize,
+    run: Run,
+    goal: Goal,
 ) -> u8 {
-    let Some((plan, ctx)) = make_plan(file, options.clone()).await else {
+    let Some((plan, ctx)) = make_plan(file, &options, goal).await else {
         return exit::ERROR;
     };
+    execute(&plan, ctx, &options, out, run).await
+}
+
+/// Reads a saved plan, refusing one this version cannot apply.
+fn read_saved(path: &Path) -> Option<Plan> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            error(&format!("cannot read {}: {err}", path.display()), None);
+            return None;
+        }
+    };
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("format_version")?.as_str().map(str::to_owned));
+    if let Some(version) = &version
+        && !Plan::is_compatible(version)
+    {
+        error(
+            &format!(
+                "{} has plan format {version}; this baseline reads format {}",
+                path.display(),
+                Plan::FORMAT_VERSION
+            ),
+            Some("make the plan again with this version of baseline"),
+        );
+        return None;
+    }
+    match serde_json::from_str::<Plan>(&text) {
+        Ok(plan) => Some(plan),
+        Err(err) => {
+            error(
+                &format!("{} is not a saved baseline plan: {err}", path.display()),
+                Some(
+                    "`baseline plan --out PLAN` saves one; to apply a baseline file, use `-f FILE`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn show(path: &Path, out: Output, format: Format) -> u8 {
+    let Some(plan) = read_saved(path) else {
+        return exit::ERROR;
+    };
+    print(&render(&plan, format, out));
+    exit::OK
+}
+
+/// Applies a saved plan exactly, after checking that every resource it acts on is still as
+/// it was planned against.
+pub(crate) async fn apply_saved(path: &Path, options: ContextOptions, out: Output, run: Run) -> u8 {
+    let Some(plan) = read_saved(path) else {
+        return exit::ERROR;
+    };
+    let options = ContextOptions {
+        region: options
+            .region
+            .clone()
+            .or_else(|| plan.regions.first().cloned()),
+        ..options
+    };
+    let Some(ctx) = connect(&options, &plan.account_id).await else {
+        return exit::ERROR;
+    };
+    let targets: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Manual)
+        .collect();
+    let addresses: Vec<ResourceAddr> = targets.iter().map(|c| c.address.clone()).collect();
+    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
+    let Some(live) = read_live(provider, &addresses).await else {
+        return exit::ERROR;
+    };
+    let drifted: Vec<String> = targets
+        .iter()
+        .zip(&live)
+        .filter(|(change, now)| change.before != **now)
+        .map(|(change, _)| change.address.to_string())
+        .collect();
+    if !drifted.is_empty() {
+        error(
+            &format!(
+                "the account changed since the plan was made: {}; nothing was changed",
+                drifted.join(", ")
+            ),
+            Some("make a new plan (`baseline plan --out PLAN`), review it, and apply that"),
+        );
+        return exit::ERROR;
+    }
+    execute(&plan, ctx, &options, out, run).await
+}
+
+/// Shows the plan, checks what apply needs, asks for confirmation, applies and reports.
+async fn execute(
+    plan: &Plan,
+    ctx: Arc<AwsContext>,
+    options: &ContextOptions,
+    out: Output,
+    run: Run,
+) -> u8 {
     let style = Style { color: out.color };
-    print(&baseline_render::plan_text(&plan, style));
+    print(&baseline_render::plan_text(plan, style));
     if !plan.has_changes() {
         print("Nothing to apply.\n");
         return exit::OK;
     }
-    let password_file = options.password_file.clone();
-    let new_console_users = baseline_aws::needing_passwords(&plan);
-    if !new_console_users.is_empty() && password_file.is_none() {
+    let new_console_users = baseline_aws::needing_passwords(plan);
+    if !new_console_users.is_empty() && options.password_file.is_none() {
         let users: Vec<String> = new_console_users.iter().map(ToString::to_string).collect();
         error(
             &format!(
@@ -170,12 +358,12 @@ pub(crate) async fn apply(
         );
         return exit::ERROR;
     }
-    if !auto_approve && !confirmed(&plan, out) {
+    if !run.auto_approve && !confirmed(plan, out) {
         return exit::ERROR;
     }
     let started = Instant::now();
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let report = match exec::apply(&plan, provider, parallelism, &show_progress).await {
+    let report = match exec::apply(plan, provider, run.parallelism, &show_progress).await {
         Ok(report) => report,
         Err(cycle) => {
             error(
@@ -190,12 +378,12 @@ pub(crate) async fn apply(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "apply finished"
     );
-    print(&baseline_render::report_text(&report, &plan, style));
+    print(&baseline_render::report_text(&report, plan, style));
     let written = new_console_users
         .iter()
         .filter(|a| matches!(report.outcomes.get(*a), Some(Outcome::Applied)))
         .count();
-    if let (Some(file), true) = (&password_file, written > 0) {
+    if let (Some(file), true) = (&options.password_file, written > 0) {
         print(&format!(
             "The initial passwords of {written} new console user(s) are in {} (mode 0600). \
              Hand each to its person privately, then delete the file.\n",
@@ -214,7 +402,7 @@ fn confirmed(plan: &Plan, out: Output) -> bool {
     if !out.stdin_is_terminal {
         error(
             "apply needs confirmation, and standard input is not a terminal",
-            Some("review the plan, then run `baseline apply --auto-approve`"),
+            Some("review the plan, then run again with `--auto-approve`"),
         );
         return false;
     }

@@ -40,21 +40,36 @@ enum Command {
         /// Exit 2 when there are changes to apply (manual items alone do not count).
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Also save the plan, for `baseline apply PLAN` and `baseline show PLAN`.
+        #[arg(long, value_name = "PLAN")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Show the plan, ask for confirmation, and make the changes.
     Apply {
         #[command(flatten)]
         file: FileArg,
-        /// Apply without asking (for CI).
-        #[arg(long)]
-        auto_approve: bool,
-        /// How many changes may run at once.
-        #[arg(long, default_value_t = 8, value_name = "N")]
-        parallelism: usize,
-        /// Where to write the initial passwords of new console users (created with mode
-        /// 0600). Required when apply creates one; passwords are never printed.
-        #[arg(long, value_name = "FILE")]
-        password_file: Option<PathBuf>,
+        /// A plan saved with `plan --out`: apply exactly it, after checking that the account
+        /// has not changed since.
+        #[arg(value_name = "PLAN")]
+        saved: Option<PathBuf>,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Plan the removal of everything the baseline declares, and make it after confirmation.
+    Destroy {
+        #[command(flatten)]
+        file: FileArg,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Print a saved plan as text, JSON or Markdown, without calling AWS.
+    Show {
+        #[arg(value_name = "PLAN")]
+        plan: PathBuf,
+        #[command(flatten)]
+        format: FormatArg,
     },
 }
 
@@ -68,6 +83,43 @@ struct FileArg {
         value_name = "FILE"
     )]
     file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Apply without asking (for CI).
+    #[arg(long)]
+    auto_approve: bool,
+    /// How many changes may run at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    parallelism: usize,
+    /// Where to write the initial passwords of new console users (created with mode 0600).
+    /// Required when apply creates one; passwords are never printed.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+struct FormatArg {
+    /// Print the plan as JSON (docs/plan-format.md) instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Print the plan as Markdown for a pull-request comment (at most 65,536 characters).
+    #[arg(long)]
+    markdown: bool,
+}
+
+impl FormatArg {
+    fn format(&self) -> commands::Format {
+        if self.json {
+            commands::Format::Json
+        } else if self.markdown {
+            commands::Format::Markdown
+        } else {
+            commands::Format::Text
+        }
+    }
 }
 
 /// Exit codes, as Terraform's `-detailed-exitcode`.
@@ -94,27 +146,60 @@ fn main() -> ExitCode {
         color: std::io::stdout().is_terminal() && !no_color(),
         stdin_is_terminal: std::io::stdin().is_terminal(),
     };
-    let aws = baseline_aws::ContextOptions {
-        profile: cli.profile,
-        region: cli.region,
-        password_file: match &cli.command {
-            Command::Apply { password_file, .. } => password_file.clone(),
-            _ => None,
-        },
+    let aws = |password_file: Option<PathBuf>| baseline_aws::ContextOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        password_file,
+    };
+    let run = |args: &RunArgs| commands::Run {
+        auto_approve: args.auto_approve,
+        parallelism: args.parallelism,
     };
     let code = runtime.block_on(async {
-        match cli.command {
+        match &cli.command {
             Command::Validate(file) => commands::validate(&file.file),
             Command::Plan {
                 file,
                 detailed_exitcode,
-            } => commands::plan(&file.file, aws, out, detailed_exitcode).await,
+                out: save,
+                format,
+            } => {
+                let report = commands::PlanOutput {
+                    format: format.format(),
+                    save: save.as_deref(),
+                    detailed: *detailed_exitcode,
+                };
+                commands::plan(&file.file, aws(None), out, report).await
+            }
             Command::Apply {
                 file,
-                auto_approve,
-                parallelism,
-                password_file: _,
-            } => commands::apply(&file.file, aws, out, auto_approve, parallelism).await,
+                saved: Some(saved),
+                run: args,
+            } => {
+                let _ = file;
+                let options = aws(args.password_file.clone());
+                commands::apply_saved(saved, options, out, run(args)).await
+            }
+            Command::Apply {
+                file,
+                saved: None,
+                run: args,
+            } => {
+                let options = aws(args.password_file.clone());
+                commands::apply(
+                    &file.file,
+                    options,
+                    out,
+                    run(args),
+                    commands::Goal::Baseline,
+                )
+                .await
+            }
+            Command::Destroy { file, run: args } => {
+                let options = aws(args.password_file.clone());
+                commands::apply(&file.file, options, out, run(args), commands::Goal::Destroy).await
+            }
+            Command::Show { plan, format } => commands::show(plan, out, format.format()),
         }
     });
     ExitCode::from(code)

@@ -7,13 +7,15 @@ use serde_json::{Map, Value};
 use crate::addr::ResourceAddr;
 use crate::spec::Ensure;
 
-/// What apply will do to one resource.
+/// What apply will do to one resource. In JSON it is a one-element list, as in Terraform's
+/// plans: `["create"]`, `["update"]`, `["delete"]`, `["no-op"]`, `["manual"]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Create,
     Update,
     Delete,
+    #[serde(rename = "no-op")]
     NoOp,
     /// No API can make this change: a person must, and the plan says how.
     Manual,
@@ -66,6 +68,7 @@ pub struct FieldChange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
     pub address: ResourceAddr,
+    #[serde(rename = "actions", with = "one_action")]
     pub action: Action,
     /// The live state the change was planned against (`None`: it does not exist).
     pub before: Option<Value>,
@@ -95,29 +98,67 @@ pub struct Counts {
     pub manual: usize,
 }
 
-/// The plan: what apply will do, against which account, and from which live state.
+/// `actions` is a list in JSON (room for `["delete", "create"]` one day); one action today.
+mod one_action {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Action;
+
+    pub fn serialize<S: Serializer>(action: &Action, serializer: S) -> Result<S::Ok, S::Error> {
+        [action].serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Action, D::Error> {
+        let actions = Vec::<Action>::deserialize(deserializer)?;
+        match actions.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(serde::de::Error::custom("expected exactly one action")),
+        }
+    }
+}
+
+/// The plan: what apply will do, against which account, and from which live state. Its JSON
+/// form is documented in docs/plan-format.md; a saved plan is that JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    pub format_version: u32,
+    /// `MAJOR.MINOR`: a reader accepts the same major version.
+    pub format_version: String,
     pub baseline_version: String,
+    /// SHA-256 of the baseline file the plan was made from.
+    #[serde(default)]
+    pub baseline_sha256: String,
     pub account_id: String,
     pub regions: Vec<String>,
+    /// Display only: counted from `resource_changes`, never read back.
+    #[serde(default, skip_deserializing)]
+    pub summary: Counts,
     /// Every declared resource, no-ops included, ordered by address.
+    #[serde(rename = "resource_changes")]
     pub changes: Vec<ResourceChange>,
 }
 
 impl Plan {
-    pub const FORMAT_VERSION: u32 = 1;
+    pub const FORMAT_VERSION: &'static str = "1.0";
 
     pub fn new(account_id: &str, regions: Vec<String>, mut changes: Vec<ResourceChange>) -> Self {
         changes.sort_by(|a, b| a.address.cmp(&b.address));
-        Self {
-            format_version: Self::FORMAT_VERSION,
+        let mut plan = Self {
+            format_version: Self::FORMAT_VERSION.to_owned(),
             baseline_version: env!("CARGO_PKG_VERSION").to_owned(),
+            baseline_sha256: String::new(),
             account_id: account_id.to_owned(),
             regions,
+            summary: Counts::default(),
             changes,
-        }
+        };
+        plan.summary = plan.counts();
+        plan
+    }
+
+    /// Whether this version can read a plan of `format_version`.
+    pub fn is_compatible(format_version: &str) -> bool {
+        let major = |v: &str| v.split('.').next().map(str::to_owned);
+        major(format_version) == major(Self::FORMAT_VERSION)
     }
 
     /// The one answer to "is there anything for apply to do". Manual items are not
@@ -139,6 +180,21 @@ impl Plan {
         }
         counts
     }
+}
+
+/// What `destroy` wants: every declared resource gone. Manual items are dropped (no one
+/// un-does root MFA), and nothing undeclared is touched.
+pub fn destroy(desired: Vec<Desired>) -> Vec<Desired> {
+    desired
+        .into_iter()
+        .filter(|d| d.manual.is_none())
+        .map(|d| Desired {
+            ensure: Ensure::Absent,
+            state: Value::Object(Map::new()),
+            write_only: Value::Null,
+            ..d
+        })
+        .collect()
 }
 
 /// Compares what is wanted with what is there.

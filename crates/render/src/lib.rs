@@ -197,18 +197,36 @@ fn write_document_diff(out: &mut String, action: Action, field: &FieldChange, st
     };
     let head = format!("{mark} {}:", field.path);
     let _ = writeln!(out, "      {}", style.action(action, &head));
+    for (sign, line) in document_lines(field) {
+        let code = match sign {
+            '-' => "31",
+            '+' => "32",
+            _ => "0",
+        };
+        let _ = writeln!(
+            out,
+            "          {}",
+            style.paint(code, &format!("{sign} {line}"))
+        );
+    }
+}
+
+/// The lines of a document field's pretty JSON, each marked `-` (removed), `+` (added) or
+/// ` ` (kept).
+fn document_lines(field: &FieldChange) -> Vec<(char, String)> {
     let before = pretty(field.before.as_ref());
     let after = pretty(field.after.as_ref());
-    let diff = similar::TextDiff::from_lines(&before, &after);
-    for change in diff.iter_all_changes() {
-        let (sign, code) = match change.tag() {
-            similar::ChangeTag::Delete => ("-", "31"),
-            similar::ChangeTag::Insert => ("+", "32"),
-            similar::ChangeTag::Equal => (" ", "0"),
-        };
-        let line = format!("{sign} {}", change.value().trim_end_matches('\n'));
-        let _ = writeln!(out, "          {}", style.paint(code, &line));
-    }
+    similar::TextDiff::from_lines(&before, &after)
+        .iter_all_changes()
+        .map(|change| {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            (sign, change.value().trim_end_matches('\n').to_owned())
+        })
+        .collect()
 }
 
 /// A value as it appears in a plan: JSON, compact.
@@ -222,6 +240,150 @@ pub fn summary_line(counts: Counts) -> String {
         "Plan: {} to create, {} to update, {} to delete, {} manual.",
         counts.create, counts.update, counts.delete, counts.manual
     )
+}
+
+/// The plan in its documented JSON form (docs/plan-format.md); also the saved-plan format.
+pub fn plan_json(plan: &Plan) -> String {
+    let mut text = serde_json::to_string_pretty(plan).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// GitHub's limit for one comment.
+pub const MARKDOWN_LIMIT: usize = 65_536;
+
+/// The plan as a pull-request comment: the summary first (counts, then broadened
+/// permissions and deletions), then one collapsible block per resource. Never longer than
+/// `limit` characters: blocks that do not fit are left out with a note, the summary stays.
+pub fn plan_markdown(plan: &Plan, limit: usize) -> String {
+    let pending: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let mut head = format!("### baseline plan for account `{}`\n\n", plan.account_id);
+    if pending.is_empty() {
+        head.push_str("**No changes.** The account matches the baseline.\n");
+        return head;
+    }
+    let _ = writeln!(head, "**{}**\n", summary_line(plan.counts()));
+    let listed = |pick: &dyn Fn(&ResourceChange) -> bool| -> Vec<String> {
+        pending
+            .iter()
+            .filter(|c| pick(c))
+            .map(|c| format!("`{}`", c.address))
+            .collect()
+    };
+    let broadened = listed(&|c| !c.permissions_broadened.is_empty());
+    if !broadened.is_empty() {
+        let _ = writeln!(
+            head,
+            "> [!WARNING]\n> **Permissions broadened** in {}\n",
+            broadened.join(", ")
+        );
+    }
+    let deleted = listed(&|c| c.action == Action::Delete);
+    if !deleted.is_empty() {
+        let _ = writeln!(
+            head,
+            "> [!CAUTION]\n> **Deleted:** {}\n",
+            deleted.join(", ")
+        );
+    }
+    let manual = listed(&|c| c.action == Action::Manual);
+    if !manual.is_empty() {
+        let _ = writeln!(
+            head,
+            "**Manual steps** (apply cannot do them): {}\n",
+            manual.join(", ")
+        );
+    }
+    let blocks: Vec<String> = pending.iter().map(|c| markdown_block(c)).collect();
+    let note = |left: usize| {
+        format!(
+            "\n_{left} more resource(s) not shown: the plan is longer than one comment allows. \
+             Run `baseline show plan.json` to see all of it._\n"
+        )
+    };
+    let mut out = head;
+    for (index, block) in blocks.iter().enumerate() {
+        let left_after = blocks.len() - index - 1;
+        let reserve = if left_after > 0 {
+            note(left_after).len()
+        } else {
+            0
+        };
+        if out.len() + block.len() + reserve > limit {
+            out.push_str(&note(blocks.len() - index));
+            break;
+        }
+        out.push_str(block);
+    }
+    if out.len() > limit {
+        // Even the summary is too long: cut it at a line, and say so.
+        let mut end = limit.saturating_sub(80);
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = out[..end].rfind('\n').unwrap_or(0);
+        out.truncate(cut);
+        out.push_str("\n\n_The plan summary was cut to fit one comment._\n");
+    }
+    out
+}
+
+fn markdown_block(change: &ResourceChange) -> String {
+    let action = change.action;
+    let cis = if change.cis.is_empty() {
+        String::new()
+    } else {
+        format!(" (CIS {})", change.cis.join(", "))
+    };
+    let mut block = format!(
+        "<details><summary><code>{} {}</code> {}{cis}</summary>\n\n",
+        symbol(action),
+        change.address,
+        verb(action)
+    );
+    for reason in &change.permissions_broadened {
+        let _ = writeln!(block, "- :warning: permissions broadened: {reason}");
+    }
+    if let Some(manual) = &change.manual {
+        let _ = writeln!(block, "- why: {}", manual.reason);
+        let _ = writeln!(block, "- console: {}", manual.console);
+        let _ = writeln!(block, "- checked: {}", manual.verified_by);
+    }
+    block.push_str("\n```diff\n");
+    for field in &change.fields {
+        if is_document(field) {
+            let _ = writeln!(block, "  {}:", field.path);
+            for (sign, line) in document_lines(field) {
+                let _ = writeln!(block, "{sign} {line}");
+            }
+            continue;
+        }
+        match (&field.before, &field.after) {
+            (Some(before), Some(after)) if action == Action::Manual => {
+                let _ = writeln!(
+                    block,
+                    "! {} = {} (want {})",
+                    field.path,
+                    value(before),
+                    value(after)
+                );
+            }
+            (before, after) => {
+                if let Some(before) = before {
+                    let _ = writeln!(block, "- {} = {}", field.path, value(before));
+                }
+                if let Some(after) = after {
+                    let _ = writeln!(block, "+ {} = {}", field.path, value(after));
+                }
+            }
+        }
+    }
+    block.push_str("```\n\n</details>\n\n");
+    block
 }
 
 /// What apply did, with every failure and skip explained.
@@ -412,6 +574,55 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&sample_plan(), MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn markdown_of_a_large_plan_stays_within_the_limit_and_keeps_the_summary() {
+        let big = json!({"Statement": (0..40).map(|i| json!({"Sid": format!("S{i}"), "Effect": "Allow", "Action": [format!("svc{i}:Get")], "Resource": ["*"]})).collect::<Vec<_>>()});
+        let changes = (0..300)
+            .map(|i| {
+                let mut c = change(
+                    ResourceAddr::named("iam_group", &format!("g{i:03}")),
+                    Action::Create,
+                    vec![field(
+                        "inline_policies",
+                        None,
+                        Some(json!({"p": big.clone()})),
+                    )],
+                    &[],
+                );
+                c.permissions_broadened = vec!["attaches something".into()];
+                c
+            })
+            .collect();
+        let plan = Plan::new("123456789012", vec![], changes);
+        let text = plan_markdown(&plan, MARKDOWN_LIMIT);
+        assert!(text.len() <= MARKDOWN_LIMIT, "{} characters", text.len());
+        assert!(text.contains("Plan: 300 to create, 0 to update, 0 to delete, 0 manual."));
+        assert!(
+            text.contains("`iam_group.g299`"),
+            "the summary names every broadened resource"
+        );
+        assert!(text.contains("more resource(s) not shown"));
+        assert_eq!(
+            text.matches("<details>").count(),
+            text.matches("</details>").count()
+        );
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let plan = sample_plan();
+        let back: Plan = serde_json::from_str(&plan_json(&plan)).expect("parses");
+        assert_eq!(back.changes, plan.changes);
+        let value: Value = serde_json::from_str(&plan_json(&plan)).expect("json");
+        assert_eq!(value["format_version"], "1.0");
+        assert_eq!(value["resource_changes"][0]["actions"], json!(["update"]));
     }
 
     #[test]
