@@ -3,6 +3,7 @@
 
 mod foundation;
 mod iam;
+mod review;
 
 use baseline_test_support::{Run, TestAccount};
 

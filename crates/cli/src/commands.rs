@@ -264,7 +264,11 @@ fn read_saved(path: &Path) -> Option<Plan> {
         return None;
     }
     match serde_json::from_str::<Plan>(&text) {
-        Ok(plan) => Some(plan),
+        Ok(mut plan) => {
+            // The summary is display only, never read back: count it again.
+            plan.summary = plan.counts();
+            Some(plan)
+        }
         Err(err) => {
             error(
                 &format!("{} is not a saved baseline plan: {err}", path.display()),

@@ -353,7 +353,10 @@ fn markdown_block(change: &ResourceChange) -> String {
         let _ = writeln!(block, "- console: {}", manual.console);
         let _ = writeln!(block, "- checked: {}", manual.verified_by);
     }
-    block.push_str("\n```diff\n");
+    if !change.permissions_broadened.is_empty() || change.manual.is_some() {
+        block.push('\n');
+    }
+    block.push_str("```diff\n");
     for field in &change.fields {
         if is_document(field) {
             let _ = writeln!(block, "  {}:", field.path);

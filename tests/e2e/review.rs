@@ -1,0 +1,275 @@
+//! Plans reviewed in pull requests: saved plans applied exactly or refused when the account
+//! changed, JSON and Markdown plans, `show` without AWS, and `destroy`.
+
+use baseline_test_support::{Run, TestAccount};
+use serde_json::Value;
+
+use crate::{BIN, baseline};
+
+fn baseline_text(account: &TestAccount, min_length: u32) -> String {
+    format!(
+        "version: 1\naccount:\n  id: \"{}\"\n  alias: \"review-{{account_id}}\"\niam:\n  password_policy:\n    minimum_length: {min_length}\n    require_symbols: true\n  groups:\n    ops: {{ managed_policies: [ReadOnlyAccess] }}\n",
+        account.id
+    )
+}
+
+async fn min_length(account: &TestAccount) -> Option<i32> {
+    account
+        .iam()
+        .get_account_password_policy()
+        .send()
+        .await
+        .ok()
+        .and_then(|o| {
+            o.password_policy()
+                .and_then(|p| p.minimum_password_length())
+        })
+}
+
+#[tokio::test]
+async fn a_saved_plan_is_applied_exactly() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    let plan = baseline(
+        &account,
+        &["plan", "--out", "plan.json", "--detailed-exitcode"],
+    )
+    .expect_code(2);
+    assert!(plan.stderr.contains("Saved the plan to plan.json"));
+    // The file changes after the plan: the saved plan, not the file, is applied.
+    account.write("baseline.yaml", &baseline_text(&account, 30));
+    baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(0);
+    assert_eq!(min_length(&account).await, Some(16));
+    // Applying it again finds the account changed (by the plan itself): refused.
+    let again = baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(1);
+    assert!(
+        again
+            .stderr
+            .contains("the account changed since the plan was made"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_stale_plan_is_refused_and_nothing_changes() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+
+    let iam = account.iam();
+    iam.create_group()
+        .group_name("ops")
+        .send()
+        .await
+        .expect("out of band");
+    let run = baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("the account changed since the plan was made: iam_group.ops;"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("nothing was changed"));
+    assert_eq!(
+        min_length(&account).await,
+        None,
+        "the password policy was not created"
+    );
+    let aliases = iam.list_account_aliases().send().await.expect("aliases");
+    assert!(aliases.account_aliases().is_empty());
+    let attached = iam
+        .list_attached_group_policies()
+        .group_name("ops")
+        .send()
+        .await
+        .expect("ops");
+    assert!(attached.attached_policies().is_empty());
+}
+
+#[tokio::test]
+async fn a_plan_for_another_account_or_format_is_refused() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+    let text = std::fs::read_to_string(account.dir().join("plan.json")).expect("plan");
+
+    let other = text.replace(&account.id, "111122223333");
+    account.write("other.json", &other);
+    let run = baseline(&account, &["apply", "other.json", "--auto-approve"]).expect_code(1);
+    assert!(
+        run.stderr.contains("pinned to account 111122223333"),
+        "{}",
+        run.stderr
+    );
+
+    let future = text.replace("\"format_version\": \"1.0\"", "\"format_version\": \"2.0\"");
+    account.write("future.json", &future);
+    let run = baseline(&account, &["apply", "future.json", "--auto-approve"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("has plan format 2.0; this baseline reads format 1.0"),
+        "{}",
+        run.stderr
+    );
+
+    let run = baseline(&account, &["apply", "baseline.yaml", "--auto-approve"]).expect_code(1);
+    assert!(
+        run.stderr.contains("is not a saved baseline plan"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(min_length(&account).await, None);
+}
+
+#[tokio::test]
+async fn json_plan_has_the_documented_shape() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    let run = baseline(&account, &["plan", "--json"]).expect_code(0);
+    let plan: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    assert_eq!(plan["format_version"], "1.0");
+    assert_eq!(plan["account_id"], account.id.as_str());
+    assert!(
+        plan["baseline_sha256"]
+            .as_str()
+            .is_some_and(|h| h.len() == 64)
+    );
+    assert!(plan["regions"].is_array());
+    assert_eq!(plan["summary"]["create"], 3);
+    let changes = plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes[]");
+    assert_eq!(changes.len(), 3);
+    for change in changes {
+        assert!(change["address"].is_string());
+        let actions = change["actions"].as_array().expect("actions[]");
+        assert_eq!(actions.len(), 1);
+        assert!(
+            ["create", "update", "delete", "no-op", "manual"]
+                .contains(&actions[0].as_str().unwrap_or_default())
+        );
+        assert!(change.get("before").is_some() && change.get("after").is_some());
+        assert!(change["fields"].is_array());
+    }
+    let group = changes
+        .iter()
+        .find(|c| c["address"] == "iam_group.ops")
+        .expect("group");
+    assert_eq!(group["actions"], serde_json::json!(["create"]));
+    assert_eq!(group["before"], Value::Null);
+    assert_eq!(
+        group["permissions_broadened"],
+        serde_json::json!(["attaches arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    );
+    let policy = changes
+        .iter()
+        .find(|c| c["address"] == "iam_password_policy")
+        .expect("policy");
+    assert_eq!(policy["cis"], serde_json::json!(["1.8", "1.9"]));
+
+    // `show --json` of a saved plan prints the same document, without calling AWS.
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+    let mut command = account.bare_command(BIN);
+    command
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .args(["show", "plan.json", "--json"]);
+    let shown = Run::of(command).expect_code(0);
+    let saved = std::fs::read_to_string(account.dir().join("plan.json")).expect("saved");
+    assert_eq!(shown.stdout, saved);
+}
+
+#[tokio::test]
+async fn plan_formats_snapshot() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+    let mut filters = vec![(account.id.as_str(), "[ACCOUNT]")];
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(account.dir().join("plan.json")).expect("plan"),
+    )
+    .expect("json");
+    let sha = json["baseline_sha256"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let version = env!("CARGO_PKG_VERSION");
+    filters.push((sha.as_str(), "[SHA256]"));
+    filters.push((version, "[VERSION]"));
+    for format in ["--json", "--markdown"] {
+        let shown = baseline(&account, &["show", "plan.json", format]).expect_code(0);
+        insta::with_settings!({filters => filters.clone(), snapshot_suffix => format.trim_start_matches('-')}, {
+            insta::assert_snapshot!(shown.stdout);
+        });
+    }
+}
+
+#[tokio::test]
+async fn markdown_of_a_large_change_set_fits_one_comment() {
+    let account = TestAccount::new().await;
+    let mut text = format!(
+        "version: 1\naccount:\n  id: \"{}\"\niam:\n  groups:\n",
+        account.id
+    );
+    let statements: String = (0..30)
+        .map(|i| format!("            - {{ Sid: S{i}, Effect: Allow, Action: \"svc{i}:Get*\", Resource: \"*\" }}\n"))
+        .collect();
+    for i in 0..150 {
+        text.push_str(&format!(
+            "    team-{i:03}:\n      inline_policies:\n        access:\n          Version: \"2012-10-17\"\n          Statement:\n{statements}"
+        ));
+    }
+    account.write("baseline.yaml", &text);
+    let run = baseline(&account, &["plan", "--markdown"]).expect_code(0);
+    assert!(
+        run.stdout.len() <= 65_536,
+        "{} characters",
+        run.stdout.len()
+    );
+    assert!(
+        run.stdout
+            .contains("**Plan: 150 to create, 0 to update, 0 to delete, 0 manual.**")
+    );
+    assert!(run.stdout.contains("more resource(s) not shown"));
+    assert!(
+        run.stdout.contains("`iam_group.team-149`"),
+        "the summary names every broadened group"
+    );
+}
+
+#[tokio::test]
+async fn destroy_removes_what_the_baseline_declares_and_nothing_else() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let iam = account.iam();
+    iam.create_group()
+        .group_name("undeclared")
+        .send()
+        .await
+        .expect("group");
+
+    let run = baseline(&account, &["destroy"]).expect_code(1);
+    assert!(
+        run.stdout.contains("- iam_group.ops will be deleted"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("--auto-approve"), "destroy asks first");
+    iam.get_group()
+        .group_name("ops")
+        .send()
+        .await
+        .expect("still there");
+
+    baseline(&account, &["destroy", "--auto-approve"]).expect_code(0);
+    assert!(iam.get_group().group_name("ops").send().await.is_err());
+    assert_eq!(min_length(&account).await, None);
+    let aliases = iam.list_account_aliases().send().await.expect("aliases");
+    assert!(aliases.account_aliases().is_empty());
+    iam.get_group()
+        .group_name("undeclared")
+        .send()
+        .await
+        .expect("undeclared kept");
+}
