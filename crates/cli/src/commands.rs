@@ -281,6 +281,15 @@ fn read_saved(path: &Path) -> Option<Plan> {
     }
 }
 
+pub(crate) fn schema() -> u8 {
+    let schema = baseline_core::schema::baseline_schema();
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    ));
+    exit::OK
+}
+
 pub(crate) fn show(path: &Path, out: Output, format: Format) -> u8 {
     let Some(plan) = read_saved(path) else {
         return exit::ERROR;

@@ -64,6 +64,8 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Print the JSON Schema of baseline.yaml (for editors: yaml-language-server).
+    Schema,
     /// Print a saved plan as text, JSON or Markdown, without calling AWS.
     Show {
         #[arg(value_name = "PLAN")]
@@ -200,6 +202,7 @@ fn main() -> ExitCode {
                 commands::apply(&file.file, options, out, run(args), commands::Goal::Destroy).await
             }
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
+            Command::Schema => commands::schema(),
         }
     });
     ExitCode::from(code)

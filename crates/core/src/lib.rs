@@ -8,6 +8,7 @@ pub mod load;
 pub mod plan;
 pub mod policy;
 pub mod provider;
+pub mod schema;
 pub mod spec;
 pub mod template;
 

@@ -18,7 +18,7 @@ fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> String {
 }
 
 /// The whole baseline.yaml.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     pub version: Version,
@@ -48,7 +48,7 @@ impl<'de> Deserialize<'de> for Version {
 }
 
 /// `account:` — which account this file is for, and account-wide names.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSpec {
     /// The account pin: plan and apply refuse to run against any other account.
@@ -221,7 +221,7 @@ struct EnsureAbsent {
 }
 
 /// Whether a declared thing must exist. Absent things are removed by apply.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Ensure {
     #[default]
@@ -231,7 +231,7 @@ pub enum Ensure {
 
 /// `root:` — the root user's settings. No API can change them: they are manual items,
 /// verified read-only.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RootSpec {
     #[serde(default)]
@@ -240,20 +240,20 @@ pub struct RootSpec {
     pub access_keys: Option<RootAccessKeys>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RootMfa {
     Required,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RootAccessKeys {
     Absent,
 }
 
 /// `iam:` — identities and account-wide IAM settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IamSpec {
     #[serde(default)]
@@ -261,8 +261,10 @@ pub struct IamSpec {
     #[serde(default)]
     pub groups: BTreeMap<IamName, GroupSpec>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<IamName, UserSpec>")]
     pub users: BTreeMap<IamName, Spanned<UserSpec>>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<IamName, RoleSpec>")]
     pub roles: BTreeMap<IamName, Spanned<RoleSpec>>,
     #[serde(default)]
     pub credential_checks: Option<CredentialChecks>,
@@ -397,7 +399,7 @@ impl<'de> Deserialize<'de> for PolicyDocument {
 }
 
 /// `iam.groups.NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     #[serde(default)]
@@ -414,7 +416,7 @@ pub struct GroupSpec {
 }
 
 /// `iam.users.NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     #[serde(default)]
@@ -482,7 +484,7 @@ impl<'de> Deserialize<'de> for ConsoleSpec {
 }
 
 /// `iam.roles.NAME`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleSpec {
     #[serde(default)]
@@ -576,7 +578,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 }
 
 /// `iam.credential_checks`: findings read from the credential report, shown as manual items.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialChecks {
     /// Console users must have an MFA device (CIS 1.10).
@@ -595,10 +597,11 @@ pub struct CredentialChecks {
 
 /// `iam.password_policy`: only the declared fields are managed; the others keep their
 /// live values.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordPolicySpec {
     #[serde(default)]
+    #[schemars(with = "Option<Ensure>")]
     pub ensure: Option<Spanned<Ensure>>,
     #[serde(default)]
     pub minimum_length: Option<Bounded<6, 128>>,

@@ -1,0 +1,159 @@
+//! The JSON Schema of baseline.yaml, generated from the spec's types, so that editors
+//! (yaml-language-server) complete and check keys. Types that validate while they are
+//! read describe their rules here by hand.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use crate::spec::{
+    AccountId, AccountRef, AliasSpec, Bounded, ConsoleSpec, IamName, IamPath, ManagedPolicy,
+    OneOrMany, PolicyDocument, Region, Spec, TrustSpec, Version,
+};
+
+/// The schema of the whole file, as published in docs/baseline.schema.json.
+pub fn baseline_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Spec);
+    schema.insert("title".to_owned(), "baseline.yaml".into());
+    serde_json::to_value(schema).unwrap_or_default()
+}
+
+macro_rules! string_schema {
+    ($ty:ty, $name:literal, $schema:tt) => {
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                $name.into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!($schema)
+            }
+        }
+    };
+}
+
+string_schema!(Version, "Version", {
+    "description": "The format version; only 1 exists.",
+    "const": 1
+});
+string_schema!(AccountId, "AccountId", {
+    "description": "A 12-digit AWS account id (quote it to keep leading zeros).",
+    "type": ["string", "integer"],
+    "pattern": "^[0-9]{12}$"
+});
+string_schema!(Region, "Region", {
+    "description": "An AWS region code, such as ap-northeast-1.",
+    "type": "string",
+    "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"
+});
+string_schema!(AliasSpec, "AccountAlias", {
+    "description": "The sign-in URL alias ({account_id} allowed), or { ensure: absent } to remove it.",
+    "anyOf": [
+        {"type": "string", "minLength": 3, "maxLength": 63},
+        {"type": "object", "properties": {"ensure": {"const": "absent"}},
+         "required": ["ensure"], "additionalProperties": false}
+    ]
+});
+string_schema!(IamName, "IamName", {
+    "description": "A user, group, role or policy name.",
+    "type": "string",
+    "pattern": "^[A-Za-z0-9+=,.@_-]{1,64}$"
+});
+string_schema!(IamPath, "IamPath", {
+    "description": "An IAM path, starting and ending with /.",
+    "type": "string",
+    "pattern": "^/([\\x21-\\x7e]*/)?$"
+});
+string_schema!(ManagedPolicy, "ManagedPolicy", {
+    "description": "An AWS managed policy by name (AdministratorAccess, job-function/Billing) or any policy by ARN.",
+    "type": "string"
+});
+string_schema!(PolicyDocument, "PolicyDocument", {
+    "description": "An IAM policy document, in YAML or as JSON text.",
+    "anyOf": [
+        {"type": "object", "required": ["Statement"]},
+        {"type": "string"}
+    ]
+});
+string_schema!(ConsoleSpec, "Console", {
+    "description": "A console password that must be changed at first sign-in, or `disabled`.",
+    "anyOf": [
+        {"const": "disabled"},
+        {"type": "object", "properties": {"password_reset_required": {"type": "boolean"}},
+         "additionalProperties": false}
+    ]
+});
+string_schema!(AccountRef, "AccountRef", {
+    "description": "`self`, or a 12-digit account id.",
+    "type": ["string", "integer"],
+    "pattern": "^(self|[0-9]{12})$"
+});
+
+impl JsonSchema for TrustSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Trust".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let accounts = generator.subschema_for::<OneOrMany<AccountRef>>();
+        let services = generator.subschema_for::<OneOrMany<String>>();
+        json_schema!({
+            "description": "Who may assume the role.",
+            "type": "object",
+            "properties": {
+                "account": accounts.clone(),
+                "accounts": accounts,
+                "service": services.clone(),
+                "services": services,
+                "require_mfa": {"type": "boolean",
+                    "description": "Accounts may assume the role only when signed in with MFA."}
+            },
+            "additionalProperties": false
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for OneOrMany<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("OneOrMany_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let one = generator.subschema_for::<T>();
+        json_schema!({"anyOf": [one.clone(), {"type": "array", "items": one}]})
+    }
+}
+
+impl<const MIN: i64, const MAX: i64> JsonSchema for Bounded<MIN, MAX> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Integer_{MIN}_to_{MAX}").into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "integer", "minimum": MIN, "maximum": MAX})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/baseline.schema.json is what `baseline schema` prints; regenerate it with
+    /// `cargo run -q --bin baseline -- schema > docs/baseline.schema.json`.
+    #[test]
+    fn committed_schema_is_up_to_date() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/baseline.schema.json"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        let generated = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&baseline_schema()).unwrap_or_default()
+        );
+        assert!(
+            committed == generated,
+            "docs/baseline.schema.json is out of date: run \
+             `cargo run -q --bin baseline -- schema > docs/baseline.schema.json`"
+        );
+    }
+}
