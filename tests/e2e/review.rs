@@ -273,3 +273,103 @@ async fn destroy_removes_what_the_baseline_declares_and_nothing_else() {
         .await
         .expect("undeclared kept");
 }
+
+#[tokio::test]
+async fn init_adopts_an_existing_account_and_the_next_plan_is_empty() {
+    let account = TestAccount::new().await;
+    let iam = account.iam();
+    iam.update_account_password_policy()
+        .minimum_password_length(12)
+        .send()
+        .await
+        .expect("policy");
+    iam.create_account_alias()
+        .account_alias(format!("init-{}", account.id))
+        .send()
+        .await
+        .expect("alias");
+    iam.create_group()
+        .group_name("devs")
+        .path("/teams/")
+        .send()
+        .await
+        .expect("group");
+    iam.put_group_policy()
+        .group_name("devs")
+        .policy_name("logs")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"logs:Get*","Resource":"*"}}"#)
+        .send()
+        .await
+        .expect("inline");
+    iam.attach_group_policy()
+        .group_name("devs")
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .expect("managed");
+    iam.create_user()
+        .user_name("erin")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("dev")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("user");
+    iam.add_user_to_group()
+        .group_name("devs")
+        .user_name("erin")
+        .send()
+        .await
+        .expect("member");
+    iam.create_login_profile()
+        .user_name("erin")
+        .password("Init-Passw0rd!x")
+        .send()
+        .await
+        .expect("login");
+    iam.create_role()
+        .role_name("ci")
+        .max_session_duration(7200)
+        .assume_role_policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{}:oidc-provider/token.actions.githubusercontent.com"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringLike":{{"token.actions.githubusercontent.com:sub":"repo:org/repo:*"}}}}}}]}}"#,
+            account.id
+        ))
+        .send()
+        .await
+        .expect("federated role");
+    iam.create_role()
+        .role_name("ops")
+        .assume_role_policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}},"Action":"sts:AssumeRole","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"true"}}}}}}]}}"#,
+            account.id
+        ))
+        .send()
+        .await
+        .expect("switch role");
+
+    let run = baseline(&account, &["init"]).expect_code(0);
+    assert!(
+        run.stderr.contains("1 groups, 1 users, 2 roles"),
+        "{}",
+        run.stderr
+    );
+    let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
+    assert!(
+        written.contains("accounts:\n        - self\n        require_mfa: true"),
+        "{written}"
+    );
+    assert!(
+        written.contains("document:"),
+        "a federated trust is kept whole:\n{written}"
+    );
+    baseline(&account, &["validate"]).expect_code(0);
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+
+    let again = baseline(&account, &["init"]).expect_code(1);
+    assert!(again.stderr.contains("init does not overwrite it"));
+}

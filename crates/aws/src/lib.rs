@@ -5,6 +5,7 @@
 mod context;
 mod error;
 mod iam;
+mod init;
 mod kind;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 pub use context::{AwsContext, ContextOptions, PinError};
 pub use iam::user::needing_passwords;
+pub use init::describe_account;
 
 use kind::Kind;
 

@@ -64,6 +64,20 @@ enum Command {
         #[command(flatten)]
         run: RunArgs,
     },
+    /// Write a starting baseline.yaml from the live account, to adopt it as it is.
+    Init {
+        /// Where to write it.
+        #[arg(
+            short = 'f',
+            long = "file",
+            default_value = "baseline.yaml",
+            value_name = "FILE"
+        )]
+        file: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of baseline.yaml (for editors: yaml-language-server).
     Schema,
     /// Print a saved plan as text, JSON or Markdown, without calling AWS.
@@ -203,6 +217,7 @@ fn main() -> ExitCode {
             }
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
             Command::Schema => commands::schema(),
+            Command::Init { file, force } => commands::init(file, aws(None), *force).await,
         }
     });
     ExitCode::from(code)

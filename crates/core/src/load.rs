@@ -136,6 +136,37 @@ fn check_identities(
             return Err(Box::new(error));
         }
     }
+    for (name, role) in &iam.roles {
+        let Some(trust) = &role.value.trust else {
+            continue;
+        };
+        let simple = !trust.accounts.0.is_empty() || !trust.services.0.is_empty();
+        if trust.document.is_some() && (simple || trust.require_mfa) {
+            let mut error = located(
+                source,
+                file,
+                at(&role.referenced),
+                format!("role `{name}` has a trust `document` and other trust keys"),
+                Some("write either `document:` or `account`/`service`/`require_mfa`".to_owned()),
+            );
+            error.key = Some(format!("iam.roles.{name}.trust"));
+            return Err(Box::new(error));
+        }
+        if trust.document.is_none() && !simple {
+            let mut error = located(
+                source,
+                file,
+                at(&role.referenced),
+                format!("role `{name}` trusts nobody"),
+                Some(
+                    "name who may assume it: `account: self`, an account id, or `service:`"
+                        .to_owned(),
+                ),
+            );
+            error.key = Some(format!("iam.roles.{name}.trust"));
+            return Err(Box::new(error));
+        }
+    }
     for (name, user) in &iam.users {
         let groups = user.value.groups.iter().flatten();
         for group in groups {

@@ -105,7 +105,8 @@ impl JsonSchema for TrustSpec {
                 "service": services.clone(),
                 "services": services,
                 "require_mfa": {"type": "boolean",
-                    "description": "Accounts may assume the role only when signed in with MFA."}
+                    "description": "Accounts may assume the role only when signed in with MFA."},
+                "document": generator.subschema_for::<PolicyDocument>()
             },
             "additionalProperties": false
         })

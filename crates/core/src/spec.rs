@@ -517,6 +517,9 @@ pub struct TrustSpec {
     /// Accounts may assume the role only when signed in with MFA (switch-role).
     #[serde(default)]
     pub require_mfa: bool,
+    /// A whole trust policy, for what the keys above cannot say (federation, conditions).
+    #[serde(default)]
+    pub document: Option<PolicyDocument>,
 }
 
 /// `self`, or another account by id.

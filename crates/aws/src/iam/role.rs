@@ -20,6 +20,9 @@ const KIND: &str = "iam_role";
 
 /// The trust policy the spec describes, canonical.
 pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
+    if let Some(document) = &trust.document {
+        return policy::normalize(&document.0);
+    }
     let mut statements = Vec::new();
     if !trust.accounts.0.is_empty() {
         let mut arns: Vec<String> = trust

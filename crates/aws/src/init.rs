@@ -1,0 +1,280 @@
+//! `baseline init`: a starting baseline.yaml from a live account, so that an existing
+//! account can be adopted. What it writes is read back by the same kinds, so a plan right
+//! after `init` finds nothing to change.
+
+use std::sync::Arc;
+
+use baseline_core::exec::read_all;
+use baseline_core::spec::{AccountRef, OneOrMany, TrustSpec};
+use baseline_core::{Provider, ProviderError, ResourceAddr};
+use serde_json::{Map, Value, json};
+
+use crate::AwsProvider;
+use crate::context::AwsContext;
+use crate::error::sdk_error;
+use crate::iam::role::trust_document;
+
+const AWS_MANAGED: &str = "arn:aws:iam::aws:policy/";
+
+/// Roles that AWS makes and owns; a baseline must not claim them.
+fn aws_owned(path: &str) -> bool {
+    path.starts_with("/aws-service-role/") || path.starts_with("/aws-reserved/")
+}
+
+/// The `account:` and `iam:` sections of a baseline that describes the account as it is.
+pub async fn describe_account(
+    ctx: Arc<AwsContext>,
+    account_id: &str,
+) -> Result<(Value, Value), Vec<ProviderError>> {
+    let listing = ResourceAddr::singleton("iam_listing");
+    let names = list_identities(&ctx, &listing).await.map_err(|e| vec![e])?;
+    let mut addresses = vec![
+        ResourceAddr::singleton("iam_password_policy"),
+        ResourceAddr::singleton("account_alias"),
+    ];
+    for (kind, list) in [
+        ("iam_group", &names.groups),
+        ("iam_user", &names.users),
+        ("iam_role", &names.roles),
+    ] {
+        addresses.extend(list.iter().map(|n| ResourceAddr::named(kind, n)));
+    }
+    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
+    let live = read_all(provider, &addresses, 8).await?;
+
+    let mut account = Map::new();
+    account.insert("id".to_owned(), json!(account_id));
+    let mut iam = Map::new();
+    let mut groups = Map::new();
+    let mut users = Map::new();
+    let mut roles = Map::new();
+    for (address, state) in addresses.iter().zip(live) {
+        let Some(state) = state else { continue };
+        let name = address.name.clone().unwrap_or_default();
+        match address.kind.as_str() {
+            "iam_password_policy" => {
+                iam.insert("password_policy".to_owned(), state);
+            }
+            "account_alias" => {
+                if let Some(alias) = state.get("alias") {
+                    account.insert("alias".to_owned(), alias.clone());
+                }
+            }
+            "iam_group" => {
+                groups.insert(name, group_spec(&state));
+            }
+            "iam_user" => {
+                users.insert(name, user_spec(&state));
+            }
+            "iam_role" => {
+                roles.insert(name, role_spec(&state, account_id));
+            }
+            _ => {}
+        }
+    }
+    if let Some(region) = ctx.region() {
+        account.insert("home_region".to_owned(), json!(region));
+    }
+    for (key, map) in [("groups", groups), ("users", users), ("roles", roles)] {
+        if !map.is_empty() {
+            iam.insert(key.to_owned(), Value::Object(map));
+        }
+    }
+    Ok((Value::Object(account), Value::Object(iam)))
+}
+
+struct Identities {
+    groups: Vec<String>,
+    users: Vec<String>,
+    roles: Vec<String>,
+}
+
+async fn list_identities(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+) -> Result<Identities, ProviderError> {
+    let iam = ctx.iam();
+    let groups = iam
+        .list_groups()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| sdk_error(address, "iam:ListGroups", &err))?;
+    let users = iam
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| sdk_error(address, "iam:ListUsers", &err))?;
+    let roles = iam
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| sdk_error(address, "iam:ListRoles", &err))?;
+    Ok(Identities {
+        groups: groups.iter().map(|g| g.group_name().to_owned()).collect(),
+        users: users.iter().map(|u| u.user_name().to_owned()).collect(),
+        roles: roles
+            .iter()
+            .filter(|r| !aws_owned(r.path()))
+            .map(|r| r.role_name().to_owned())
+            .collect(),
+    })
+}
+
+/// AWS managed policies by their short name, the others by ARN.
+fn managed_names(state: &Value) -> Option<Value> {
+    let arns = state.get("managed_policies")?.as_array()?;
+    Some(Value::Array(
+        arns.iter()
+            .filter_map(Value::as_str)
+            .map(|arn| json!(arn.strip_prefix(AWS_MANAGED).unwrap_or(arn)))
+            .collect(),
+    ))
+}
+
+fn common(state: &Value, spec: &mut Map<String, Value>) {
+    if let Some(path) = state.get("path").and_then(Value::as_str)
+        && path != "/"
+    {
+        spec.insert("path".to_owned(), json!(path));
+    }
+    if let Some(managed) = managed_names(state) {
+        spec.insert("managed_policies".to_owned(), managed);
+    }
+    if let Some(inline) = state.get("inline_policies") {
+        spec.insert("inline_policies".to_owned(), inline.clone());
+    }
+}
+
+fn group_spec(state: &Value) -> Value {
+    let mut spec = Map::new();
+    common(state, &mut spec);
+    if state.get("require_mfa") == Some(&Value::Bool(true)) {
+        spec.insert("require_mfa".to_owned(), json!(true));
+    }
+    Value::Object(spec)
+}
+
+fn user_spec(state: &Value) -> Value {
+    let mut spec = Map::new();
+    if let Some(path) = state.get("path").and_then(Value::as_str)
+        && path != "/"
+    {
+        spec.insert("path".to_owned(), json!(path));
+    }
+    if let Some(groups) = state.get("groups") {
+        spec.insert("groups".to_owned(), groups.clone());
+    }
+    if let Some(tags) = state.get("tags").and_then(Value::as_object)
+        && !tags.is_empty()
+    {
+        spec.insert("tags".to_owned(), Value::Object(tags.clone()));
+    }
+    let console = if state.get("console") == Some(&Value::Bool(true)) {
+        json!({"password_reset_required": true})
+    } else {
+        json!("disabled")
+    };
+    spec.insert("console".to_owned(), console);
+    Value::Object(spec)
+}
+
+fn role_spec(state: &Value, account_id: &str) -> Value {
+    let mut spec = Map::new();
+    common(state, &mut spec);
+    if let Some(description) = state.get("description").and_then(Value::as_str)
+        && !description.is_empty()
+    {
+        spec.insert("description".to_owned(), json!(description));
+    }
+    if let Some(seconds) = state.get("max_session_duration").and_then(Value::as_i64)
+        && seconds != 3600
+    {
+        spec.insert("max_session_duration".to_owned(), json!(seconds));
+    }
+    let trust = state.get("trust").cloned().unwrap_or(Value::Null);
+    spec.insert("trust".to_owned(), trust_spec(&trust, account_id));
+    Value::Object(spec)
+}
+
+/// The short form (`account: self`, `service: …`, `require_mfa`) when it says exactly the
+/// same as the live trust policy; the whole document otherwise.
+fn trust_spec(trust: &Value, account_id: &str) -> Value {
+    let statements = trust
+        .get("Statement")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        value
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut accounts = Vec::new();
+    let mut services = Vec::new();
+    let mut require_mfa = false;
+    for statement in &statements {
+        for arn in strings(statement.pointer("/Principal/AWS")) {
+            let id = arn
+                .strip_prefix("arn:aws:iam::")
+                .and_then(|rest| rest.strip_suffix(":root"))
+                .unwrap_or(&arn)
+                .to_owned();
+            accounts.push(id);
+        }
+        services.extend(strings(statement.pointer("/Principal/Service")));
+        require_mfa |= statement.get("Condition").is_some();
+    }
+    let short = TrustSpec {
+        accounts: OneOrMany(
+            accounts
+                .iter()
+                .map(|id| match id.parse::<baseline_core::spec::AccountId>() {
+                    Ok(id) if id.to_string() != account_id => AccountRef::Id(id),
+                    _ => AccountRef::SelfAccount,
+                })
+                .collect(),
+        ),
+        services: OneOrMany(services.clone()),
+        require_mfa,
+        document: None,
+    };
+    if !statements.is_empty() && trust_document(&short, account_id) == *trust {
+        let mut spec = Map::new();
+        if !accounts.is_empty() {
+            let names: Vec<Value> = accounts
+                .iter()
+                .map(|id| {
+                    if id == account_id {
+                        json!("self")
+                    } else {
+                        json!(id)
+                    }
+                })
+                .collect();
+            spec.insert("accounts".to_owned(), Value::Array(names));
+        }
+        if !services.is_empty() {
+            spec.insert("services".to_owned(), json!(services));
+        }
+        if require_mfa {
+            spec.insert("require_mfa".to_owned(), json!(true));
+        }
+        Value::Object(spec)
+    } else {
+        json!({ "document": trust })
+    }
+}
