@@ -100,9 +100,9 @@ impl JsonSchema for TrustSpec {
             "description": "Who may assume the role.",
             "type": "object",
             "properties": {
-                "account": accounts.clone(),
+                "account": accounts,
                 "accounts": accounts,
-                "service": services.clone(),
+                "service": services,
                 "services": services,
                 "require_mfa": {"type": "boolean",
                     "description": "Accounts may assume the role only when signed in with MFA."},
