@@ -178,6 +178,15 @@ fn user_spec(state: &Value) -> Value {
     {
         spec.insert("tags".to_owned(), Value::Object(tags.clone()));
     }
+    let attached = state.get("managed_policies").and_then(Value::as_array);
+    if attached.is_some_and(|a| !a.is_empty()) {
+        spec.insert("managed_policies".to_owned(), managed_names(state).unwrap_or_default());
+    }
+    if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)
+        && !inline.is_empty()
+    {
+        spec.insert("inline_policies".to_owned(), Value::Object(inline.clone()));
+    }
     let console = if state.get("console") == Some(&Value::Bool(true)) {
         json!({"password_reset_required": true})
     } else {

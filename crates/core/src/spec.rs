@@ -429,6 +429,11 @@ pub struct UserSpec {
     pub tags: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub console: Option<ConsoleSpec>,
+    /// Policies on the user itself. CIS 1.15 prefers groups; the guides attach directly.
+    #[serde(default)]
+    pub managed_policies: Option<Vec<ManagedPolicy>>,
+    #[serde(default)]
+    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
 }
 
 /// `console:` — a console password (`{ password_reset_required: true }`) or none

@@ -43,6 +43,12 @@ fn desired_user(name: &str, user: &UserSpec, spec: &Spec) -> Desired {
         if let Some(tags) = &user.tags {
             state.insert("tags".to_owned(), json!(tags));
         }
+        group::policy_fields(
+            &mut state,
+            spec.account.id.as_str(),
+            user.managed_policies.as_ref(),
+            user.inline_policies.as_ref(),
+        );
         if let Some(console) = user.console {
             let enabled = matches!(console, ConsoleSpec::Enabled { .. });
             state.insert("console".to_owned(), json!(enabled));
@@ -155,11 +161,14 @@ impl Kind for User {
                 Err(err) if is_not_found(&err) => false,
                 Err(err) => return Err(sdk_error(address, "iam:GetLoginProfile", &err)),
             };
+            let principal = Principal::User(name);
             Ok(Some(json!({
                 "path": path,
                 "tags": tags,
                 "groups": groups,
                 "console": console,
+                "managed_policies": principal.attached(ctx, address).await?,
+                "inline_policies": principal.inline(ctx, address).await?,
             })))
         })
     }
@@ -188,6 +197,7 @@ impl Kind for User {
                             .send()
                     )?;
                     sync_groups(ctx, address, name, None, after).await?;
+                    Principal::User(name).sync_policies(ctx, address, None, after).await?;
                     sync_console(ctx, change, name).await
                 }
                 (Action::Update, Some(after)) => {
@@ -206,6 +216,7 @@ impl Kind for User {
                     }
                     sync_tags(ctx, address, name, before, after).await?;
                     sync_groups(ctx, address, name, before, after).await?;
+                    Principal::User(name).sync_policies(ctx, address, before, after).await?;
                     sync_console(ctx, change, name).await
                 }
                 (Action::Delete, _) => remove_user(ctx, address, name).await,
