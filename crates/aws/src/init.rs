@@ -180,7 +180,10 @@ fn user_spec(state: &Value) -> Value {
     }
     let attached = state.get("managed_policies").and_then(Value::as_array);
     if attached.is_some_and(|a| !a.is_empty()) {
-        spec.insert("managed_policies".to_owned(), managed_names(state).unwrap_or_default());
+        spec.insert(
+            "managed_policies".to_owned(),
+            managed_names(state).unwrap_or_default(),
+        );
     }
     if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)
         && !inline.is_empty()

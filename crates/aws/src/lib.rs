@@ -80,7 +80,51 @@ impl Provider for AwsProvider {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+
+    /// Every `"iam:Operation"` this crate names where it calls AWS (`call!` and `sdk_error`).
+    fn operations_called() -> BTreeSet<String> {
+        let mut files = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        let mut found = BTreeSet::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                let entries = std::fs::read_dir(&path).expect("read dir");
+                files.extend(entries.map(|e| e.expect("entry").path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read source");
+            // An operation literal right after an `address` argument, however formatted.
+            for (at, _) in text.match_indices("\"iam:") {
+                if !text[..at].trim_end().ends_with("address,") {
+                    continue;
+                }
+                let op: String = text[at + 5..]
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                found.insert(format!("iam:{op}"));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_documented_ci_policies_cover_every_call() {
+        let doc = include_str!("../../../docs/ci.md");
+        let (plan_part, apply_part) = doc.split_once("### Apply role").expect("two policies");
+        let missing: Vec<String> = operations_called()
+            .into_iter()
+            .filter(|op| {
+                // The apply role holds the plan role's actions and its own.
+                let quoted = format!("\"{op}\"");
+                !plan_part.contains(&quoted) && !apply_part.contains(&quoted)
+            })
+            .collect();
+        assert!(missing.is_empty(), "docs/ci.md lacks {missing:?}");
+        assert!(operations_called().len() > 40, "the scan found the calls");
+    }
 
     #[test]
     fn every_kind_has_a_unique_name() {

@@ -197,7 +197,9 @@ impl Kind for User {
                             .send()
                     )?;
                     sync_groups(ctx, address, name, None, after).await?;
-                    Principal::User(name).sync_policies(ctx, address, None, after).await?;
+                    Principal::User(name)
+                        .sync_policies(ctx, address, None, after)
+                        .await?;
                     sync_console(ctx, change, name).await
                 }
                 (Action::Update, Some(after)) => {
@@ -216,7 +218,9 @@ impl Kind for User {
                     }
                     sync_tags(ctx, address, name, before, after).await?;
                     sync_groups(ctx, address, name, before, after).await?;
-                    Principal::User(name).sync_policies(ctx, address, before, after).await?;
+                    Principal::User(name)
+                        .sync_policies(ctx, address, before, after)
+                        .await?;
                     sync_console(ctx, change, name).await
                 }
                 (Action::Delete, _) => remove_user(ctx, address, name).await,
