@@ -79,11 +79,17 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         );
         return out;
     }
+    let head = if plan.has_changes() {
+        format!("Account {} differs from the baseline:", plan.account_id)
+    } else {
+        format!(
+            "Nothing for apply to change in account {}; manual steps remain:",
+            plan.account_id
+        )
+    };
     let _ = writeln!(
         out,
-        "Account {} differs from the baseline:\n\
-         Symbols: + create, ~ update, - delete, ! manual step (apply cannot do it)\n",
-        plan.account_id
+        "{head}\nSymbols: + create, ~ update, - delete, ! manual step (apply cannot do it)\n"
     );
     let broadened: Vec<&ResourceChange> = pending
         .iter()
