@@ -36,15 +36,75 @@ def root_state(request):
 EXTENSIONS = {"/_baseline/root-state": root_state}
 
 
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def log_permissions_enabled_policy(target_bucket, target_prefix):
+    """moto's check of a log target bucket's policy, accepting every form AWS accepts.
+
+    moto 5.2.5 crashes on `"Principal": "*"` in any statement of the target bucket's policy
+    and compares lists as strings; AWS takes both. Same rule otherwise.
+    """
+    policy = target_bucket.policy
+    if not policy:
+        return False
+    document = json.loads(policy.decode())
+    bucket_arn = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
+    allowed = {f"{bucket_arn}/{target_prefix or ''}*", f"{bucket_arn}/*", bucket_arn}
+    for statement in as_list(document.get("Statement", [])):
+        principal = statement.get("Principal", {})
+        services = as_list(principal.get("Service", [])) if isinstance(principal, dict) else []
+        if "logging.s3.amazonaws.com" not in services or statement.get("Effect") != "Allow":
+            continue
+        if "s3:PutObject" not in as_list(statement.get("Action", [])):
+            continue
+        if allowed & set(as_list(statement.get("Resource", []))):
+            return True
+    return False
+
+
+def patch_moto():
+    """Fixes for moto bugs that make it answer unlike AWS; each names what AWS does."""
+    from moto.s3.models import FakeBucket
+
+    FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)
+
+
+# S3 GetBucketVersioning: AWS answers <VersioningConfiguration>; moto 5.2.5 answers
+# <GetBucketVersioningResponse>, which strict SDKs (Rust) refuse.
+RESPONSE_ROOTS = {
+    ("GET", "versioning"): (b"GetBucketVersioningResponse", b"VersioningConfiguration"),
+}
+
+
 class Extensions:
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
         handler = EXTENSIONS.get(environ.get("PATH_INFO", ""))
-        if handler is None:
-            return self.app(environ, start_response)
-        return handler(Request(environ))(environ, start_response)
+        if handler is not None:
+            return handler(Request(environ))(environ, start_response)
+        query = environ.get("QUERY_STRING", "")
+        for (method, key), (wrong, right) in RESPONSE_ROOTS.items():
+            if environ.get("REQUEST_METHOD") == method and query.split("&")[0].split("=")[0] == key:
+                return self.rename_root(environ, start_response, wrong, right)
+        return self.app(environ, start_response)
+
+    def rename_root(self, environ, start_response, wrong, right):
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        body = b"".join(self.app(environ, capture))
+        body = body.replace(b"<" + wrong, b"<" + right).replace(b"</" + wrong, b"</" + right)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
 
 
 def watch_stdin():
@@ -67,6 +127,7 @@ def main():
         create_backend_app,
     )
 
+    patch_moto()
     app = Extensions(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)

@@ -40,6 +40,8 @@ pub struct AwsContext {
     iam: OnceLock<aws_sdk_iam::Client>,
     account_summary: OnceCell<HashMap<String, i32>>,
     credential_report: OnceCell<String>,
+    regions: OnceCell<Vec<(String, String)>>,
+    clients: Mutex<HashMap<(&'static str, String), Box<dyn std::any::Any + Send>>>,
     password_file: Option<PathBuf>,
     password_file_lock: Mutex<()>,
 }
@@ -95,6 +97,8 @@ impl AwsContext {
             iam: OnceLock::new(),
             account_summary: OnceCell::new(),
             credential_report: OnceCell::new(),
+            regions: OnceCell::new(),
+            clients: Mutex::new(HashMap::new()),
             password_file: None,
             password_file_lock: Mutex::new(()),
         }
@@ -139,6 +143,152 @@ impl AwsContext {
                 .build();
             aws_sdk_iam::Client::from_conf(config)
         })
+    }
+
+    /// A client of one service in one region, built once: same credentials, retry mode and
+    /// call counter as every other.
+    fn regional<C: Clone + Send + 'static>(
+        &self,
+        service: &'static str,
+        region: &str,
+        build: impl FnOnce(SdkConfig) -> C,
+    ) -> C {
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (service, region.to_owned());
+        if let Some(client) = clients.get(&key).and_then(|c| c.downcast_ref::<C>()) {
+            return client.clone();
+        }
+        let sdk = self
+            .sdk
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
+        let client = build(sdk);
+        clients.insert(key, Box::new(client.clone()));
+        client
+    }
+
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        // An emulator on a local endpoint needs path-style addressing.
+        let path_style = self.endpoint_url().is_some();
+        let counter = self.counter();
+        self.regional("s3", region, |sdk| {
+            let config = aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(path_style)
+                .interceptor(counter)
+                .build();
+            aws_sdk_s3::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
+        let counter = self.counter();
+        self.regional("cloudtrail", region, |sdk| {
+            let config = aws_sdk_cloudtrail::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_cloudtrail::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn config(&self, region: &str) -> aws_sdk_config::Client {
+        let counter = self.counter();
+        self.regional("config", region, |sdk| {
+            let config = aws_sdk_config::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_config::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        let counter = self.counter();
+        self.regional("ec2", region, |sdk| {
+            let config = aws_sdk_ec2::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_ec2::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        let counter = self.counter();
+        self.regional("kms", region, |sdk| {
+            let config = aws_sdk_kms::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_kms::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        let counter = self.counter();
+        self.regional("logs", region, |sdk| {
+            let config = aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_cloudwatchlogs::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn athena(&self, region: &str) -> aws_sdk_athena::Client {
+        let counter = self.counter();
+        self.regional("athena", region, |sdk| {
+            let config = aws_sdk_athena::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_athena::Client::from_conf(config)
+        })
+    }
+
+    pub(crate) fn glue(&self, region: &str) -> aws_sdk_glue::Client {
+        let counter = self.counter();
+        self.regional("glue", region, |sdk| {
+            let config = aws_sdk_glue::config::Builder::from(&sdk)
+                .interceptor(counter)
+                .build();
+            aws_sdk_glue::Client::from_conf(config)
+        })
+    }
+
+    /// Every region of the account's partition with its opt-in status
+    /// (ec2:DescribeRegions with AllRegions), read once per run.
+    pub(crate) async fn region_statuses(
+        &self,
+        region: &str,
+    ) -> Result<&[(String, String)], ProviderError> {
+        let address = ResourceAddr::singleton("account_regions");
+        self.regions
+            .get_or_try_init(|| async {
+                let out = self
+                    .ec2(region)
+                    .describe_regions()
+                    .all_regions(true)
+                    .send()
+                    .await
+                    .map_err(|err| sdk_error(&address, "ec2:DescribeRegions", &err))?;
+                let partition = partition_of(region);
+                let mut regions: Vec<(String, String)> = out
+                    .regions()
+                    .iter()
+                    .filter_map(|r| {
+                        let name = r.region_name()?.to_owned();
+                        let status = r
+                            .opt_in_status()
+                            .unwrap_or("opt-in-not-required")
+                            .to_owned();
+                        Some((name, status))
+                    })
+                    .filter(|(name, _)| partition_of(name) == partition)
+                    .collect();
+                regions.sort();
+                Ok(regions)
+            })
+            .await
+            .map(Vec::as_slice)
     }
 
     fn sts(&self) -> aws_sdk_sts::Client {
@@ -242,6 +392,22 @@ impl AwsContext {
             .await
             .map(String::as_str)
     }
+}
+
+/// The AWS partition a region belongs to.
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// Whether an opt-in status means the account can use the region.
+pub(crate) fn is_enabled(status: &str) -> bool {
+    matches!(status, "opt-in-not-required" | "opted-in")
 }
 
 /// Counts every request sent to AWS, and logs each at debug level (`-vv`).

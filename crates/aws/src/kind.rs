@@ -2,6 +2,7 @@
 //! and one change applied.
 
 use baseline_core::plan::Desired;
+use baseline_core::scope::Scope;
 use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ pub(crate) trait Kind: Send + Sync {
     fn kind(&self) -> &'static str;
 
     /// The resources of this kind that the spec declares.
-    fn desired(&self, spec: &Spec) -> Vec<Desired>;
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired>;
 
     /// The live state in the same canonical JSON as `desired`; `None` only on "not found".
     fn read<'a>(

@@ -2,18 +2,23 @@
 //! resource kind. Each kind turns the spec into desired state, reads the live state, and
 //! applies one change; the engine in `baseline-core` does the rest.
 
+mod account;
 mod context;
 mod error;
 mod iam;
 mod init;
 mod kind;
+mod logging;
+mod s3;
 
 use std::sync::Arc;
 
 use baseline_core::plan::Desired;
+use baseline_core::scope::Scope;
 use baseline_core::{BoxFuture, Provider, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::Value;
 
+pub use account::resolve_scope;
 pub use context::{AwsContext, ContextOptions, PinError};
 pub use iam::user::needing_passwords;
 pub use init::describe_account;
@@ -30,11 +35,13 @@ static KINDS: &[&dyn Kind] = &[
     &iam::user::User,
     &iam::role::Role,
     &iam::findings::CredentialFindings,
+    &account::region::AccountRegion,
+    &s3::bucket::Bucket,
 ];
 
-/// The desired resources the spec declares, in address order.
-pub fn expand(spec: &Spec) -> Vec<Desired> {
-    let mut desired: Vec<Desired> = KINDS.iter().flat_map(|k| k.desired(spec)).collect();
+/// The desired resources the spec declares in `scope`, in address order.
+pub fn expand(spec: &Spec, scope: &Scope) -> Vec<Desired> {
+    let mut desired: Vec<Desired> = KINDS.iter().flat_map(|k| k.desired(spec, scope)).collect();
     desired.sort_by(|a, b| a.address.cmp(&b.address));
     desired
 }

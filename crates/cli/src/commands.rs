@@ -97,10 +97,22 @@ pub(crate) fn validate(file: &Path) -> u8 {
     let Some(spec) = load(file) else {
         return exit::ERROR;
     };
-    let desired = baseline_aws::expand(&spec);
+    let home = spec
+        .account
+        .home_region
+        .as_ref()
+        .map_or("us-east-1", |r| r.as_str());
+    let scope = baseline_core::scope::Scope::assumed(&spec, home);
+    let desired = baseline_aws::expand(&spec, &scope);
     let manual = desired.iter().filter(|d| d.manual.is_some()).count();
+    let regions = match &spec.account.regions {
+        Some(baseline_core::spec::RegionsSpec::All) => {
+            " (`regions: all` is resolved at plan time; counted for the home region)"
+        }
+        _ => "",
+    };
     print(&format!(
-        "{} is valid: {} resources for account {} ({} managed, {} manual items).\n",
+        "{} is valid: {} resources for account {} ({} managed, {} manual items){regions}.\n",
         file.display(),
         desired.len(),
         spec.account.id,
@@ -140,7 +152,27 @@ async fn make_plan(
         ..options.clone()
     };
     let ctx = connect(&options, spec.account.id.as_str()).await?;
-    let mut desired = baseline_aws::expand(&spec);
+    let scope = match baseline_aws::resolve_scope(&ctx, &spec).await {
+        Ok(scope) => scope,
+        Err(err) => {
+            error(&err.to_string(), None);
+            return None;
+        }
+    };
+    if !scope.not_enabled.is_empty() {
+        progress(&format!(
+            "Not enabled for this account, so not planned: {} (see the manual items).",
+            scope.not_enabled.join(", ")
+        ));
+    }
+    if scope.regions.len() > 1 {
+        progress(&format!(
+            "Reading {} regions: {}",
+            scope.regions.len(),
+            scope.regions.join(", ")
+        ));
+    }
+    let mut desired = baseline_aws::expand(&spec, &scope);
     if goal == Goal::Destroy {
         desired = destroy(desired);
     }
@@ -152,8 +184,7 @@ async fn make_plan(
         .zip(&live)
         .map(|(want, have)| diff(want, have.as_ref()))
         .collect();
-    let regions = ctx.region().map(str::to_owned).into_iter().collect();
-    let mut plan = Plan::new(spec.account.id.as_str(), regions, changes);
+    let mut plan = Plan::new(spec.account.id.as_str(), scope.regions.clone(), changes);
     plan.baseline_sha256 = std::fs::read(file)
         .map(|bytes| {
             Sha256::digest(&bytes)

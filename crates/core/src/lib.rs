@@ -9,6 +9,7 @@ pub mod plan;
 pub mod policy;
 pub mod provider;
 pub mod schema;
+pub mod scope;
 pub mod spec;
 pub mod template;
 

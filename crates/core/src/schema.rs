@@ -7,8 +7,9 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::spec::{
-    AccountId, AccountRef, AliasSpec, Bounded, ConsoleSpec, IamName, IamPath, ManagedPolicy,
-    OneOrMany, PolicyDocument, Region, Spec, TrustSpec, Version,
+    AccountId, AccountRef, AliasSpec, Bounded, BucketName, ConfigRuleSpec, ConsoleSpec, IamName,
+    IamPath, ManagedPolicy, OneOrMany, PolicyDocument, Region, RegionsSpec, Spec, TrustSpec,
+    Version,
 };
 
 /// The schema of the whole file, as published in docs/baseline.schema.json.
@@ -86,6 +87,28 @@ string_schema!(AccountRef, "AccountRef", {
     "description": "`self`, or a 12-digit account id.",
     "type": ["string", "integer"],
     "pattern": "^(self|[0-9]{12})$"
+});
+
+string_schema!(RegionsSpec, "Regions", {
+    "description": "`all` enabled regions, or a list of region codes.",
+    "anyOf": [
+        {"const": "all"},
+        {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"}, "minItems": 1}
+    ]
+});
+string_schema!(BucketName, "BucketName", {
+    "description": "An S3 bucket name; `{account_id}` and `{region}` are filled in.",
+    "type": "string",
+    "minLength": 3
+});
+string_schema!(ConfigRuleSpec, "ConfigRule", {
+    "description": "An AWS managed Config rule: its identifier, or { identifier, parameters }.",
+    "anyOf": [
+        {"type": "string", "pattern": "^[A-Z0-9_]+$"},
+        {"type": "object", "required": ["identifier"], "additionalProperties": false,
+         "properties": {"identifier": {"type": "string", "pattern": "^[A-Z0-9_]+$"},
+                        "parameters": {"type": "object", "additionalProperties": {"type": "string"}}}}
+    ]
 });
 
 impl JsonSchema for TrustSpec {

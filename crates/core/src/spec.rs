@@ -27,6 +27,8 @@ pub struct Spec {
     pub root: Option<RootSpec>,
     #[serde(default)]
     pub iam: Option<IamSpec>,
+    #[serde(default)]
+    pub logging: Option<LoggingSpec>,
 }
 
 /// The format version; only `1` exists.
@@ -57,6 +59,54 @@ pub struct AccountSpec {
     pub alias: Option<AliasSpec>,
     #[serde(default)]
     pub home_region: Option<Region>,
+    /// Where regional resources go: `all` enabled regions, or a list. Default: the home
+    /// region only.
+    #[serde(default)]
+    pub regions: Option<RegionsSpec>,
+}
+
+/// `all`, or a list of region codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegionsSpec {
+    All,
+    List(Vec<Region>),
+}
+
+impl<'de> Deserialize<'de> for RegionsSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RegionsVisitor;
+
+        impl<'de> de::Visitor<'de> for RegionsVisitor {
+            type Value = RegionsSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`all` or a list of region codes")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<RegionsSpec, E> {
+                if text == "all" {
+                    Ok(RegionsSpec::All)
+                } else {
+                    let region = Region::deserialize(de::value::StrDeserializer::<E>::new(text))?;
+                    Ok(RegionsSpec::List(vec![region]))
+                }
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<RegionsSpec, A::Error> {
+                let regions =
+                    Vec::<Region>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                if regions.is_empty() {
+                    return Err(de::Error::custom(with_hint(
+                        "the region list is empty",
+                        "list at least one region, or write `all`",
+                    )));
+                }
+                Ok(RegionsSpec::List(regions))
+            }
+        }
+
+        deserializer.deserialize_any(RegionsVisitor)
+    }
 }
 
 /// A 12-digit AWS account id.
@@ -104,6 +154,12 @@ pub struct Region(String);
 impl Region {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -674,4 +730,236 @@ impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Bounded<MIN, MAX>
             )))
         }
     }
+}
+
+/// `logging:` — audit logs in every region: the log bucket, CloudTrail, AWS Config, and
+/// Athena over CloudTrail.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingSpec {
+    #[serde(default)]
+    pub bucket: Option<LogBucketSpec>,
+    #[serde(default)]
+    pub cloudtrail: Option<TrailSpec>,
+    #[serde(default)]
+    pub config: Option<ConfigSpec>,
+    #[serde(default)]
+    pub athena: Option<AthenaSpec>,
+}
+
+/// An S3 bucket name, checked as S3 does (after `{account_id}`/`{region}` are filled in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketName(pub NameTemplate);
+
+/// S3's rules for bucket names (general purpose buckets).
+pub fn check_bucket_name(name: &str) -> Result<(), String> {
+    let bytes = name.as_bytes();
+    let charset = bytes
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'.');
+    let ends = bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric);
+    let ip_like = name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok());
+    let reserved = name.starts_with("xn--")
+        || name.starts_with("sthree-")
+        || name.ends_with("-s3alias")
+        || name.ends_with("--ol-s3");
+    if (3..=63).contains(&bytes.len())
+        && charset
+        && ends
+        && !name.contains("..")
+        && !ip_like
+        && !reserved
+    {
+        Ok(())
+    } else {
+        Err(with_hint(
+            format!("`{name}` is not a valid S3 bucket name"),
+            "3 to 63 characters of a-z, 0-9, `-` and `.`, starting and ending with a letter or digit",
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for BucketName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = NameTemplate::deserialize(deserializer)?;
+        let sample = name.render(NameContext {
+            account_id: "123456789012",
+            region: Some("ap-northeast-1"),
+        });
+        check_bucket_name(&sample).map_err(de::Error::custom)?;
+        Ok(Self(name))
+    }
+}
+
+/// `logging.bucket`: where CloudTrail and Config deliver, in the home region.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogBucketSpec {
+    pub name: BucketName,
+    #[serde(default)]
+    pub ensure: Ensure,
+    /// `sse_s3` (default) or `kms` (the trail's key; needs `cloudtrail.kms: true`).
+    #[serde(default)]
+    pub encryption: BucketEncryption,
+    #[serde(default)]
+    pub lifecycle: Option<LifecycleSpec>,
+    /// Server access logging to a second bucket (CIS 3.4 for the CloudTrail bucket).
+    #[serde(default)]
+    pub access_logging: Option<AccessLoggingSpec>,
+    /// Delete the bucket even when it holds logs (with `ensure: absent` or `destroy`).
+    #[serde(default)]
+    pub force_destroy: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BucketEncryption {
+    #[default]
+    SseS3,
+    Kms,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSpec {
+    #[serde(default)]
+    pub transition_to_glacier_days: Option<Bounded<1, 36500>>,
+    #[serde(default)]
+    pub expire_days: Option<Bounded<1, 36500>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLoggingSpec {
+    pub bucket: BucketName,
+    #[serde(default)]
+    pub prefix: Option<String>,
+}
+
+/// `logging.cloudtrail`: one multi-region trail, read from and kept in the home region.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrailSpec {
+    pub name: IamName,
+    #[serde(default)]
+    pub ensure: Ensure,
+    /// Every region (CIS 3.1). Default true.
+    #[serde(default)]
+    pub multi_region: Option<bool>,
+    /// IAM, STS and other global services' events. Default true.
+    #[serde(default)]
+    pub global_service_events: Option<bool>,
+    /// Digest files to prove logs were not changed (CIS 3.2). Default true.
+    #[serde(default)]
+    pub log_file_validation: Option<bool>,
+    /// Encrypt with a KMS key that baseline creates, rotated yearly (CIS 3.5, 3.6).
+    #[serde(default)]
+    pub kms: bool,
+    /// Also send events to a CloudWatch Logs group (for metric filters and alarms).
+    #[serde(default)]
+    pub cloudwatch_logs: Option<TrailLogsSpec>,
+    /// Record S3 object-level reads and writes in every bucket (CIS 3.8, 3.9).
+    #[serde(default)]
+    pub s3_data_events: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrailLogsSpec {
+    /// Days to keep events; one of CloudWatch Logs' retention values.
+    pub retention_days: Bounded<1, 3653>,
+}
+
+/// `logging.config`: AWS Config in every selected region (CIS 3.3).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    #[serde(default)]
+    pub ensure: Ensure,
+    /// Default: `account.regions`.
+    #[serde(default)]
+    pub regions: Option<RegionsSpec>,
+    /// AWS managed rules by identifier, with parameters where they take them.
+    #[serde(default)]
+    pub rules: Vec<ConfigRuleSpec>,
+    /// Send configuration change notifications to this SNS topic ARN.
+    #[serde(default)]
+    pub sns_topic_arn: Option<String>,
+}
+
+/// A managed rule: `ENCRYPTED_VOLUMES`, or `{ identifier: ..., parameters: {...} }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigRuleSpec {
+    pub identifier: String,
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl<'de> Deserialize<'de> for ConfigRuleSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            identifier: String,
+            #[serde(default)]
+            parameters: BTreeMap<String, String>,
+        }
+
+        fn check<E: de::Error>(identifier: &str) -> Result<(), E> {
+            let valid = !identifier.is_empty()
+                && identifier
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if valid {
+                Ok(())
+            } else {
+                Err(E::custom(with_hint(
+                    format!("`{identifier}` is not an AWS managed rule identifier"),
+                    "managed rule identifiers are UPPER_CASE, such as ENCRYPTED_VOLUMES",
+                )))
+            }
+        }
+
+        struct RuleVisitor;
+
+        impl<'de> de::Visitor<'de> for RuleVisitor {
+            type Value = ConfigRuleSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a managed rule identifier, or `{ identifier, parameters }`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ConfigRuleSpec, E> {
+                check::<E>(text)?;
+                Ok(ConfigRuleSpec {
+                    identifier: text.to_owned(),
+                    parameters: BTreeMap::new(),
+                })
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ConfigRuleSpec, A::Error> {
+                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                check::<A::Error>(&full.identifier)?;
+                Ok(ConfigRuleSpec {
+                    identifier: full.identifier,
+                    parameters: full.parameters,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(RuleVisitor)
+    }
+}
+
+/// `logging.athena`: query CloudTrail logs with Athena (the 2022 guide).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AthenaSpec {
+    #[serde(default)]
+    pub ensure: Ensure,
+    pub workgroup: IamName,
+    pub database: IamName,
+    pub table: IamName,
+    /// Where query results go; created with the log bucket's hygiene.
+    pub results_bucket: BucketName,
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{sdk_error, unsupported};
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct AccountAlias;
 
@@ -20,7 +21,7 @@ impl Kind for AccountAlias {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(alias) = &spec.account.alias else {
             return Vec::new();
         };

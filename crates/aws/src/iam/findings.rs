@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::unsupported;
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct CredentialFindings;
 
@@ -160,7 +161,7 @@ impl Kind for CredentialFindings {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(checks) = spec.iam.as_ref().and_then(|i| i.credential_checks.as_ref()) else {
             return Vec::new();
         };

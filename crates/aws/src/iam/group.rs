@@ -11,6 +11,7 @@ use crate::context::AwsContext;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, call, is_not_found};
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct Group;
 
@@ -107,7 +108,7 @@ impl Kind for Group {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };

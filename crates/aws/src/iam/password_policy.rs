@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::context::AwsContext;
 use crate::error::{sdk_error, unsupported};
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct PasswordPolicy;
 
@@ -19,7 +20,7 @@ impl Kind for PasswordPolicy {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(policy) = spec.iam.as_ref().and_then(|i| i.password_policy.as_ref()) else {
             return Vec::new();
         };

@@ -13,6 +13,7 @@ use crate::error::{sdk_error, unsupported};
 use crate::iam::group::policy_fields;
 use crate::iam::principal::{Principal, call, document, is_not_found};
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct Role;
 
@@ -106,7 +107,7 @@ impl Kind for Role {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };

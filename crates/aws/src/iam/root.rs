@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::unsupported;
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 /// One root setting: which summary flag shows it, what is wanted, and how a person does it.
 struct RootItem {
@@ -82,7 +83,7 @@ impl Kind for RootMfa {
         MFA.kind
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         match spec.root.as_ref().and_then(|r| r.mfa) {
             Some(MfaSpec::Required) => vec![MFA.desired()],
             None => Vec::new(),
@@ -111,7 +112,7 @@ impl Kind for RootAccessKeys {
         ACCESS_KEYS.kind
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         match spec.root.as_ref().and_then(|r| r.access_keys) {
             Some(KeysSpec::Absent) => vec![ACCESS_KEYS.desired()],
             None => Vec::new(),

@@ -14,6 +14,7 @@ use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, call, is_not_found, strings};
 use crate::iam::{group, password};
 use crate::kind::Kind;
+use baseline_core::scope::Scope;
 
 pub(crate) struct User;
 
@@ -105,7 +106,7 @@ impl Kind for User {
         KIND
     }
 
-    fn desired(&self, spec: &Spec) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };

@@ -1,0 +1,50 @@
+//! What the logging kinds share: the names and ARNs the spec implies, so that the bucket
+//! policy names the trail that the trail kind creates, and so on.
+
+use baseline_core::Spec;
+use baseline_core::scope::Scope;
+use baseline_core::spec::{Ensure, LoggingSpec};
+
+pub(crate) fn logging(spec: &Spec) -> Option<&LoggingSpec> {
+    spec.logging.as_ref()
+}
+
+/// The log bucket's name, when one is declared.
+pub(crate) fn bucket_name(spec: &Spec, scope: &Scope) -> Option<String> {
+    let bucket = logging(spec)?.bucket.as_ref()?;
+    Some(bucket.name.0.render(scope.names(Some(&scope.home_region))))
+}
+
+/// The trail's ARN, when a trail is declared present.
+pub(crate) fn trail_arn(spec: &Spec, scope: &Scope) -> Option<String> {
+    let trail = logging(spec)?.cloudtrail.as_ref()?;
+    (trail.ensure == Ensure::Present).then(|| {
+        format!(
+            "arn:aws:cloudtrail:{}:{}:trail/{}",
+            scope.home_region, scope.account_id, trail.name
+        )
+    })
+}
+
+/// Whether AWS Config is declared present.
+pub(crate) fn config_present(spec: &Spec) -> bool {
+    logging(spec)
+        .and_then(|l| l.config.as_ref())
+        .is_some_and(|c| c.ensure == Ensure::Present)
+}
+
+/// The alias of the trail's KMS key, when the trail asks for one.
+pub(crate) fn trail_key_alias(spec: &Spec) -> Option<String> {
+    let trail = logging(spec)?.cloudtrail.as_ref()?;
+    (trail.kms && trail.ensure == Ensure::Present).then(|| format!("alias/baseline-{}", trail.name))
+}
+
+/// The alias ARN of the trail's key in the home region.
+pub(crate) fn trail_key_arn(spec: &Spec, scope: &Scope) -> Option<String> {
+    trail_key_alias(spec).map(|alias| {
+        format!(
+            "arn:aws:kms:{}:{}:{alias}",
+            scope.home_region, scope.account_id
+        )
+    })
+}
