@@ -66,9 +66,13 @@ def log_permissions_enabled_policy(target_bucket, target_prefix):
 
 def patch_moto():
     """Fixes for moto bugs that make it answer unlike AWS; each names what AWS does."""
+    from moto.iam import models as iam_models
     from moto.s3.models import FakeBucket
 
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)
+    # AWS names Config's service-linked role AWSServiceRoleForConfig; moto 5.2.5 makes
+    # AWSServiceRoleForconfig.
+    iam_models.SERVICE_NAME_CONVERSION.setdefault("config", "Config")
 
 
 # S3 GetBucketVersioning: AWS answers <VersioningConfiguration>; moto 5.2.5 answers

@@ -56,3 +56,14 @@ pub(crate) fn unsupported(address: &ResourceAddr, what: &str) -> ProviderError {
         hint: None,
     }
 }
+
+/// Sends a request and turns its SDK error into a `ProviderError` naming the address and the
+/// operation: `call!(address, "iam:GetGroup", iam.get_group().group_name(n).send())?`.
+macro_rules! call {
+    ($address:expr, $op:literal, $send:expr) => {
+        $send
+            .await
+            .map_err(|err| $crate::error::sdk_error($address, $op, &err))
+    };
+}
+pub(crate) use call;

@@ -3,12 +3,16 @@
 //! applies one change; the engine in `baseline-core` does the rest.
 
 mod account;
+mod cloudtrail;
+mod config;
 mod context;
 mod error;
 mod iam;
 mod init;
 mod kind;
+mod kms;
 mod logging;
+mod logs;
 mod s3;
 
 use std::sync::Arc;
@@ -37,6 +41,14 @@ static KINDS: &[&dyn Kind] = &[
     &iam::findings::CredentialFindings,
     &account::region::AccountRegion,
     &s3::bucket::Bucket,
+    &kms::key::Key,
+    &logs::group::LogGroup,
+    &cloudtrail::trail::Trail,
+    &iam::service_linked_role::ServiceLinkedRole,
+    &config::recorder::Recorder,
+    &config::channel::Channel,
+    &config::recording::Recording,
+    &config::rule::Rule,
 ];
 
 /// The desired resources the spec declares in `scope`, in address order.

@@ -63,9 +63,10 @@ impl FromStr for ResourceAddr {
     type Err = AddrParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // A region has no dot; a name may hold slashes (`logs_group./aws/cloudtrail/x`).
         let (region, rest) = match s.split_once('/') {
-            Some((region, rest)) => (Some(region.to_owned()), rest),
-            None => (None, s),
+            Some((region, rest)) if !region.contains('.') => (Some(region.to_owned()), rest),
+            _ => (None, s),
         };
         let (kind, name) = match rest.split_once('.') {
             Some((kind, name)) => (kind, Some(name.to_owned())),
@@ -110,6 +111,8 @@ mod tests {
             "iam_group.admins",
             "ap-northeast-1/config_recorder.default",
             "iam_policy.job-function.Billing",
+            "logs_group./aws/cloudtrail/main",
+            "ap-northeast-1/logs_group./aws/cloudtrail/main",
         ] {
             let addr: ResourceAddr = text.parse().expect("parses");
             assert_eq!(addr.to_string(), text);

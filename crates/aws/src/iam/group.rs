@@ -8,8 +8,9 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Map, Value, json};
 
 use crate::context::AwsContext;
+use crate::error::call;
 use crate::error::{sdk_error, unsupported};
-use crate::iam::principal::{Principal, call, is_not_found};
+use crate::iam::principal::{Principal, is_not_found};
 use crate::kind::Kind;
 use baseline_core::scope::Scope;
 

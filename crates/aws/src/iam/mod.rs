@@ -8,4 +8,5 @@ pub(crate) mod password_policy;
 pub(crate) mod principal;
 pub(crate) mod role;
 pub(crate) mod root;
+pub(crate) mod service_linked_role;
 pub(crate) mod user;

@@ -7,7 +7,7 @@ use baseline_core::{ProviderError, ResourceAddr, policy};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::sdk_error;
+use crate::error::call;
 
 /// The IAM identity that policies are attached to.
 #[derive(Clone, Copy, Debug)]
@@ -16,14 +16,6 @@ pub(crate) enum Principal<'a> {
     User(&'a str),
     Role(&'a str),
 }
-
-/// Turns an SDK result into a `ProviderError` naming the address and operation.
-macro_rules! call {
-    ($address:expr, $op:literal, $send:expr) => {
-        $send.await.map_err(|err| sdk_error($address, $op, &err))
-    };
-}
-pub(crate) use call;
 
 /// A policy document as IAM returns it (URL-encoded JSON), in canonical form.
 pub(crate) fn document(address: &ResourceAddr, text: &str) -> Result<Value, ProviderError> {

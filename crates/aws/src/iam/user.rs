@@ -10,8 +10,9 @@ use baseline_core::{Action, BoxFuture, Plan, ProviderError, ResourceAddr, Resour
 use serde_json::{Map, Value, json};
 
 use crate::context::AwsContext;
+use crate::error::call;
 use crate::error::{sdk_error, unsupported};
-use crate::iam::principal::{Principal, call, is_not_found, strings};
+use crate::iam::principal::{Principal, is_not_found, strings};
 use crate::iam::{group, password};
 use crate::kind::Kind;
 use baseline_core::scope::Scope;

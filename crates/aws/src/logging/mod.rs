@@ -36,7 +36,8 @@ pub(crate) fn config_present(spec: &Spec) -> bool {
 /// The alias of the trail's KMS key, when the trail asks for one.
 pub(crate) fn trail_key_alias(spec: &Spec) -> Option<String> {
     let trail = logging(spec)?.cloudtrail.as_ref()?;
-    (trail.kms && trail.ensure == Ensure::Present).then(|| format!("alias/baseline-{}", trail.name))
+    (trail.kms && trail.ensure == Ensure::Present)
+        .then(|| format!("alias/cloudtrail-{}", trail.name))
 }
 
 /// The alias ARN of the trail's key in the home region.

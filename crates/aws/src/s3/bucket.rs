@@ -20,8 +20,8 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
+use crate::error::call;
 use crate::error::{sdk_error, unsupported};
-use crate::iam::principal::call;
 use crate::kind::Kind;
 use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 

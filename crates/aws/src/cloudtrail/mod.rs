@@ -1,0 +1,3 @@
+//! CloudTrail: one multi-region trail, kept in the home region.
+
+pub(crate) mod trail;

@@ -1,0 +1,190 @@
+//! `logging.cloudtrail.kms: true` → a customer managed key, found by its alias
+//! (`alias/cloudtrail-TRAIL`), rotated yearly, with a key policy that lets the account
+//! administer it and CloudTrail encrypt this account's trails with it. A key is never
+//! deleted by baseline: removing it would make every log it encrypted unreadable.
+
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use baseline_core::plan::Desired;
+use baseline_core::scope::Scope;
+use baseline_core::spec::Ensure;
+use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde_json::{Value, json};
+
+use crate::context::AwsContext;
+use crate::error::call;
+use crate::error::{sdk_error, unsupported};
+use crate::iam::principal::document;
+use crate::kind::Kind;
+use crate::logging::trail_key_alias;
+
+pub(crate) struct Key;
+
+pub(crate) const KIND: &str = "kms_key";
+
+fn key_policy(account: &str) -> Value {
+    policy::normalize(&json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AccountAdministers", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudTrailEncrypts", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "kms:GenerateDataKey*", "Resource": "*",
+             "Condition": {"StringLike": {
+                 "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account}:trail/*")}}},
+            {"Sid": "CloudTrailDescribes", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "kms:DescribeKey", "Resource": "*"},
+            {"Sid": "AccountReadsLogs", "Effect": "Allow",
+             "Principal": {"AWS": "*"},
+             "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
+             "Condition": {"StringEquals": {"kms:CallerAccount": account},
+                           "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                               format!("arn:aws:cloudtrail:*:{account}:trail/*")}}}
+        ]
+    }))
+}
+
+/// The key's Desired, named by its alias without `alias/`.
+pub(crate) fn desired_key(alias: &str, scope: &Scope) -> Desired {
+    Desired {
+        address: ResourceAddr::named(KIND, alias.trim_start_matches("alias/"))
+            .in_region(&scope.home_region),
+        ensure: Ensure::Present,
+        state: json!({"rotation": true, "policy": key_policy(&scope.account_id)}),
+        depends_on: Vec::new(),
+        manual: None,
+        cis: vec!["3.5".to_owned(), "3.6".to_owned()],
+        write_only: Value::Null,
+    }
+}
+
+impl Kind for Key {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
+        trail_key_alias(spec)
+            .map(|alias| vec![desired_key(&alias, scope)])
+            .unwrap_or_default()
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let alias = format!("alias/{}", address.name.as_deref().unwrap_or_default());
+            let kms = ctx.kms(region);
+            let key = match kms.describe_key().key_id(&alias).send().await {
+                Ok(out) => out
+                    .key_metadata()
+                    .map(|k| k.key_id().to_owned())
+                    .unwrap_or_default(),
+                Err(err) if err.code() == Some("NotFoundException") => return Ok(None),
+                Err(err) => return Err(sdk_error(address, "kms:DescribeKey", &err)),
+            };
+            let rotation = call!(
+                address,
+                "kms:GetKeyRotationStatus",
+                kms.get_key_rotation_status().key_id(&key).send()
+            )?
+            .key_rotation_enabled();
+            let text = call!(
+                address,
+                "kms:GetKeyPolicy",
+                kms.get_key_policy()
+                    .key_id(&key)
+                    .policy_name("default")
+                    .send()
+            )?
+            .policy
+            .unwrap_or_default();
+            Ok(Some(
+                json!({"rotation": rotation, "policy": document(address, &text)?}),
+            ))
+        })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        change: &'a ResourceChange,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let address = &change.address;
+            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let alias = format!("alias/{}", address.name.as_deref().unwrap_or_default());
+            let kms = ctx.kms(region);
+            let after = change.after.as_ref();
+            let policy_text = after.and_then(|a| a.get("policy")).map(Value::to_string);
+            match change.action {
+                Action::Create => {
+                    let created = call!(
+                        address,
+                        "kms:CreateKey",
+                        kms.create_key()
+                            .description(format!("baseline: CloudTrail logs ({alias})"))
+                            .set_policy(policy_text)
+                            .send()
+                    )?;
+                    let key = created
+                        .key_metadata()
+                        .map(|k| k.key_id().to_owned())
+                        .unwrap_or_default();
+                    call!(
+                        address,
+                        "kms:CreateAlias",
+                        kms.create_alias()
+                            .alias_name(&alias)
+                            .target_key_id(&key)
+                            .send()
+                    )?;
+                    call!(
+                        address,
+                        "kms:EnableKeyRotation",
+                        kms.enable_key_rotation().key_id(&key).send()
+                    )?;
+                    Ok(())
+                }
+                Action::Update => {
+                    let before = change.before.as_ref();
+                    if after.and_then(|a| a.get("policy")) != before.and_then(|b| b.get("policy")) {
+                        call!(
+                            address,
+                            "kms:PutKeyPolicy",
+                            kms.put_key_policy()
+                                .key_id(&alias)
+                                .policy_name("default")
+                                .set_policy(policy_text)
+                                .send()
+                        )?;
+                    }
+                    if after.and_then(|a| a.get("rotation")) == Some(&json!(true))
+                        && before.and_then(|b| b.get("rotation")) != Some(&json!(true))
+                    {
+                        let key = call!(
+                            address,
+                            "kms:DescribeKey",
+                            kms.describe_key().key_id(&alias).send()
+                        )?
+                        .key_metadata()
+                        .map(|k| k.key_id().to_owned())
+                        .unwrap_or_default();
+                        call!(
+                            address,
+                            "kms:EnableKeyRotation",
+                            kms.enable_key_rotation().key_id(&key).send()
+                        )?;
+                    }
+                    Ok(())
+                }
+                action => Err(unsupported(address, &format!("{action:?}"))),
+            }
+        })
+    }
+}

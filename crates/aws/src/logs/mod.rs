@@ -1,0 +1,3 @@
+//! CloudWatch Logs: the log group a trail also delivers to.
+
+pub(crate) mod group;
