@@ -3,6 +3,7 @@
 //! applies one change; the engine in `baseline-core` does the rest.
 
 mod account;
+mod athena;
 mod cloudtrail;
 mod config;
 mod context;
@@ -49,6 +50,9 @@ static KINDS: &[&dyn Kind] = &[
     &config::channel::Channel,
     &config::recording::Recording,
     &config::rule::Rule,
+    &athena::catalog::Database,
+    &athena::catalog::Table,
+    &athena::workgroup::WorkGroup,
 ];
 
 /// The desired resources the spec declares in `scope`, in address order.

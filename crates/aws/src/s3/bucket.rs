@@ -212,10 +212,26 @@ impl Kind for Bucket {
     }
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        logging(spec)
+        let mut out: Vec<Desired> = logging(spec)
             .and_then(|l| l.bucket.as_ref())
             .map(|bucket| log_bucket(bucket, spec, scope))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(athena) = crate::athena::athena(spec) {
+            let name = crate::athena::results_bucket(athena, scope);
+            let policy = policy::normalize(&json!({
+                "Version": "2012-10-17", "Statement": [deny_plain_http(&name)]
+            }));
+            let state = hygienic_state(policy, json!({"algorithm": "AES256"}));
+            out.push(desired_bucket(
+                &name,
+                scope,
+                athena.ensure,
+                state,
+                Vec::new(),
+                false,
+            ));
+        }
+        out
     }
 
     fn read<'a>(
