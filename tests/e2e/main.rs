@@ -4,6 +4,7 @@
 mod examples;
 mod foundation;
 mod iam;
+mod logging;
 mod review;
 
 use baseline_test_support::{Run, TestAccount};

@@ -20,6 +20,9 @@ use tokio::sync::OnceCell;
 
 use crate::error::sdk_error;
 
+/// A service client of any type, cached by service and region.
+type AnyClient = Box<dyn std::any::Any + Send>;
+
 /// Where the SDK's settings come from, beyond the environment and the AWS config files.
 #[derive(Clone, Debug, Default)]
 pub struct ContextOptions {
@@ -41,7 +44,7 @@ pub struct AwsContext {
     account_summary: OnceCell<HashMap<String, i32>>,
     credential_report: OnceCell<String>,
     regions: OnceCell<Vec<(String, String)>>,
-    clients: Mutex<HashMap<(&'static str, String), Box<dyn std::any::Any + Send>>>,
+    clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
     password_file: Option<PathBuf>,
     password_file_lock: Mutex<()>,
 }

@@ -1,0 +1,370 @@
+//! Audit logging: the log bucket, CloudTrail, AWS Config in several regions and in `all`,
+//! Athena; drift in one region or one setting shows exactly there.
+
+use aws_sdk_cloudtrail::config::Region;
+use baseline_test_support::TestAccount;
+
+use crate::baseline;
+
+fn logging_baseline(account: &TestAccount, regions: &str) -> String {
+    format!(
+        r#"version: 1
+account:
+  id: "{}"
+  home_region: ap-northeast-1
+  regions: {regions}
+logging:
+  bucket:
+    name: "{{account_id}}-audit-logs"
+    lifecycle: {{ transition_to_glacier_days: 90, expire_days: 2555 }}
+  cloudtrail:
+    name: main
+  config:
+    rules: [ENCRYPTED_VOLUMES, ROOT_ACCOUNT_MFA_ENABLED]
+"#,
+        account.id
+    )
+}
+
+fn config_client(account: &TestAccount, region: &str) -> aws_sdk_config::Client {
+    let config = aws_sdk_config::config::Builder::from(&account.sdk_config())
+        .region(Region::new(region.to_owned()))
+        .build();
+    aws_sdk_config::Client::from_conf(config)
+}
+
+fn cloudtrail_client(account: &TestAccount) -> aws_sdk_cloudtrail::Client {
+    let config = aws_sdk_cloudtrail::config::Builder::from(&account.sdk_config())
+        .region(Region::new("ap-northeast-1"))
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(config)
+}
+
+fn s3_client(account: &TestAccount) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(&account.sdk_config())
+        .region(Region::new("ap-northeast-1"))
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// The addresses a plan says something about (its block headers).
+fn planned(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn three_regions_converge_and_a_stopped_trail_is_drift() {
+    let account = TestAccount::new().await;
+    account.write(
+        "baseline.yaml",
+        &logging_baseline(&account, "[ap-northeast-1, us-east-1, eu-west-1]"),
+    );
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(plan.stderr.contains("Reading 3 regions"), "{}", plan.stderr);
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let trail = cloudtrail_client(&account);
+    let got = trail.get_trail().name("main").send().await.expect("trail");
+    let got = got.trail().expect("trail");
+    assert_eq!(got.is_multi_region_trail(), Some(true));
+    assert_eq!(got.log_file_validation_enabled(), Some(true));
+    assert_eq!(got.include_global_service_events(), Some(true));
+    assert_eq!(
+        got.s3_bucket_name(),
+        Some(format!("{}-audit-logs", account.id).as_str())
+    );
+    let status = trail
+        .get_trail_status()
+        .name("main")
+        .send()
+        .await
+        .expect("status");
+    assert_eq!(status.is_logging(), Some(true));
+
+    let s3 = s3_client(&account);
+    let bucket = format!("{}-audit-logs", account.id);
+    let policy = s3
+        .get_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("policy");
+    let policy = policy.policy().unwrap_or_default();
+    for sid in [
+        "DenyInsecureTransport",
+        "AWSCloudTrailWrite",
+        "AWSConfigBucketDelivery",
+    ] {
+        assert!(policy.contains(sid), "{sid} in {policy}");
+    }
+    let block = s3
+        .get_public_access_block()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("pab");
+    let block = block.public_access_block_configuration().expect("pab");
+    assert_eq!(block.block_public_policy(), Some(true));
+    assert_eq!(block.restrict_public_buckets(), Some(true));
+
+    for region in ["ap-northeast-1", "us-east-1", "eu-west-1"] {
+        let config = config_client(&account, region);
+        let recorders = config
+            .describe_configuration_recorders()
+            .send()
+            .await
+            .expect("recorders");
+        let recorder = &recorders.configuration_recorders()[0];
+        let global = recorder
+            .recording_group()
+            .is_some_and(|g| g.include_global_resource_types());
+        assert_eq!(
+            global,
+            region == "ap-northeast-1",
+            "global types only in the home region"
+        );
+        let status = config
+            .describe_configuration_recorder_status()
+            .send()
+            .await
+            .expect("status");
+        assert!(status.configuration_recorders_status()[0].recording());
+        let rules = config.describe_config_rules().send().await.expect("rules");
+        let names: Vec<&str> = rules
+            .config_rules()
+            .iter()
+            .filter_map(|r| r.config_rule_name())
+            .collect();
+        assert!(names.contains(&"encrypted-volumes"));
+        assert_eq!(
+            names.contains(&"root-account-mfa-enabled"),
+            region == "ap-northeast-1"
+        );
+    }
+
+    trail
+        .stop_logging()
+        .name("main")
+        .send()
+        .await
+        .expect("stop");
+    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert_eq!(
+        planned(&drift.stdout),
+        vec!["ap-northeast-1/cloudtrail_trail.main"],
+        "{}",
+        drift.stdout
+    );
+    assert!(
+        drift.stdout.contains("      ~ logging = false → true\n"),
+        "{}",
+        drift.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let status = trail
+        .get_trail_status()
+        .name("main")
+        .send()
+        .await
+        .expect("status");
+    assert_eq!(status.is_logging(), Some(true));
+}
+
+#[tokio::test]
+async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_only() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &logging_baseline(&account, "all"));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let recorders = planned(&plan.stdout)
+        .iter()
+        .filter(|a| a.ends_with("/config_recorder"))
+        .count();
+    assert!(
+        recorders >= 16,
+        "a recorder in every enabled region, got {recorders}"
+    );
+    assert!(
+        !plan.stdout.contains("us-gov-"),
+        "only the account's partition"
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let config = config_client(&account, "eu-west-2");
+    config
+        .stop_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .expect("stop");
+    config
+        .delete_delivery_channel()
+        .delivery_channel_name("default")
+        .send()
+        .await
+        .expect("channel");
+    config
+        .delete_configuration_recorder()
+        .configuration_recorder_name("default")
+        .send()
+        .await
+        .expect("recorder");
+    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let changed = planned(&drift.stdout);
+    assert!(!changed.is_empty());
+    assert!(
+        changed.iter().all(|a| a.starts_with("eu-west-2/")),
+        "{changed:?}"
+    );
+    assert!(changed.contains(&"eu-west-2/config_recorder".to_owned()));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn an_existing_recorder_under_another_name_is_adopted() {
+    let account = TestAccount::new().await;
+    let config = config_client(&account, "ap-northeast-1");
+    let recorder = aws_sdk_config::types::ConfigurationRecorder::builder()
+        .name("legacy")
+        .role_arn(format!("arn:aws:iam::{}:role/old-config-role", account.id))
+        .recording_group(
+            aws_sdk_config::types::RecordingGroup::builder()
+                .all_supported(true)
+                .include_global_resource_types(true)
+                .build(),
+        )
+        .build();
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(recorder)
+        .send()
+        .await
+        .expect("existing recorder");
+    account.write(
+        "baseline.yaml",
+        &logging_baseline(&account, "[ap-northeast-1]"),
+    );
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout
+            .contains("~ ap-northeast-1/config_recorder will be updated in place"),
+        "{}",
+        plan.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let recorders = config
+        .describe_configuration_recorders()
+        .send()
+        .await
+        .expect("recorders");
+    assert_eq!(recorders.configuration_recorders().len(), 1);
+    assert_eq!(
+        recorders.configuration_recorders()[0].name(),
+        Some("legacy")
+    );
+    assert!(
+        recorders.configuration_recorders()[0]
+            .role_arn()
+            .is_some_and(|r| r.ends_with("/AWSServiceRoleForConfig"))
+    );
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+#[tokio::test]
+async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
+    let account = TestAccount::new().await;
+    let with = |extra: &str| {
+        format!(
+            "version: 1\naccount:\n  id: \"{}\"\n  home_region: ap-northeast-1\nlogging:\n  bucket:\n    name: \"{{account_id}}-keep\"\n{extra}",
+            account.id
+        )
+    };
+    account.write("baseline.yaml", &with(""));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let s3 = s3_client(&account);
+    let bucket = format!("{}-keep", account.id);
+    // moto ignores the Condition of the TLS-only Deny on object writes (AWS honours it), so
+    // the policy goes before the test writes its log over the emulator's plain HTTP.
+    s3.delete_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("policy");
+    s3.put_object()
+        .bucket(&bucket)
+        .key("AWSLogs/log.json.gz")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .expect("a log");
+
+    account.write("baseline.yaml", &with("    ensure: absent\n"));
+    let run = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
+    assert!(run.stdout.contains("still holds objects"), "{}", run.stdout);
+    assert!(run.stdout.contains("force_destroy: true"));
+    s3.head_bucket().bucket(&bucket).send().await.expect("kept");
+
+    account.write(
+        "baseline.yaml",
+        &with("    ensure: absent\n    force_destroy: true\n"),
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert!(
+        s3.head_bucket().bucket(&bucket).send().await.is_err(),
+        "deleted"
+    );
+}
+
+#[tokio::test]
+async fn athena_table_uses_partition_projection_and_ships_the_queries() {
+    let account = TestAccount::new().await;
+    let text = logging_baseline(&account, "[ap-northeast-1]")
+        + "  athena: { workgroup: audit, database: audit, table: cloudtrail, results_bucket: \"{account_id}-athena-results\" }\n";
+    account.write("baseline.yaml", &text);
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let athena = aws_sdk_athena::Client::from_conf(
+        aws_sdk_athena::config::Builder::from(&account.sdk_config())
+            .region(Region::new("ap-northeast-1"))
+            .build(),
+    );
+    let group = athena
+        .get_work_group()
+        .work_group("audit")
+        .send()
+        .await
+        .expect("workgroup");
+    let output = group
+        .work_group()
+        .and_then(|g| g.configuration())
+        .and_then(|c| c.result_configuration())
+        .and_then(|r| r.output_location())
+        .unwrap_or_default();
+    assert_eq!(output, format!("s3://{}-athena-results/", account.id));
+    let ids = athena
+        .list_named_queries()
+        .work_group("audit")
+        .send()
+        .await
+        .expect("queries");
+    assert_eq!(ids.named_query_ids().len(), 4);
+    let first = athena
+        .get_named_query()
+        .named_query_id(&ids.named_query_ids()[0])
+        .send()
+        .await
+        .expect("query");
+    assert!(
+        first
+            .named_query()
+            .is_some_and(|q| q.query_string().contains("audit.cloudtrail"))
+    );
+}
