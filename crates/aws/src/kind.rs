@@ -29,3 +29,13 @@ pub(crate) trait Kind: Send + Sync {
         change: &'a ResourceChange,
     ) -> BoxFuture<'a, Result<(), ProviderError>>;
 }
+
+/// The region of a regional address (us-east-1, IAM's, for a global one).
+pub(crate) fn region_of(address: &ResourceAddr) -> &str {
+    address.region.as_deref().unwrap_or("us-east-1")
+}
+
+/// The name part of an address; empty for a singleton.
+pub(crate) fn name_of(address: &ResourceAddr) -> &str {
+    address.name.as_deref().unwrap_or_default()
+}

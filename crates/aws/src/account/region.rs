@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::account::declared_regions;
 use crate::context::{AwsContext, is_enabled};
 use crate::error::unsupported;
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 
 pub(crate) struct AccountRegion;
 
@@ -51,7 +51,7 @@ impl Kind for AccountRegion {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.name.as_deref().unwrap_or_default();
+            let region = name_of(address);
             let home = ctx.region().unwrap_or("us-east-1").to_owned();
             let statuses = ctx.region_statuses(&home).await?;
             let enabled = statuses

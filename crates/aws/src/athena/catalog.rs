@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::athena::athena;
 use crate::context::AwsContext;
 use crate::error::{call, sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
 
@@ -130,8 +130,8 @@ impl Kind for Database {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             match ctx.glue(region).get_database().name(name).send().await {
                 Ok(_) => Ok(Some(json!({}))),
                 Err(err) if err.code() == Some("EntityNotFoundException") => Ok(None),
@@ -147,8 +147,8 @@ impl Kind for Database {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let glue = ctx.glue(region);
             match change.action {
                 Action::Create => {
@@ -216,7 +216,7 @@ impl Kind for Table {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let (database, table) = split(address);
             let out = match ctx
                 .glue(region)
@@ -257,7 +257,7 @@ impl Kind for Table {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let (database, table) = split(address);
             let glue = ctx.glue(region);
             match (change.action, &change.after) {

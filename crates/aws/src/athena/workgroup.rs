@@ -16,7 +16,7 @@ use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
 use crate::context::AwsContext;
 use crate::error::{call, sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::s3;
 
 pub(crate) struct WorkGroup;
@@ -81,8 +81,8 @@ impl Kind for WorkGroup {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let athena = ctx.athena(region);
             let group = match athena.get_work_group().work_group(name).send().await {
                 Ok(out) => out.work_group,
@@ -141,8 +141,8 @@ impl Kind for WorkGroup {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let athena = ctx.athena(region);
             let before = change.before.as_ref();
             match (change.action, &change.after) {

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
 use crate::{kms, s3};
@@ -137,8 +137,8 @@ impl Kind for Trail {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let trail = ctx.cloudtrail(region);
             let before = change.before.as_ref();
             match (change.action, &change.after) {
@@ -261,8 +261,8 @@ async fn read_trail(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<Option<Value>, ProviderError> {
-    let region = address.region.as_deref().unwrap_or("us-east-1");
-    let name = address.name.as_deref().unwrap_or_default();
+    let region = region_of(address);
+    let name = name_of(address);
     let cloudtrail = ctx.cloudtrail(region);
     let trail = match cloudtrail.get_trail().name(name).send().await {
         Ok(out) => match out.trail {

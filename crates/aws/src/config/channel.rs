@@ -7,10 +7,10 @@ use baseline_core::scope::Scope;
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::{Value, json};
 
-use crate::config::{DEFAULT_NAME, config_regions, present, recorder};
+use crate::config::{config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
 
@@ -64,7 +64,7 @@ impl Kind for Channel {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let out = call!(
                 address,
                 "config:DescribeDeliveryChannels",
@@ -87,15 +87,9 @@ impl Kind for Channel {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let config = ctx.config(region);
-            let name = change
-                .before
-                .as_ref()
-                .and_then(|b| b.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or(DEFAULT_NAME)
-                .to_owned();
+            let name = existing_name(change);
             match (change.action, &change.after) {
                 (Action::Create | Action::Update, Some(after)) => {
                     let channel = DeliveryChannel::builder()

@@ -28,3 +28,14 @@ pub(crate) fn present(config: &ConfigSpec) -> bool {
 
 /// The name a new recorder or channel gets; existing ones keep theirs.
 pub(crate) const DEFAULT_NAME: &str = "default";
+
+/// The name of the recorder or channel a change acts on: the live one's, or the default.
+pub(crate) fn existing_name(change: &baseline_core::ResourceChange) -> String {
+    change
+        .before
+        .as_ref()
+        .and_then(|b| b.get("name"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or(DEFAULT_NAME)
+        .to_owned()
+}

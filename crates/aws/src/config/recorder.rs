@@ -8,11 +8,11 @@ use baseline_core::scope::Scope;
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::{Value, json};
 
-use crate::config::{DEFAULT_NAME, config_regions, present};
+use crate::config::{config_regions, existing_name, present};
 use crate::context::AwsContext;
 use crate::error::{call, unsupported};
 use crate::iam::service_linked_role;
-use crate::kind::Kind;
+use crate::kind::{Kind, region_of};
 
 pub(crate) struct Recorder;
 
@@ -60,7 +60,7 @@ impl Kind for Recorder {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let out = call!(
                 address,
                 "config:DescribeConfigurationRecorders",
@@ -86,15 +86,9 @@ impl Kind for Recorder {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let config = ctx.config(region);
-            let name = change
-                .before
-                .as_ref()
-                .and_then(|b| b.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or(DEFAULT_NAME)
-                .to_owned();
+            let name = existing_name(change);
             match (change.action, &change.after) {
                 (Action::Create | Action::Update, Some(after)) => {
                     let group = RecordingGroup::builder()

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::config::{channel, config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, region_of};
 
 pub(crate) struct Recording;
 
@@ -48,7 +48,7 @@ impl Kind for Recording {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let out = call!(
                 address,
                 "config:DescribeConfigurationRecorderStatus",
@@ -71,7 +71,7 @@ impl Kind for Recording {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
+            let region = region_of(address);
             let config = ctx.config(region);
             // The recorder may have been made in this apply: ask for its name now.
             let recorders = call!(

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 
 pub(crate) struct Rule;
 
@@ -77,8 +77,8 @@ impl Kind for Rule {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let out = match ctx
                 .config(region)
                 .describe_config_rules()
@@ -110,8 +110,8 @@ impl Kind for Rule {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let config = ctx.config(region);
             match (change.action, &change.after) {
                 (Action::Create | Action::Update, Some(after)) => {

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::unsupported;
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct CredentialFindings;
@@ -206,7 +206,7 @@ impl Kind for CredentialFindings {
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or(Duration::ZERO)
                 .as_secs() as i64;
-            let check = address.name.as_deref().unwrap_or_default();
+            let check = name_of(address);
             Ok(Some(json!({ "users": offenders(check, &rows, now) })))
         })
     }

@@ -11,7 +11,7 @@ use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct Group;
@@ -125,7 +125,7 @@ impl Kind for Group {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let group = match ctx.iam().get_group().group_name(name).send().await {
                 Ok(out) => out,
                 Err(err) if is_not_found(&err) => return Ok(None),
@@ -155,7 +155,7 @@ impl Kind for Group {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let principal = Principal::Group(name);
             let iam = ctx.iam();
             match (change.action, &change.after) {

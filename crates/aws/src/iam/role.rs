@@ -13,7 +13,7 @@ use crate::error::call;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::group::policy_fields;
 use crate::iam::principal::{Principal, document, is_not_found};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct Role;
@@ -124,7 +124,7 @@ impl Kind for Role {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let out = match ctx.iam().get_role().role_name(name).send().await {
                 Ok(out) => out,
                 Err(err) if is_not_found(&err) => return Ok(None),
@@ -156,7 +156,7 @@ impl Kind for Role {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let iam = ctx.iam();
             let principal = Principal::Role(name);
             let text = |key: &str| {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, sdk_error, unsupported};
 use crate::iam::principal::is_not_found;
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 use crate::logging::config_present;
 
 pub(crate) struct ServiceLinkedRole;
@@ -65,7 +65,7 @@ impl Kind for ServiceLinkedRole {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let service = address.name.as_deref().unwrap_or_default();
+            let service = name_of(address);
             let name = role_name(service).unwrap_or_default();
             match ctx.iam().get_role().role_name(name).send().await {
                 Ok(_) => Ok(Some(json!({}))),
@@ -82,7 +82,7 @@ impl Kind for ServiceLinkedRole {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let service = address.name.as_deref().unwrap_or_default();
+            let service = name_of(address);
             match change.action {
                 Action::Create => {
                     call!(

@@ -14,7 +14,7 @@ use crate::error::call;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found, strings};
 use crate::iam::{group, password};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct User;
@@ -123,7 +123,7 @@ impl Kind for User {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let iam = ctx.iam();
             let out = match iam.get_user().user_name(name).send().await {
                 Ok(out) => out,
@@ -182,7 +182,7 @@ impl Kind for User {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let name = address.name.as_deref().unwrap_or_default();
+            let name = name_of(address);
             let iam = ctx.iam();
             let before = change.before.as_ref();
             match (change.action, &change.after) {

@@ -14,7 +14,7 @@ use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::document;
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::logging::trail_key_alias;
 
 pub(crate) struct Key;
@@ -77,8 +77,8 @@ impl Kind for Key {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let alias = format!("alias/{}", address.name.as_deref().unwrap_or_default());
+            let region = region_of(address);
+            let alias = format!("alias/{}", name_of(address));
             let kms = ctx.kms(region);
             let key = match kms.describe_key().key_id(&alias).send().await {
                 Ok(out) => out
@@ -117,8 +117,8 @@ impl Kind for Key {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let alias = format!("alias/{}", address.name.as_deref().unwrap_or_default());
+            let region = region_of(address);
+            let alias = format!("alias/{}", name_of(address));
             let kms = ctx.kms(region);
             let after = change.after.as_ref();
             let policy_text = after.and_then(|a| a.get("policy")).map(Value::to_string);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::unsupported;
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::logging::logging;
 
 pub(crate) struct LogGroup;
@@ -61,8 +61,8 @@ impl Kind for LogGroup {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let groups = call!(
                 address,
                 "logs:DescribeLogGroups",
@@ -86,8 +86,8 @@ impl Kind for LogGroup {
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let address = &change.address;
-            let region = address.region.as_deref().unwrap_or("us-east-1");
-            let name = address.name.as_deref().unwrap_or_default();
+            let region = region_of(address);
+            let name = name_of(address);
             let logs = ctx.logs(region);
             let days = change
                 .after

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::{Kind, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 
 pub(crate) struct Bucket;
@@ -267,10 +267,7 @@ impl Kind for Bucket {
 }
 
 fn region_and_name(address: &ResourceAddr) -> (&str, &str) {
-    (
-        address.region.as_deref().unwrap_or("us-east-1"),
-        address.name.as_deref().unwrap_or_default(),
-    )
+    (region_of(address), name_of(address))
 }
 
 fn code_is<E: ProvideErrorMetadata>(err: &E, codes: &[&str]) -> bool {
