@@ -10,7 +10,7 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -44,9 +44,12 @@ pub struct AwsContext {
     account_summary: OnceCell<HashMap<String, i32>>,
     credential_report: OnceCell<String>,
     regions: OnceCell<Vec<(String, String)>>,
+    account_id: OnceCell<String>,
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
     password_file: Option<PathBuf>,
     password_file_lock: Mutex<()>,
+    /// Added to every client; tests put aws-smithy-mocks' interceptor here.
+    extra: Vec<SharedInterceptor>,
 }
 
 /// The credentials are for another account than baseline.yaml names.
@@ -101,10 +104,26 @@ impl AwsContext {
             account_summary: OnceCell::new(),
             credential_report: OnceCell::new(),
             regions: OnceCell::new(),
+            account_id: OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
             password_file: None,
             password_file_lock: Mutex::new(()),
+            extra: Vec::new(),
         }
+    }
+
+    /// Adds an interceptor to every client this context builds (tests: aws-smithy-mocks).
+    #[cfg(test)]
+    pub(crate) fn with_interceptor(mut self, interceptor: SharedInterceptor) -> Self {
+        self.extra.push(interceptor);
+        self
+    }
+
+    /// The interceptors every client gets: the call counter, then any extra ones.
+    fn interceptors(&self) -> Vec<SharedInterceptor> {
+        let mut all = vec![SharedInterceptor::new(self.counter())];
+        all.extend(self.extra.iter().cloned());
+        all
     }
 
     /// The file for initial passwords, when one was given.
@@ -141,10 +160,11 @@ impl AwsContext {
 
     pub fn iam(&self) -> &aws_sdk_iam::Client {
         self.iam.get_or_init(|| {
-            let config = aws_sdk_iam::config::Builder::from(&self.sdk)
-                .interceptor(self.counter())
-                .build();
-            aws_sdk_iam::Client::from_conf(config)
+            let mut config = aws_sdk_iam::config::Builder::from(&self.sdk);
+            for interceptor in self.interceptors() {
+                config.push_interceptor(interceptor);
+            }
+            aws_sdk_iam::Client::from_conf(config.build())
         })
     }
 
@@ -177,83 +197,31 @@ impl AwsContext {
     pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
         // An emulator on a local endpoint needs path-style addressing.
         let path_style = self.endpoint_url().is_some();
-        let counter = self.counter();
+        let interceptors = self.interceptors();
         self.regional("s3", region, |sdk| {
-            let config = aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(path_style)
-                .interceptor(counter)
-                .build();
-            aws_sdk_s3::Client::from_conf(config)
+            let mut config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style);
+            for interceptor in interceptors {
+                config.push_interceptor(interceptor);
+            }
+            aws_sdk_s3::Client::from_conf(config.build())
         })
     }
 
-    pub(crate) fn cloudtrail(&self, region: &str) -> aws_sdk_cloudtrail::Client {
-        let counter = self.counter();
-        self.regional("cloudtrail", region, |sdk| {
-            let config = aws_sdk_cloudtrail::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_cloudtrail::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn config(&self, region: &str) -> aws_sdk_config::Client {
-        let counter = self.counter();
-        self.regional("config", region, |sdk| {
-            let config = aws_sdk_config::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_config::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
-        let counter = self.counter();
-        self.regional("ec2", region, |sdk| {
-            let config = aws_sdk_ec2::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_ec2::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn kms(&self, region: &str) -> aws_sdk_kms::Client {
-        let counter = self.counter();
-        self.regional("kms", region, |sdk| {
-            let config = aws_sdk_kms::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_kms::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
-        let counter = self.counter();
-        self.regional("logs", region, |sdk| {
-            let config = aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_cloudwatchlogs::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn athena(&self, region: &str) -> aws_sdk_athena::Client {
-        let counter = self.counter();
-        self.regional("athena", region, |sdk| {
-            let config = aws_sdk_athena::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_athena::Client::from_conf(config)
-        })
-    }
-
-    pub(crate) fn glue(&self, region: &str) -> aws_sdk_glue::Client {
-        let counter = self.counter();
-        self.regional("glue", region, |sdk| {
-            let config = aws_sdk_glue::config::Builder::from(&sdk)
-                .interceptor(counter)
-                .build();
-            aws_sdk_glue::Client::from_conf(config)
+    /// S3 Control. AWS puts the account id in the host name (`ACCOUNT.s3-control...`); an
+    /// emulator on a loopback address cannot resolve that, so a custom endpoint is used
+    /// exactly as given.
+    pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
+        let fixed = self.endpoint_url().map(|url| FixedEndpoint(url.to_owned()));
+        let interceptors = self.interceptors();
+        self.regional("s3control", "us-east-1", |sdk| {
+            let mut config = aws_sdk_s3control::config::Builder::from(&sdk);
+            if let Some(fixed) = fixed {
+                config = config.endpoint_resolver(fixed);
+            }
+            for interceptor in interceptors {
+                config.push_interceptor(interceptor);
+            }
+            aws_sdk_s3control::Client::from_conf(config.build())
         })
     }
 
@@ -295,10 +263,8 @@ impl AwsContext {
     }
 
     fn sts(&self) -> aws_sdk_sts::Client {
-        let config = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .interceptor(self.counter())
-            .build();
-        aws_sdk_sts::Client::from_conf(config)
+        let region = self.region().unwrap_or("us-east-1").to_owned();
+        self.sts_in(&region)
     }
 
     /// The account the credentials belong to (sts:GetCallerIdentity).
@@ -319,16 +285,24 @@ impl AwsContext {
         })
     }
 
+    /// The caller's account, asked once per run.
+    pub(crate) async fn account_id(&self) -> Result<&str, ProviderError> {
+        self.account_id
+            .get_or_try_init(|| self.caller_account())
+            .await
+            .map(String::as_str)
+    }
+
     /// The account pin: stops before any other call when the credentials are for
     /// another account than `expected`.
     pub async fn check_pin(&self, expected: &str) -> Result<(), PinError> {
-        let actual = self.caller_account().await.map_err(PinError::Identity)?;
+        let actual = self.account_id().await.map_err(PinError::Identity)?;
         if actual == expected {
             Ok(())
         } else {
             Err(PinError::Mismatch {
                 expected: expected.to_owned(),
-                actual,
+                actual: actual.to_owned(),
             })
         }
     }
@@ -394,6 +368,85 @@ impl AwsContext {
             })
             .await
             .map(String::as_str)
+    }
+}
+
+/// Clients of services addressed by region: same credentials, retry mode and interceptors
+/// as every other, built once per region. Global services are reached in us-east-1.
+macro_rules! regional_clients {
+    ($($name:ident: $krate:ident),* $(,)?) => {
+        impl AwsContext {
+            $(
+                pub(crate) fn $name(&self, region: &str) -> $krate::Client {
+                    let interceptors = self.interceptors();
+                    self.regional(stringify!($name), region, |sdk| {
+                        let mut config = $krate::config::Builder::from(&sdk);
+                        for interceptor in interceptors {
+                            config.push_interceptor(interceptor);
+                        }
+                        $krate::Client::from_conf(config.build())
+                    })
+                }
+            )*
+        }
+    };
+}
+
+regional_clients! {
+    cloudtrail: aws_sdk_cloudtrail,
+    config: aws_sdk_config,
+    ec2: aws_sdk_ec2,
+    kms: aws_sdk_kms,
+    logs: aws_sdk_cloudwatchlogs,
+    athena: aws_sdk_athena,
+    glue: aws_sdk_glue,
+    sts_in: aws_sdk_sts,
+    sns: aws_sdk_sns,
+    events: aws_sdk_eventbridge,
+    budgets_in: aws_sdk_budgets,
+    account_in: aws_sdk_account,
+    access_analyzer: aws_sdk_accessanalyzer,
+    guardduty: aws_sdk_guardduty,
+    securityhub: aws_sdk_securityhub,
+    cost_explorer_in: aws_sdk_costexplorer,
+    support_in: aws_sdk_support,
+}
+
+impl AwsContext {
+    /// AWS Budgets (global; its endpoint is in us-east-1).
+    pub(crate) fn budgets(&self) -> aws_sdk_budgets::Client {
+        self.budgets_in("us-east-1")
+    }
+
+    /// The Account API (global; us-east-1).
+    pub(crate) fn account(&self) -> aws_sdk_account::Client {
+        self.account_in("us-east-1")
+    }
+
+    /// Cost Explorer (global; us-east-1).
+    pub(crate) fn cost_explorer(&self) -> aws_sdk_costexplorer::Client {
+        self.cost_explorer_in("us-east-1")
+    }
+
+    /// AWS Support (global; us-east-1).
+    pub(crate) fn support(&self) -> aws_sdk_support::Client {
+        self.support_in("us-east-1")
+    }
+}
+
+/// An endpoint used exactly as given, whatever the endpoint rules would add to it.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        let endpoint = aws_smithy_types::endpoint::Endpoint::builder()
+            .url(self.0.clone())
+            .build();
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(endpoint))
     }
 }
 

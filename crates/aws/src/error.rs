@@ -57,6 +57,27 @@ pub(crate) fn unsupported(address: &ResourceAddr, what: &str) -> ProviderError {
     }
 }
 
+/// A request that could not be built from the plan's values.
+pub(crate) fn build_error(address: &ResourceAddr, err: impl std::fmt::Display) -> ProviderError {
+    ProviderError {
+        address: address.clone(),
+        operation: "baseline:BuildRequest".to_owned(),
+        code: None,
+        message: err.to_string(),
+        hint: None,
+    }
+}
+
+/// Whether AWS answered with one of these error codes.
+pub(crate) fn has_code<E, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        .is_some_and(|code| codes.contains(&code))
+}
+
 /// Sends a request and turns its SDK error into a `ProviderError` naming the address and the
 /// operation: `call!(address, "iam:GetGroup", iam.get_group().group_name(n).send())?`.
 macro_rules! call {

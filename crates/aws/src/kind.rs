@@ -7,6 +7,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec
 use serde_json::Value;
 
 use crate::context::AwsContext;
+use crate::error::unsupported;
 
 pub(crate) trait Kind: Send + Sync {
     /// The address kind, e.g. `iam_password_policy`.
@@ -22,12 +23,14 @@ pub(crate) trait Kind: Send + Sync {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>>;
 
-    /// Makes one create, update or delete.
+    /// Makes one create, update or delete. Kinds that are manual items keep this default.
     fn apply<'a>(
         &'a self,
-        ctx: &'a AwsContext,
+        _ctx: &'a AwsContext,
         change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
+    }
 }
 
 /// The region of a regional address (us-east-1, IAM's, for a global one).

@@ -3,17 +3,23 @@
 //! applies one change; the engine in `baseline-core` does the rest.
 
 mod account;
+mod alerts;
 mod athena;
 mod cloudtrail;
 mod config;
 mod context;
+mod cost;
 mod error;
+mod guardrails;
 mod iam;
 mod init;
 mod kind;
 mod kms;
 mod logging;
 mod logs;
+mod manual;
+#[cfg(test)]
+mod mock_tests;
 mod s3;
 
 use std::sync::Arc;
@@ -53,6 +59,22 @@ static KINDS: &[&dyn Kind] = &[
     &athena::catalog::Database,
     &athena::catalog::Table,
     &athena::workgroup::WorkGroup,
+    &account::contact::AlternateContact,
+    &account::contact::ContactInformation,
+    &manual::SECURITY_QUESTIONS,
+    &manual::BILLING_ACCESS,
+    &manual::PDF_INVOICE,
+    &cost::CostExplorer,
+    &cost::budget::Budget,
+    &alerts::topic::Topic,
+    &alerts::subscription::Subscription,
+    &alerts::rule::Rule,
+    &guardrails::S3PublicAccessBlock,
+    &guardrails::EbsEncryption,
+    &guardrails::analyzer::AccessAnalyzer,
+    &guardrails::detectors::GuardDuty,
+    &guardrails::detectors::SecurityHub,
+    &guardrails::trusted_advisor::TrustedAdvisor,
 ];
 
 /// The desired resources the spec declares in `scope`, in address order.
@@ -147,6 +169,10 @@ mod tests {
             "s3:PutPublicAccessBlock" => &["s3:PutBucketPublicAccessBlock"],
             "s3:ListObjectVersions" => &["s3:ListBucketVersions"],
             "s3:DeleteObjects" => &["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            "budgets:DescribeBudget"
+            | "budgets:DescribeNotificationsForBudget"
+            | "budgets:DescribeSubscribersForNotification" => &["budgets:ViewBudget"],
+            op if op.starts_with("budgets:") => &["budgets:ModifyBudget"],
             other => return vec![other.to_owned()],
         };
         renamed.iter().map(|a| (*a).to_owned()).collect()

@@ -113,6 +113,62 @@ fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
     if let Some(iam) = &spec.iam {
         check_identities(iam, source, file)?;
     }
+    check_alerts(spec, source, file)
+}
+
+/// Alerts and budgets name topics that the file declares; budget thresholds tell someone.
+fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+    let topics = spec.alerts.as_ref().map(|a| &a.topics);
+    let declared = |name: &crate::spec::TopicName| topics.is_some_and(|t| t.contains_key(name));
+    let undeclared = |topic: &serde_saphyr::Spanned<crate::spec::TopicName>| {
+        let known: Vec<&str> = topics.iter().flat_map(|t| t.keys()).map(|k| k.as_str()).collect();
+        let hint = match suggest(topic.value.as_str(), &known) {
+            Some(close) => format!("{close} Topics are declared under `alerts.topics`"),
+            None => "declare it under `alerts.topics`".to_owned(),
+        };
+        Box::new(located(
+            source,
+            file,
+            at(&topic.referenced),
+            format!("topic `{}` is not declared", topic.value),
+            Some(hint),
+        ))
+    };
+    if let Some(alerts) = &spec.alerts {
+        for topic in alerts.events.values() {
+            if !declared(&topic.value) {
+                return Err(undeclared(topic));
+            }
+        }
+    }
+    let budgets = spec.cost.iter().flat_map(|c| &c.budgets);
+    for (name, budget) in budgets {
+        for notification in &budget.notifications {
+            if let Some(topic) = &notification.value.topic
+                && !declared(&topic.value)
+            {
+                return Err(undeclared(topic));
+            }
+            let emails = notification.value.emails.len();
+            let problem = if emails == 0 && notification.value.topic.is_none() {
+                Some("tells no one")
+            } else if emails > 10 {
+                Some("has more than 10 e-mail addresses")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&notification.referenced),
+                    format!("a notification of budget `{name}` {problem}"),
+                    Some("give it `emails:` (1 to 10) and/or a `topic:`".to_owned()),
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -56,6 +56,43 @@ pub struct Desired {
     pub write_only: Value,
 }
 
+impl Desired {
+    /// A resource that must exist with `state`.
+    pub fn new(address: ResourceAddr, state: Value) -> Self {
+        Self {
+            address,
+            ensure: Ensure::Present,
+            state,
+            depends_on: Vec::new(),
+            manual: None,
+            cis: Vec::new(),
+            write_only: Value::Null,
+        }
+    }
+
+    /// A setting only a person can change, in the state `state` once it is done.
+    pub fn manual(address: ResourceAddr, state: Value, step: ManualStep) -> Self {
+        Self {
+            manual: Some(step),
+            ..Self::new(address, state)
+        }
+    }
+
+    /// Created after (and deleted before) these.
+    #[must_use]
+    pub fn after(mut self, depends_on: impl IntoIterator<Item = ResourceAddr>) -> Self {
+        self.depends_on.extend(depends_on);
+        self
+    }
+
+    /// The CIS AWS Foundations Benchmark ids it satisfies.
+    #[must_use]
+    pub fn cis(mut self, ids: &[&str]) -> Self {
+        self.cis = ids.iter().map(|id| (*id).to_owned()).collect();
+        self
+    }
+}
+
 /// One field that differs, by dotted path.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {

@@ -7,9 +7,10 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::spec::{
-    AccountId, AccountRef, AliasSpec, Bounded, BucketName, ConfigRuleSpec, ConsoleSpec, IamName,
-    IamPath, ManagedPolicy, OneOrMany, PolicyDocument, Region, RegionsSpec, Spec, TrustSpec,
-    Version,
+    AccountId, AccountRef, AliasSpec, Amount, Bounded, BucketName, BudgetName, ConfigRuleSpec,
+    ConsoleSpec, ContactText, Currency, Email, HttpsUrl, IamName, IamPath, KmsKeyRef,
+    ManagedPolicy, OneOrMany, Phone, PolicyDocument, Region, RegionsSpec, Spec, TopicName,
+    TrustSpec, Version,
 };
 
 /// The schema of the whole file, as published in docs/baseline.schema.json.
@@ -32,6 +33,51 @@ macro_rules! string_schema {
     };
 }
 
+string_schema!(TopicName, "TopicName", {
+    "description": "An SNS topic name.",
+    "type": "string",
+    "pattern": "^[A-Za-z0-9_-]{1,256}$"
+});
+string_schema!(Email, "Email", {
+    "description": "An e-mail address.",
+    "type": "string",
+    "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+});
+string_schema!(HttpsUrl, "HttpsUrl", {
+    "description": "An https:// URL.",
+    "type": "string",
+    "pattern": "^https://[^/\\s]"
+});
+string_schema!(BudgetName, "BudgetName", {
+    "description": "A budget name: 1 to 100 characters without : or \\.",
+    "type": "string",
+    "pattern": "^[^:\\\\]{1,100}$"
+});
+string_schema!(KmsKeyRef, "KmsKeyRef", {
+    "description": "A KMS key: alias/NAME, a key id or a key ARN.",
+    "type": "string"
+});
+string_schema!(Amount, "Amount", {
+    "description": "A positive amount of money, at most two decimals.",
+    "type": "number",
+    "exclusiveMinimum": 0
+});
+string_schema!(Currency, "Currency", {
+    "description": "A three-letter currency code, such as USD.",
+    "type": "string",
+    "pattern": "^[A-Z]{3}$"
+});
+string_schema!(ContactText, "ContactText", {
+    "description": "A contact's name or title, 1 to 64 characters.",
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64
+});
+string_schema!(Phone, "Phone", {
+    "description": "A phone number with its country code, such as +81-3-1234-5678.",
+    "type": "string",
+    "pattern": "^[0-9 +()-]{1,25}$"
+});
 string_schema!(Version, "Version", {
     "description": "The format version; only 1 exists.",
     "const": 1

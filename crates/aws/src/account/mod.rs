@@ -1,5 +1,6 @@
 //! Account-wide facts: which regions are enabled, and the scope a plan covers.
 
+pub(crate) mod contact;
 pub(crate) mod region;
 
 use baseline_core::scope::Scope;

@@ -1,16 +1,16 @@
-//! `account.regions` names a region that is not enabled: a manual item. Opting in is done
-//! in the console (the Account API can do it, but not every caller may); resources in such a
-//! region are not planned until it is enabled. Verified with ec2:DescribeRegions.
+//! `account.regions` names a region that is not enabled: apply opts in with
+//! account:EnableRegion (guide 002). AWS takes minutes to hours to enable a region, and
+//! resources in a region are planned only once it is enabled, so the next plan after
+//! opting in shows them. Read with ec2:DescribeRegions.
 
-use baseline_core::plan::{Desired, ManualStep};
+use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::Ensure;
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::{Value, json};
 
 use crate::account::declared_regions;
 use crate::context::{AwsContext, is_enabled};
-use crate::error::unsupported;
+use crate::error::{sdk_error, unsupported};
 use crate::kind::{Kind, name_of};
 
 pub(crate) struct AccountRegion;
@@ -25,21 +25,8 @@ impl Kind for AccountRegion {
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         declared_regions(spec)
             .into_iter()
-            .map(|region| Desired {
-                address: ResourceAddr::named(KIND, &region),
-                ensure: Ensure::Present,
-                state: json!({ "enabled": true }),
-                depends_on: Vec::new(),
-                manual: Some(ManualStep {
-                    reason: format!(
-                        "{region} is not enabled for this account, so nothing in it was planned"
-                    ),
-                    console: "account menu (top right) → Account → AWS Regions → select the region → Enable"
-                        .to_owned(),
-                    verified_by: "ec2:DescribeRegions (OptInStatus)".to_owned(),
-                }),
-                cis: Vec::new(),
-                write_only: Value::Null,
+            .map(|region| {
+                Desired::new(ResourceAddr::named(KIND, &region), json!({ "enabled": true }))
             })
             .filter(|_| !scope.enabled.is_empty())
             .collect()
@@ -63,9 +50,39 @@ impl Kind for AccountRegion {
 
     fn apply<'a>(
         &'a self,
-        _ctx: &'a AwsContext,
+        ctx: &'a AwsContext,
         change: &'a ResourceChange,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
+        Box::pin(async move {
+            let address = &change.address;
+            if change.action == Action::Delete || change.after.is_none() {
+                // Opting out deletes what the region holds; baseline never does it.
+                return Err(unsupported(address, "disabling a region"));
+            }
+            let answer = ctx
+                .account()
+                .enable_region()
+                .region_name(name_of(address))
+                .send()
+                .await;
+            match answer {
+                Ok(_) => {
+                    tracing::info!(
+                        "{address}: opt-in started; AWS takes minutes to hours, and the next \
+                         plan includes the region once it is enabled"
+                    );
+                    Ok(())
+                }
+                Err(err) => {
+                    let mut error = sdk_error(address, "account:EnableRegion", &err);
+                    error.hint = Some(format!(
+                        "{} — or enable it in the console: account menu (top right) → Account \
+                         → AWS Regions → select the region → Enable",
+                        error.hint.unwrap_or_else(|| "the caller needs account:EnableRegion".to_owned())
+                    ));
+                    Err(error)
+                }
+            }
+        })
     }
 }

@@ -9,11 +9,10 @@ use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::spec::{CredentialChecks, Ensure};
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::unsupported;
 use crate::kind::{Kind, name_of};
 use baseline_core::scope::Scope;
 
@@ -209,14 +208,6 @@ impl Kind for CredentialFindings {
             let check = name_of(address);
             Ok(Some(json!({ "users": offenders(check, &rows, now) })))
         })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        _ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
     }
 }
 

@@ -4,11 +4,10 @@
 
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::spec::{Ensure, RootAccessKeys as KeysSpec, RootMfa as MfaSpec};
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::unsupported;
 use crate::kind::Kind;
 use baseline_core::scope::Scope;
 
@@ -97,14 +96,6 @@ impl Kind for RootMfa {
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(MFA.read(ctx, address))
     }
-
-    fn apply<'a>(
-        &'a self,
-        _ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
-    }
 }
 
 impl Kind for RootAccessKeys {
@@ -125,13 +116,5 @@ impl Kind for RootAccessKeys {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(ACCESS_KEYS.read(ctx, address))
-    }
-
-    fn apply<'a>(
-        &'a self,
-        _ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
     }
 }

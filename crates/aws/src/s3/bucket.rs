@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::error::{sdk_error, unsupported};
+use crate::error::{build_error, sdk_error, unsupported};
 use crate::kind::{Kind, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 
@@ -608,16 +608,6 @@ fn lifecycle_rule(rule: &Value) -> Result<LifecycleRule, aws_sdk_s3::error::Buil
         builder = builder.expiration(LifecycleExpiration::builder().days(days as i32).build());
     }
     builder.build()
-}
-
-fn build_error(address: &ResourceAddr, err: impl std::fmt::Display) -> ProviderError {
-    ProviderError {
-        address: address.clone(),
-        operation: "baseline:BuildRequest".to_owned(),
-        code: None,
-        message: err.to_string(),
-        hint: None,
-    }
 }
 
 /// Deletes the bucket: only when empty, unless `force_destroy` says its logs may go too.

@@ -9,11 +9,24 @@ use serde_saphyr::Spanned;
 
 use crate::template::{NameContext, NameTemplate};
 
+mod alerts;
+mod settings;
+
+pub use alerts::{
+    AlertKind, AlertsSpec, Amount, BudgetName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
+    CostSpec, Currency, Email, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName,
+    TopicSpec,
+};
+pub use settings::{
+    ContactSpec, ContactText, ContactsSpec, GuardrailsSpec, Manual, Phone, SecurityHubSpec,
+    Standard,
+};
+
 /// Separates a message from its hint inside a deserialisation error, so that value checks
 /// written as `TryFrom` can carry a hint through serde. `load` splits them again.
 pub(crate) const HINT_SEPARATOR: &str = "\u{1f}hint:";
 
-fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> String {
+pub(crate) fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> String {
     format!("{message}{HINT_SEPARATOR}{hint}")
 }
 
@@ -29,6 +42,12 @@ pub struct Spec {
     pub iam: Option<IamSpec>,
     #[serde(default)]
     pub logging: Option<LoggingSpec>,
+    #[serde(default)]
+    pub alerts: Option<AlertsSpec>,
+    #[serde(default)]
+    pub cost: Option<CostSpec>,
+    #[serde(default)]
+    pub guardrails: Option<GuardrailsSpec>,
 }
 
 /// The format version; only `1` exists.
@@ -63,6 +82,13 @@ pub struct AccountSpec {
     /// region only.
     #[serde(default)]
     pub regions: Option<RegionsSpec>,
+    /// The alternate contacts (billing, operations, security) AWS writes to (CIS 1.2).
+    #[serde(default)]
+    pub contacts: Option<ContactsSpec>,
+    /// The primary contact details are current (manual; CIS 1.1; read with
+    /// account:GetContactInformation).
+    #[serde(default)]
+    pub contact_information: Option<Manual>,
 }
 
 /// `all`, or a list of region codes.
@@ -294,6 +320,9 @@ pub struct RootSpec {
     pub mfa: Option<RootMfa>,
     #[serde(default)]
     pub access_keys: Option<RootAccessKeys>,
+    /// Security challenge questions are set (manual; no API reads them).
+    #[serde(default)]
+    pub security_questions: Option<Manual>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]

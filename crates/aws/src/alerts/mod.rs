@@ -1,0 +1,5 @@
+//! `alerts:` — SNS topics, their subscriptions, and the EventBridge rules that feed them.
+
+pub(crate) mod rule;
+pub(crate) mod subscription;
+pub(crate) mod topic;

@@ -1,0 +1,299 @@
+//! `alerts.topics.NAME`: an SNS topic in the home region. Its policy is baseline's: the
+//! account may manage it, and only EventBridge and Budgets, on this account's behalf, may
+//! publish. Its subscriptions are the declared list: missing ones are subscribed, others
+//! unsubscribed. A subscription waiting for its owner to click the link is listed, so it is
+//! never subscribed twice; `sns_subscription` reports it as pending confirmation.
+
+use baseline_core::plan::Desired;
+use baseline_core::scope::Scope;
+use baseline_core::spec::TopicSpec;
+use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde_json::{Value, json};
+
+use crate::context::AwsContext;
+use crate::error::{call, has_code, sdk_error};
+use crate::kind::{Kind, name_of, region_of};
+
+pub(crate) struct Topic;
+
+pub(crate) const KIND: &str = "sns_topic";
+
+/// The topic's address: topics live in the home region.
+pub(crate) fn address(name: &str, scope: &Scope) -> ResourceAddr {
+    ResourceAddr::named(KIND, name).in_region(&scope.home_region)
+}
+
+pub(crate) fn arn(name: &str, scope: &Scope) -> String {
+    format!(
+        "arn:aws:sns:{}:{}:{name}",
+        scope.home_region, scope.account_id
+    )
+}
+
+/// The account manages the topic; EventBridge and Budgets publish to it for this account.
+fn topic_policy(topic_arn: &str, account_id: &str) -> Value {
+    let publish = |sid: &str, service: &str| {
+        json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        })
+    };
+    policy::normalize(&json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountManages",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{account_id}:root")},
+                "Action": [
+                    "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission",
+                    "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe",
+                    "sns:ListSubscriptionsByTopic", "sns:Publish",
+                ],
+                "Resource": topic_arn,
+            },
+            publish("EventBridgePublishes", "events.amazonaws.com"),
+            publish("BudgetsPublishes", "budgets.amazonaws.com"),
+        ],
+    }))
+}
+
+/// `protocol:endpoint`, how subscriptions are listed in the state.
+pub(crate) fn subscription_key(protocol: &str, endpoint: &str) -> String {
+    format!("{protocol}:{endpoint}")
+}
+
+fn desired_topic(name: &str, topic: &TopicSpec, scope: &Scope) -> Desired {
+    let topic_arn = arn(name, scope);
+    let mut subscriptions: Vec<String> = topic
+        .subscriptions
+        .iter()
+        .map(|s| subscription_key(s.protocol(), s.endpoint()))
+        .collect();
+    subscriptions.sort();
+    subscriptions.dedup();
+    let mut state = json!({
+        "policy": topic_policy(&topic_arn, &scope.account_id),
+        "subscriptions": subscriptions,
+    });
+    if let Some(key) = &topic.kms_key {
+        state["kms_key"] = json!(key.as_str());
+    }
+    Desired::new(address(name, scope), state)
+}
+
+impl Kind for Topic {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
+        spec.alerts
+            .iter()
+            .flat_map(|a| &a.topics)
+            .map(|(name, topic)| desired_topic(name.as_str(), topic, scope))
+            .collect()
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(read(ctx, address))
+    }
+
+    fn apply<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        change: &'a ResourceChange,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(apply(ctx, change))
+    }
+}
+
+async fn topic_arn(ctx: &AwsContext, address: &ResourceAddr) -> Result<String, ProviderError> {
+    let account = ctx.account_id().await?;
+    Ok(format!(
+        "arn:aws:sns:{}:{account}:{}",
+        region_of(address),
+        name_of(address)
+    ))
+}
+
+/// Every subscription of a topic as (protocol:endpoint, subscription ARN or
+/// "PendingConfirmation"); `None` when the topic does not exist.
+pub(crate) async fn subscriptions(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    topic_arn: &str,
+) -> Result<Option<Vec<(String, String)>>, ProviderError> {
+    let sns = ctx.sns(region_of(address));
+    let mut found = Vec::new();
+    let mut token = None;
+    loop {
+        let page = match sns
+            .list_subscriptions_by_topic()
+            .topic_arn(topic_arn)
+            .set_next_token(token)
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "sns:ListSubscriptionsByTopic", &err)),
+        };
+        for s in page.subscriptions() {
+            let key = subscription_key(
+                s.protocol().unwrap_or_default(),
+                s.endpoint().unwrap_or_default(),
+            );
+            found.push((key, s.subscription_arn().unwrap_or_default().to_owned()));
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    found.sort();
+    Ok(Some(found))
+}
+
+async fn read(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Value>, ProviderError> {
+    let sns = ctx.sns(region_of(address));
+    let topic_arn = topic_arn(ctx, address).await?;
+    let attributes = match sns
+        .get_topic_attributes()
+        .topic_arn(&topic_arn)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
+        Err(err) => return Err(sdk_error(address, "sns:GetTopicAttributes", &err)),
+    };
+    let attributes = attributes.attributes().cloned().unwrap_or_default();
+    let policy = attributes
+        .get("Policy")
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .map_or(Value::Null, |p| policy::normalize(&p));
+    let Some(subscriptions) = subscriptions(ctx, address, &topic_arn).await? else {
+        return Ok(None);
+    };
+    let mut keys: Vec<String> = subscriptions.into_iter().map(|(key, _)| key).collect();
+    keys.dedup();
+    Ok(Some(json!({
+        "policy": policy,
+        "kms_key": attributes.get("KmsMasterKeyId"),
+        "subscriptions": keys,
+    })))
+}
+
+fn strings(state: Option<&Value>, key: &str) -> Vec<String> {
+    state
+        .and_then(|s| s[key].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), ProviderError> {
+    let address = &change.address;
+    let sns = ctx.sns(region_of(address));
+    let topic_arn = topic_arn(ctx, address).await?;
+    let after = change.after.as_ref().unwrap_or(&Value::Null);
+    let policy_text = after["policy"].to_string();
+    match change.action {
+        Action::Create => {
+            let mut create = sns
+                .create_topic()
+                .name(name_of(address))
+                .attributes("Policy", &policy_text);
+            if let Some(key) = after["kms_key"].as_str() {
+                create = create.attributes("KmsMasterKeyId", key);
+            }
+            call!(address, "sns:CreateTopic", create.send())?;
+        }
+        Action::Update => {
+            let before = change.before.as_ref().unwrap_or(&Value::Null);
+            if before["policy"] != after["policy"] {
+                call!(
+                    address,
+                    "sns:SetTopicAttributes",
+                    sns.set_topic_attributes()
+                        .topic_arn(&topic_arn)
+                        .attribute_name("Policy")
+                        .attribute_value(&policy_text)
+                        .send()
+                )?;
+            }
+            if before["kms_key"] != after["kms_key"] && after.get("kms_key").is_some() {
+                call!(
+                    address,
+                    "sns:SetTopicAttributes",
+                    sns.set_topic_attributes()
+                        .topic_arn(&topic_arn)
+                        .attribute_name("KmsMasterKeyId")
+                        .attribute_value(after["kms_key"].as_str().unwrap_or_default())
+                        .send()
+                )?;
+            }
+        }
+        Action::Delete => {
+            call!(
+                address,
+                "sns:DeleteTopic",
+                sns.delete_topic().topic_arn(&topic_arn).send()
+            )?;
+            return Ok(());
+        }
+        Action::NoOp | Action::Manual => return Ok(()),
+    }
+    let live = match change.action {
+        Action::Create => Vec::new(),
+        _ => subscriptions(ctx, address, &topic_arn)
+            .await?
+            .unwrap_or_default(),
+    };
+    let wanted = strings(Some(after), "subscriptions");
+    for key in &wanted {
+        if live.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let (protocol, endpoint) = key.split_once(':').unwrap_or((key, ""));
+        call!(
+            address,
+            "sns:Subscribe",
+            sns.subscribe()
+                .topic_arn(&topic_arn)
+                .protocol(protocol)
+                .endpoint(endpoint)
+                .send()
+        )?;
+    }
+    for (key, subscription_arn) in &live {
+        if wanted.contains(key) {
+            continue;
+        }
+        if !subscription_arn.starts_with("arn:") {
+            // AWS cannot remove an unconfirmed subscription; it lapses after three days.
+            tracing::warn!(
+                "{address}: {key} was never confirmed; AWS removes it after three days"
+            );
+            continue;
+        }
+        call!(
+            address,
+            "sns:Unsubscribe",
+            sns.unsubscribe()
+                .subscription_arn(subscription_arn)
+                .send()
+        )?;
+    }
+    Ok(())
+}

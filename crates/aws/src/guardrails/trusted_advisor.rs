@@ -1,0 +1,117 @@
+//! `guardrails.trusted_advisor`: a person reviews Trusted Advisor until its security checks
+//! are green, and its weekly e-mail goes to the alternate contacts (guide 000 §5). The AWS
+//! Support API reads the checks only on a Business, Enterprise On-Ramp or Enterprise
+//! support plan; on the Basic plan it answers SubscriptionRequiredException, and the item
+//! stays manual until the file says `confirmed`. Where the API answers, it decides.
+
+use baseline_core::plan::{Desired, ManualStep};
+use baseline_core::scope::Scope;
+use baseline_core::spec::Manual;
+use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
+use serde_json::{Value, json};
+
+use crate::context::AwsContext;
+use crate::error::{call, has_code, sdk_error};
+use crate::guardrails::guardrails;
+use crate::kind::Kind;
+
+pub(crate) struct TrustedAdvisor;
+
+const KIND: &str = "trusted_advisor";
+
+const UNREADABLE: &str = "unknown: the support plan does not allow reading Trusted Advisor";
+
+impl Kind for TrustedAdvisor {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
+        let Some(manual) = guardrails(spec).and_then(|g| g.trusted_advisor) else {
+            return Vec::new();
+        };
+        // `required`: the status must read done. `confirmed`: a person says so; only a
+        // readable check that finds red items contradicts it.
+        let state = match manual {
+            Manual::Required => json!({"status": "done"}),
+            Manual::Confirmed => json!({"checks": "done"}),
+        };
+        let step = ManualStep {
+            reason: "Trusted Advisor's findings are for a person to act on, and its weekly \
+                     e-mail is set in the console only"
+                .to_owned(),
+            console: "Trusted Advisor → Recommendations: fix every red security check; \
+                      Trusted Advisor → Preferences → Notifications: weekly e-mail to the \
+                      alternate contacts"
+                .to_owned(),
+            verified_by: "support:DescribeTrustedAdvisorCheckSummaries (security checks not \
+                          red) when the support plan allows; otherwise write `confirmed` once \
+                          done"
+                .to_owned(),
+        };
+        vec![Desired::manual(ResourceAddr::singleton(KIND), state, step)]
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let support = ctx.support();
+            let checks = match support
+                .describe_trusted_advisor_checks()
+                .language("en")
+                .send()
+                .await
+            {
+                Ok(out) => out,
+                Err(err) if has_code(&err, &["SubscriptionRequiredException"]) => {
+                    return Ok(Some(json!({"status": UNREADABLE, "checks": "done"})));
+                }
+                Err(err) => {
+                    return Err(sdk_error(
+                        address,
+                        "support:DescribeTrustedAdvisorChecks",
+                        &err,
+                    ));
+                }
+            };
+            let security: Vec<(String, String)> = checks
+                .checks()
+                .iter()
+                .filter(|c| c.category() == "security")
+                .map(|c| (c.id().to_owned(), c.name().to_owned()))
+                .collect();
+            if security.is_empty() {
+                return Ok(Some(json!({"status": "done", "checks": "done"})));
+            }
+            let summaries = call!(
+                address,
+                "support:DescribeTrustedAdvisorCheckSummaries",
+                support
+                    .describe_trusted_advisor_check_summaries()
+                    .set_check_ids(Some(security.iter().map(|(id, _)| Some(id.clone())).collect()))
+                    .send()
+            )?;
+            let mut red: Vec<&str> = summaries
+                .summaries()
+                .iter()
+                .filter(|s| s.status() == "error")
+                .filter_map(|s| {
+                    security
+                        .iter()
+                        .find(|(id, _)| id == s.check_id())
+                        .map(|(_, name)| name.as_str())
+                })
+                .collect();
+            red.sort_unstable();
+            let status = if red.is_empty() {
+                "done".to_owned()
+            } else {
+                format!("{} security check(s) red: {}", red.len(), red.join(", "))
+            };
+            Ok(Some(json!({"status": status, "checks": status})))
+        })
+    }
+}

@@ -1,0 +1,364 @@
+//! `alerts:` and `cost:` — who hears about sign-ins, risky changes and spending.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, de};
+use serde_saphyr::Spanned;
+
+use super::{Bounded, Manual, with_hint};
+
+/// A string checked when it is read; `$check` returns an error message and hint.
+macro_rules! checked_string {
+    ($(#[$doc:meta])* $name:ident, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                let check: fn(&str) -> Result<(), (String, String)> = $check;
+                match check(&text) {
+                    Ok(()) => Ok(Self(text)),
+                    Err((message, hint)) => Err(serde::de::Error::custom(
+                        $crate::spec::with_hint(message, hint),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use checked_string;
+
+checked_string!(
+    /// An SNS topic name: 1 to 256 of `A-Za-z0-9_-`.
+    TopicName,
+    |text| {
+        let valid = (1..=256).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if valid {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not an SNS topic name"),
+                "topic names are 1 to 256 letters, digits, `-` and `_`".to_owned(),
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// An e-mail address (a light check: AWS sends the real test, a confirmation e-mail).
+    Email,
+    |text| {
+        let valid = text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        }) && !text.contains(char::is_whitespace)
+            && text.len() <= 254;
+        if valid {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not an e-mail address"),
+                "write it as name@example.com".to_owned(),
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// An https URL that SNS posts to.
+    HttpsUrl,
+    |text| {
+        let valid = text.strip_prefix("https://").is_some_and(|rest| {
+            !rest.is_empty() && !rest.starts_with('/') && !text.contains(char::is_whitespace)
+        });
+        if valid {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not an https URL"),
+                "SNS delivers only to https://host/path endpoints here".to_owned(),
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// A budget name: 1 to 100 characters without `:` or `\`.
+    BudgetName,
+    |text| {
+        let valid = (1..=100).contains(&text.chars().count())
+            && !text.contains([':', '\\'])
+            && !text.contains(char::is_control);
+        if valid {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not a budget name"),
+                "budget names are 1 to 100 characters, without `:` or `\\`".to_owned(),
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// A KMS key for a topic: `alias/NAME`, a key id or a key ARN.
+    KmsKeyRef,
+    |text| {
+        let valid = text.starts_with("alias/")
+            || text.starts_with("arn:")
+            || (text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+        if valid && text.len() > "alias/".len() {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not a KMS key"),
+                "write `alias/NAME`, a key id or a key ARN".to_owned(),
+            ))
+        }
+    }
+);
+
+/// `alerts:` — SNS topics and the EventBridge rules that feed them.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsSpec {
+    /// Topics in the home region, by name.
+    #[serde(default)]
+    pub topics: BTreeMap<TopicName, TopicSpec>,
+    /// Which alert goes to which topic (a name under `alerts.topics`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<AlertKind, TopicName>")]
+    pub events: BTreeMap<AlertKind, Spanned<TopicName>>,
+}
+
+/// One SNS topic: who may publish is baseline's (EventBridge and Budgets, from this account).
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    /// Encrypt messages at rest with this key. Its key policy must let
+    /// events.amazonaws.com and budgets.amazonaws.com use it.
+    #[serde(default)]
+    pub kms_key: Option<KmsKeyRef>,
+    /// Who receives the alerts. The list is complete: other subscriptions are removed.
+    #[serde(default)]
+    pub subscriptions: Vec<SubscriptionSpec>,
+}
+
+/// `{ email: ADDRESS }` or `{ https: URL }`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SubscriptionSpec {
+    Email(Email),
+    Https(HttpsUrl),
+}
+
+impl SubscriptionSpec {
+    /// SNS's protocol name.
+    pub fn protocol(&self) -> &'static str {
+        match self {
+            Self::Email(_) => "email",
+            Self::Https(_) => "https",
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        match self {
+            Self::Email(email) => email.as_str(),
+            Self::Https(url) => url.as_str(),
+        }
+    }
+}
+
+/// The alerts baseline knows how to raise; each is an EventBridge rule whose pattern
+/// baseline owns.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Every console sign-in (the 2022 guide's alert).
+    ConsoleSignIn,
+    /// Console sign-ins that failed (CIS 4.6 in spirit).
+    FailedSignIn,
+    /// Anything the root user does (CIS 4.3 in spirit).
+    RootActivity,
+    /// IAM policy, user, group and role changes (CIS 4.4).
+    IamChanges,
+    /// CloudTrail configuration changes (CIS 4.5).
+    CloudtrailChanges,
+    /// AWS Config configuration changes (CIS 4.9).
+    ConfigChanges,
+    /// Security group, network ACL, gateway and route table changes (CIS 4.10-4.13).
+    NetworkChanges,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 7] = [
+        Self::ConsoleSignIn,
+        Self::FailedSignIn,
+        Self::RootActivity,
+        Self::IamChanges,
+        Self::CloudtrailChanges,
+        Self::ConfigChanges,
+        Self::NetworkChanges,
+    ];
+
+    /// The name used in YAML and in rule names (`console-sign-in`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::ConsoleSignIn => "console_sign_in",
+            Self::FailedSignIn => "failed_sign_in",
+            Self::RootActivity => "root_activity",
+            Self::IamChanges => "iam_changes",
+            Self::CloudtrailChanges => "cloudtrail_changes",
+            Self::ConfigChanges => "config_changes",
+            Self::NetworkChanges => "network_changes",
+        }
+    }
+}
+
+/// `cost:` — budgets, and the billing settings only the root user can change.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostSpec {
+    #[serde(default)]
+    pub budgets: BTreeMap<BudgetName, BudgetSpec>,
+    /// Cost Explorer is turned on (manual; checked with a Cost Explorer read).
+    #[serde(default)]
+    pub cost_explorer: Option<Manual>,
+    /// IAM users and roles may see billing (manual; root only, no API reads it).
+    #[serde(default)]
+    pub billing_access: Option<Manual>,
+    /// Invoices arrive as PDF by e-mail (manual; no API reads it).
+    #[serde(default)]
+    pub pdf_invoice: Option<Manual>,
+}
+
+/// A cost budget.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpec {
+    /// The budgeted amount per period.
+    pub amount: Amount,
+    /// Default: USD.
+    #[serde(default)]
+    pub currency: Option<Currency>,
+    /// Default: monthly.
+    #[serde(default)]
+    pub time_unit: TimeUnit,
+    /// E-mails and topics told when spending passes a percentage of the amount.
+    #[serde(default)]
+    #[schemars(with = "Vec<BudgetNotificationSpec>")]
+    pub notifications: Vec<Spanned<BudgetNotificationSpec>>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    Daily,
+    #[default]
+    Monthly,
+    Quarterly,
+    Annually,
+}
+
+impl TimeUnit {
+    /// The Budgets API's name.
+    pub fn api(self) -> &'static str {
+        match self {
+            Self::Daily => "DAILY",
+            Self::Monthly => "MONTHLY",
+            Self::Quarterly => "QUARTERLY",
+            Self::Annually => "ANNUALLY",
+        }
+    }
+}
+
+/// One threshold of a budget.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetNotificationSpec {
+    /// `actual` spending, or the `forecasted` spending of the period.
+    pub when: BudgetWhen,
+    /// Percent of the budgeted amount, e.g. 80.
+    pub percent: Bounded<1, 1000>,
+    /// Up to 10 e-mail addresses.
+    #[serde(default)]
+    pub emails: Vec<Email>,
+    /// A topic under `alerts.topics`.
+    #[serde(default)]
+    #[schemars(with = "Option<TopicName>")]
+    pub topic: Option<Spanned<TopicName>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetWhen {
+    Actual,
+    Forecasted,
+}
+
+impl BudgetWhen {
+    pub fn api(self) -> &'static str {
+        match self {
+            Self::Actual => "ACTUAL",
+            Self::Forecasted => "FORECASTED",
+        }
+    }
+}
+
+/// A positive amount of money with at most two decimals.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Amount(f64);
+
+impl Amount {
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = f64::deserialize(deserializer)?;
+        let cents = number * 100.0;
+        if number > 0.0 && number < 1e12 && (cents - cents.round()).abs() < 1e-6 {
+            Ok(Self(number))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("{number} is not an amount of money"),
+                "write a positive amount with at most two decimals, such as 100 or 19.99",
+            )))
+        }
+    }
+}
+
+checked_string!(
+    /// A currency code that Budgets accepts (USD, or JPY where billing is in yen).
+    Currency,
+    |text| {
+        if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) {
+            Ok(())
+        } else {
+            Err((
+                format!("`{text}` is not a currency code"),
+                "write a three-letter code such as USD".to_owned(),
+            ))
+        }
+    }
+);
