@@ -1,8 +1,10 @@
 //! End-to-end tests: the real `baseline` binary and the real AWS SDK against the moto
 //! emulator. Each test has its own account, so they run in parallel.
 
+mod alerts;
 mod examples;
 mod foundation;
+mod guardrails;
 mod iam;
 mod logging;
 mod review;

@@ -1,26 +1,42 @@
 //! Turns SDK errors into `ProviderError`s that name the address, the operation, the AWS error
 //! code and what to do next.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::{ProviderError, ResourceAddr};
 
 /// An SDK error on `operation` (`iam:CreateAccountAlias`) for `address`.
-pub(crate) fn sdk_error<E, R>(
+pub(crate) fn sdk_error<E>(
     address: &ResourceAddr,
     operation: &str,
-    err: &SdkError<E, R>,
+    err: &SdkError<E, HttpResponse>,
 ) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let code = err.code().map(str::to_owned);
-    let message = err
-        .message()
-        .map_or_else(|| DisplayErrorContext(err).to_string(), str::to_owned);
+    // An answer that is not an AWS error at all (an HTML page, an empty 404) is named by its
+    // status, not dumped whole.
+    let foreign = match err {
+        SdkError::ServiceError(service) if code.is_none() && err.message().is_none() => {
+            Some(service.raw().status().as_u16())
+        }
+        _ => None,
+    };
+    let message = match (err.message(), foreign) {
+        (Some(message), _) => message.to_owned(),
+        (None, Some(status)) => {
+            format!("the endpoint answered HTTP {status}, which is not an AWS answer")
+        }
+        (None, None) => DisplayErrorContext(err).to_string(),
+    };
     let hint = match (code.as_deref(), err) {
+        _ if foreign.is_some() => Some(
+            "an emulator or proxy that does not implement this API (AWS_ENDPOINT_URL is set?)"
+                .to_owned(),
+        ),
         (Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation"), _) => {
             Some(format!("the caller needs the `{operation}` permission"))
         }

@@ -23,6 +23,12 @@ pub(crate) trait Kind: Send + Sync {
         address: &'a ResourceAddr,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>>;
 
+    /// Whether `baseline destroy` leaves this kind as it is: protections that are turned on,
+    /// never off (guardrails, region opt-in), and keys and logs that outlive their users.
+    fn kept_by_destroy(&self) -> bool {
+        false
+    }
+
     /// Makes one create, update or delete. Kinds that are manual items keep this default.
     fn apply<'a>(
         &'a self,

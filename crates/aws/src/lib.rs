@@ -84,6 +84,12 @@ pub fn expand(spec: &Spec, scope: &Scope) -> Vec<Desired> {
     desired
 }
 
+/// Whether `baseline destroy` removes the resource at `address` (guardrails, region
+/// opt-in, KMS keys and log groups are kept).
+pub fn destroys(address: &ResourceAddr) -> bool {
+    kind_of(address).is_ok_and(|k| !k.kept_by_destroy())
+}
+
 /// The engine's view of AWS: reads and applies through the kind that owns an address.
 #[derive(Debug, Clone)]
 pub struct AwsProvider {

@@ -161,7 +161,7 @@ async fn make_plan(
     };
     if !scope.not_enabled.is_empty() {
         progress(&format!(
-            "Not enabled for this account, so not planned: {} (see the manual items).",
+            "Not enabled for this account, so not planned yet: {} (apply opts in: see account_region).",
             scope.not_enabled.join(", ")
         ));
     }
@@ -174,6 +174,7 @@ async fn make_plan(
     }
     let mut desired = baseline_aws::expand(&spec, &scope);
     if goal == Goal::Destroy {
+        desired.retain(|d| baseline_aws::destroys(&d.address));
         desired = destroy(desired);
     }
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));

@@ -151,6 +151,14 @@ impl TestAccount {
         )
     }
 
+    /// The account's SDK settings, in `region`.
+    pub fn sdk_config_in(&self, region: &str) -> SdkConfig {
+        self.sdk_config()
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build()
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.sdk_config())
     }
@@ -197,21 +205,48 @@ impl TestAccount {
     /// Sets the root user's MFA and access-key state, which no AWS API can do, through the
     /// launcher's test-only extension.
     pub fn set_root_state(&self, mfa_enabled: bool, access_keys_present: bool) {
-        let body = format!(
-            r#"{{"account_id":"{}","mfa_enabled":{mfa_enabled},"access_keys_present":{access_keys_present}}}"#,
-            self.id
+        self.extension(
+            "root-state",
+            &format!(
+                r#"{{"account_id":"{}","mfa_enabled":{mfa_enabled},"access_keys_present":{access_keys_present}}}"#,
+                self.id
+            ),
         );
+    }
+
+    /// Clicks the link in the confirmation e-mail of a subscription (the launcher's
+    /// test-only extension: moto has no mailbox).
+    pub fn confirm_subscription(&self, region: &str, topic_arn: &str, endpoint: &str) {
+        self.extension(
+            "confirm-subscription",
+            &format!(
+                r#"{{"account_id":"{}","region":"{region}","topic_arn":"{topic_arn}","endpoint":"{endpoint}"}}"#,
+                self.id
+            ),
+        );
+    }
+
+    /// Whether Cost Explorer has been turned on, which only a person can do in the console.
+    pub fn set_cost_explorer(&self, enabled: bool) {
+        self.extension(
+            "cost-explorer",
+            &format!(r#"{{"account_id":"{}","enabled":{enabled}}}"#, self.id),
+        );
+    }
+
+    /// POSTs `body` to the launcher's `/_baseline/NAME` endpoint.
+    fn extension(&self, name: &str, body: &str) {
         let host = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(host).expect("connect to the emulator");
         write!(
             stream,
-            "POST /_baseline/root-state HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /_baseline/{name} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .expect("send");
         let mut answer = String::new();
         stream.read_to_string(&mut answer).expect("answer");
-        assert!(answer.starts_with("HTTP/1.1 200"), "root-state: {answer}");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{name}: {answer}");
     }
 }
 

@@ -18,6 +18,10 @@ pub(crate) struct AccountRegion;
 const KIND: &str = "account_region";
 
 impl Kind for AccountRegion {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         KIND
     }

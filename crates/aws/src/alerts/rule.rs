@@ -43,6 +43,9 @@ enum Arrives {
 
 struct Alert {
     description: &'static str,
+    /// CIS AWS Foundations Benchmark ids whose monitoring this alert does (in spirit: CIS
+    /// asks for CloudWatch metric filters and alarms; these are EventBridge rules).
+    cis: &'static [&'static str],
     arrives: Arrives,
     pattern: fn() -> Value,
     /// The sentence of the e-mail, with `<who>`, `<event>`, `<ip>`, `<account>`, `<region>`,
@@ -62,6 +65,7 @@ fn alert(kind: AlertKind) -> Alert {
     match kind {
         AlertKind::ConsoleSignIn => Alert {
             description: "Every console sign-in (guide 002)",
+            cis: &[],
             arrives: Arrives::EveryRegionAndGlobal,
             pattern: || {
                 json!({"source": ["aws.signin"],
@@ -71,6 +75,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::FailedSignIn => Alert {
             description: "Console sign-ins that failed",
+            cis: &["4.6"],
             arrives: Arrives::EveryRegionAndGlobal,
             pattern: || {
                 json!({"source": ["aws.signin"],
@@ -81,6 +86,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::RootActivity => Alert {
             description: "Anything the root user does (CIS 4.3)",
+            cis: &["4.3"],
             arrives: Arrives::EveryRegionAndGlobal,
             pattern: || {
                 json!({"detail-type": ["AWS API Call via CloudTrail",
@@ -91,6 +97,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::IamChanges => Alert {
             description: "IAM policy changes (CIS 4.4)",
+            cis: &["4.4"],
             arrives: Arrives::Global,
             pattern: || {
                 api_calls("aws.iam", "iam.amazonaws.com", &[
@@ -105,6 +112,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::CloudtrailChanges => Alert {
             description: "CloudTrail configuration changes (CIS 4.5)",
+            cis: &["4.5"],
             arrives: Arrives::EveryRegion,
             pattern: || {
                 api_calls("aws.cloudtrail", "cloudtrail.amazonaws.com", &[
@@ -116,6 +124,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::ConfigChanges => Alert {
             description: "AWS Config configuration changes (CIS 4.9)",
+            cis: &["4.9"],
             arrives: Arrives::EveryRegion,
             pattern: || {
                 api_calls("aws.config", "config.amazonaws.com", &[
@@ -127,6 +136,7 @@ fn alert(kind: AlertKind) -> Alert {
         },
         AlertKind::NetworkChanges => Alert {
             description: "Security group, network ACL, gateway and route table changes (CIS 4.10-4.13)",
+            cis: &["4.10", "4.11", "4.12", "4.13"],
             arrives: Arrives::EveryRegion,
             pattern: || {
                 api_calls("aws.ec2", "ec2.amazonaws.com", &[
@@ -155,9 +165,9 @@ fn rule_name(kind: AlertKind) -> String {
 fn regions(arrives: &Arrives, scope: &Scope) -> Vec<String> {
     let mut regions = match arrives {
         Arrives::Global => vec!["us-east-1".to_owned()],
-        Arrives::EveryRegion => scope.enabled.clone(),
+        Arrives::EveryRegion => scope.regions.clone(),
         Arrives::EveryRegionAndGlobal => {
-            let mut all = scope.enabled.clone();
+            let mut all = scope.regions.clone();
             all.push("us-east-1".to_owned());
             all
         }
@@ -254,6 +264,7 @@ fn desired_rules(kind: AlertKind, topic_name: &str, scope: &Scope) -> Vec<Desire
                 }),
             )
             .after([depends_on])
+            .cis(alert.cis)
         })
         .collect()
 }

@@ -281,9 +281,9 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
             continue;
         }
         if !subscription_arn.starts_with("arn:") {
-            // AWS cannot remove an unconfirmed subscription; it lapses after three days.
+            // AWS cannot remove an unconfirmed subscription; it lapses after a few days.
             tracing::warn!(
-                "{address}: {key} was never confirmed; AWS removes it after three days"
+                "{address}: {key} was never confirmed; AWS removes it after a few days"
             );
             continue;
         }

@@ -21,6 +21,10 @@ const KIND: &str = "access_analyzer";
 const NAME: &str = "baseline";
 
 impl Kind for AccessAnalyzer {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         KIND
     }

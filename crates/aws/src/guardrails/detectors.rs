@@ -42,6 +42,10 @@ async fn detector(
 }
 
 impl Kind for GuardDuty {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         GUARDDUTY
     }
@@ -105,6 +109,10 @@ fn standard_key(arn: &str) -> String {
 }
 
 impl Kind for SecurityHub {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         SECURITY_HUB
     }
@@ -114,7 +122,7 @@ impl Kind for SecurityHub {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for region in &scope.enabled {
+        for region in &scope.regions {
             let mut state = Map::new();
             state.insert("enabled".to_owned(), json!(true));
             for standard in &hub.standards {

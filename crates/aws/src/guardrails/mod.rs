@@ -33,6 +33,10 @@ const BLOCK_FIELDS: [&str; 4] = [
 ];
 
 impl Kind for S3PublicAccessBlock {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         S3_BLOCK
     }
@@ -118,7 +122,7 @@ const EBS: &str = "ebs_encryption_by_default";
 /// One address per selected region.
 pub(crate) fn per_region(kind: &str, scope: &Scope, state: &Value, cis: &[&str]) -> Vec<Desired> {
     scope
-        .enabled
+        .regions
         .iter()
         .map(|region| {
             Desired::new(ResourceAddr::singleton(kind).in_region(region), state.clone()).cis(cis)
@@ -127,6 +131,10 @@ pub(crate) fn per_region(kind: &str, scope: &Scope, state: &Value, cis: &[&str])
 }
 
 impl Kind for EbsEncryption {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         EBS
     }

@@ -61,6 +61,10 @@ pub(crate) fn desired_key(alias: &str, scope: &Scope) -> Desired {
 }
 
 impl Kind for Key {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         KIND
     }

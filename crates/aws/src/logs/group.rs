@@ -28,6 +28,10 @@ pub(crate) fn trail_log_group(trail: &str, scope: &Scope) -> (String, String) {
 }
 
 impl Kind for LogGroup {
+    fn kept_by_destroy(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -198,7 +198,7 @@ pub enum AlertKind {
     FailedSignIn,
     /// Anything the root user does (CIS 4.3 in spirit).
     RootActivity,
-    /// IAM policy, user, group and role changes (CIS 4.4).
+    /// IAM policy changes: policies created, changed, attached or detached (CIS 4.4).
     IamChanges,
     /// CloudTrail configuration changes (CIS 4.5).
     CloudtrailChanges,

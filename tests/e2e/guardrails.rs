@@ -1,0 +1,180 @@
+//! Account settings and guardrails: alternate contacts, S3 account public access block, EBS
+//! default encryption, Access Analyzer, GuardDuty, Security Hub; and the manual items that
+//! leave the plan once their check passes (or a person confirms what no API can see).
+
+use baseline_test_support::TestAccount;
+
+use crate::baseline;
+
+fn guardrails_baseline(account: &TestAccount) -> String {
+    format!(
+        r#"version: 1
+account:
+  id: "{}"
+  home_region: ap-northeast-1
+  regions: [ap-northeast-1, us-east-1]
+  contacts:
+    security: {{ name: Sec Team, title: Security, email: sec@example.com, phone: "+81-3-0000-0003" }}
+    billing: {{ name: Money Team, title: Billing, email: money@example.com, phone: "+81-3-0000-0001" }}
+guardrails:
+  s3_public_access_block: true
+  ebs_default_encryption: true
+  access_analyzer: true
+  guardduty: true
+  security_hub: {{}}
+"#,
+        account.id
+    )
+}
+
+fn planned(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &guardrails_baseline(&account));
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let mut addresses = planned(&plan.stdout);
+    addresses.sort();
+    assert_eq!(
+        addresses,
+        [
+            "account_contact.billing",
+            "account_contact.security",
+            "ap-northeast-1/access_analyzer",
+            "ap-northeast-1/ebs_encryption_by_default",
+            "ap-northeast-1/guardduty_detector",
+            "ap-northeast-1/securityhub",
+            "s3_account_public_access_block",
+            "us-east-1/access_analyzer",
+            "us-east-1/ebs_encryption_by_default",
+            "us-east-1/guardduty_detector",
+            "us-east-1/securityhub",
+        ]
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let contact = aws_sdk_account::Client::new(&account.sdk_config_in("us-east-1"))
+        .get_alternate_contact()
+        .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
+        .send()
+        .await
+        .expect("contact");
+    let contact = contact.alternate_contact().expect("contact");
+    assert_eq!(contact.email_address(), Some("sec@example.com"));
+    assert_eq!(contact.phone_number(), Some("+81-3-0000-0003"));
+
+    let block = aws_sdk_s3control::Client::from_conf(
+        aws_sdk_s3control::config::Builder::from(&account.sdk_config_in("us-east-1"))
+            .disable_host_prefix(true)
+            .build(),
+    )
+    .get_public_access_block()
+    .account_id(&account.id)
+    .send()
+    .await;
+    let block = block.expect("public access block");
+    let block = block.public_access_block_configuration().expect("configuration");
+    assert_eq!(block.block_public_acls(), Some(true));
+    assert_eq!(block.restrict_public_buckets(), Some(true));
+
+    let guardduty = aws_sdk_guardduty::Client::new(&account.sdk_config_in("us-east-1"));
+    let detectors = guardduty.list_detectors().send().await.expect("detectors");
+    assert_eq!(detectors.detector_ids().len(), 1);
+
+    // Someone turns EBS encryption off in one region: drift there, nowhere else.
+    let ec2 = aws_sdk_ec2::Client::new(&account.sdk_config_in("us-east-1"));
+    ec2.disable_ebs_encryption_by_default()
+        .send()
+        .await
+        .expect("disable");
+    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert_eq!(
+        planned(&drift.stdout),
+        ["us-east-1/ebs_encryption_by_default"]
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let on = ec2
+        .get_ebs_encryption_by_default()
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(on.ebs_encryption_by_default(), Some(true));
+
+    // Leaving a guardrail out of the file never turns it off.
+    let without = guardrails_baseline(&account).replace("  ebs_default_encryption: true\n", "");
+    account.write("baseline.yaml", &without);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
+fn manual_baseline(account: &TestAccount, billing: &str, trusted_advisor: &str) -> String {
+    format!(
+        r#"version: 1
+account:
+  id: "{}"
+  home_region: ap-northeast-1
+  contact_information: required
+root:
+  security_questions: {billing}
+cost:
+  cost_explorer: required
+  billing_access: {billing}
+  pdf_invoice: {billing}
+guardrails:
+  trusted_advisor: {trusted_advisor}
+"#,
+        account.id
+    )
+}
+
+#[tokio::test]
+async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
+    let account = TestAccount::new().await;
+    account.set_cost_explorer(false);
+    account.write(
+        "baseline.yaml",
+        &manual_baseline(&account, "required", "required"),
+    );
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    let mut manual = planned(&plan.stdout);
+    manual.sort();
+    assert_eq!(
+        manual,
+        [
+            "billing_iam_access",
+            "billing_pdf_invoice",
+            "cost_explorer",
+            "root_security_questions",
+            "trusted_advisor",
+        ],
+        "{}",
+        plan.stdout
+    );
+    // Each says why, where in the console, and how it is checked.
+    assert!(plan.stdout.contains("Launch Cost Explorer"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("checked: ce:GetCostAndUsage"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("\"not enabled\""), "{}", plan.stdout);
+    // The primary contact is complete in a new account: that check passed.
+    assert!(!plan.stdout.contains("account_contact_information"));
+    // apply cannot do manual steps, and says so without failing.
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+
+    // Cost Explorer is turned on in the console: its check now passes.
+    account.set_cost_explorer(true);
+    // And a person confirms what no API can see (the emulator, like a Basic support plan,
+    // cannot read Trusted Advisor).
+    account.write(
+        "baseline.yaml",
+        &manual_baseline(&account, "confirmed", "confirmed"),
+    );
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(planned(&plan.stdout).is_empty(), "{}", plan.stdout);
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+}
