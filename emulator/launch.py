@@ -1,9 +1,11 @@
 """Start moto server for baseline's demo and tests.
 
-Two things on top of `moto_server`:
+On top of `moto_server`:
 - it binds port 0 and prints the port it got (`PORT 12345`), so callers never race for a port;
 - a small test-only extension, under `/_baseline/`, for account states that no AWS API can
-  produce, e.g. root MFA turned on. Real AWS has no such endpoint; baseline never calls it.
+  produce, e.g. root MFA turned on. Real AWS has no such endpoint; baseline never calls it;
+- fixes for moto bugs, and the AWS behaviour moto lacks (IAM Access Analyzer, region opt-in,
+  Security Hub standards, ...), in extensions.py.
 
 With `--exit-on-stdin-eof` the server stops when its standard input closes, so a test process
 that dies for any reason takes its emulator with it.
@@ -17,6 +19,9 @@ import threading
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+sys.dont_write_bytecode = True  # importing extensions.py leaves no __pycache__ in emulator/
+import extensions  # noqa: E402
 
 
 def root_state(request):
@@ -33,7 +38,7 @@ def root_state(request):
     return Response(json.dumps({"ok": True}), content_type="application/json")
 
 
-EXTENSIONS = {"/_baseline/root-state": root_state}
+EXTENSIONS = {"/_baseline/root-state": root_state, **extensions.ENDPOINTS}
 
 
 def as_list(value):
@@ -73,6 +78,7 @@ def patch_moto():
     # AWS names Config's service-linked role AWSServiceRoleForConfig; moto 5.2.5 makes
     # AWSServiceRoleForconfig.
     iam_models.SERVICE_NAME_CONVERSION.setdefault("config", "Config")
+    extensions.patch_moto()
 
 
 # S3 GetBucketVersioning: AWS answers <VersioningConfiguration>; moto 5.2.5 answers
@@ -90,6 +96,9 @@ class Extensions:
         handler = EXTENSIONS.get(environ.get("PATH_INFO", ""))
         if handler is not None:
             return handler(Request(environ))(environ, start_response)
+        answer = extensions.service_response(environ)
+        if answer is not None:
+            return answer(environ, start_response)
         query = environ.get("QUERY_STRING", "")
         for (method, key), (wrong, right) in RESPONSE_ROOTS.items():
             if environ.get("REQUEST_METHOD") == method and query.split("&")[0].split("=")[0] == key:

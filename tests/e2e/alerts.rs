@@ -62,7 +62,10 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         "eu-west-1/events_rule.baseline-network-changes",
         "iam_role.baseline-events-forward",
     ] {
-        assert!(addresses.iter().any(|a| a == expected), "{expected} in {addresses:?}");
+        assert!(
+            addresses.iter().any(|a| a == expected),
+            "{expected} in {addresses:?}"
+        );
     }
     // IAM changes arrive only in us-east-1 (and are sent on to the home region).
     assert!(!addresses.contains(&"eu-west-1/events_rule.baseline-iam-changes".to_owned()));
@@ -76,7 +79,11 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         .filter(|l| l.contains("\"pending confirmation\""))
         .collect();
     assert_eq!(pending.len(), 2, "{}", again.stdout);
-    assert!(again.stdout.contains("sns_subscription.security-alerts/email:ops@example.com"));
+    assert!(
+        again
+            .stdout
+            .contains("sns_subscription.security-alerts/email:ops@example.com")
+    );
 
     // The topic: its policy lets EventBridge and Budgets publish for this account only.
     let topic_arn = format!("arn:aws:sns:ap-northeast-1:{}:security-alerts", account.id);
@@ -86,18 +93,30 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         .send()
         .await
         .expect("topic");
-    let policy: Value = serde_json::from_str(&attributes.attributes().expect("attributes")["Policy"])
-        .expect("policy json");
+    let policy: Value =
+        serde_json::from_str(&attributes.attributes().expect("attributes")["Policy"])
+            .expect("policy json");
     let statements = policy["Statement"].as_array().expect("statements");
-    let services: Vec<&str> = statements
+    // A principal or condition value may be a string or a one-element list.
+    let one = |v: &Value| match v {
+        Value::Array(list) if list.len() == 1 => list[0].as_str().map(str::to_owned),
+        other => other.as_str().map(str::to_owned),
+    };
+    let mut services: Vec<String> = statements
         .iter()
-        .filter_map(|s| s["Principal"]["Service"].as_str())
+        .filter_map(|s| one(&s["Principal"]["Service"]))
         .collect();
+    services.sort();
     assert_eq!(services, ["budgets.amazonaws.com", "events.amazonaws.com"]);
-    assert!(statements
-        .iter()
-        .filter(|s| s["Principal"]["Service"].is_string())
-        .all(|s| s["Condition"]["StringEquals"]["aws:SourceAccount"] == account.id.as_str()));
+    assert!(
+        statements
+            .iter()
+            .filter(|s| !s["Principal"]["Service"].is_null())
+            .all(
+                |s| one(&s["Condition"]["StringEquals"]["aws:SourceAccount"]).as_deref()
+                    == Some(account.id.as_str())
+            )
+    );
 
     // The home rule mails through the topic, readably; elsewhere rules forward home.
     let home = events(&account, "ap-northeast-1");
@@ -121,8 +140,12 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         .send()
         .await
         .expect("rule");
-    let pattern: Value = serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json");
-    assert_eq!(pattern["detail-type"][0], "AWS Console Sign In via CloudTrail");
+    let pattern: Value =
+        serde_json::from_str(rule.event_pattern().expect("pattern")).expect("json");
+    assert_eq!(
+        pattern["detail-type"][0],
+        "AWS Console Sign In via CloudTrail"
+    );
     let forward = events(&account, "us-east-1")
         .list_targets_by_rule()
         .rule("baseline-iam-changes")
@@ -132,7 +155,10 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     let forward = &forward.targets()[0];
     assert_eq!(
         forward.arn(),
-        format!("arn:aws:events:ap-northeast-1:{}:event-bus/default", account.id)
+        format!(
+            "arn:aws:events:ap-northeast-1:{}:event-bus/default",
+            account.id
+        )
     );
     assert_eq!(
         forward.role_arn(),
@@ -142,15 +168,30 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     // Someone clicks the e-mail's link: that subscription leaves the plan; the other stays.
     account.confirm_subscription("ap-northeast-1", &topic_arn, "ops@example.com");
     let after_click = baseline(&account, &["plan"]).expect_code(0);
-    assert!(!after_click.stdout.contains("email:ops@example.com"), "{}", after_click.stdout);
-    assert!(after_click.stdout.contains("https:https://hooks.example.com/aws"));
+    assert!(
+        !after_click.stdout.contains("email:ops@example.com"),
+        "{}",
+        after_click.stdout
+    );
+    assert!(
+        after_click
+            .stdout
+            .contains("https:https://hooks.example.com/aws")
+    );
 
     // Removing a confirmed address unsubscribes it; apply never subscribes twice.
-    account.confirm_subscription("ap-northeast-1", &topic_arn, "https://hooks.example.com/aws");
+    account.confirm_subscription(
+        "ap-northeast-1",
+        &topic_arn,
+        "https://hooks.example.com/aws",
+    );
     let email_only = "        - email: ops@example.com\n";
     account.write("baseline.yaml", &alerts_baseline(&account, email_only));
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert_eq!(planned(&plan.stdout), ["ap-northeast-1/sns_topic.security-alerts"]);
+    assert_eq!(
+        planned(&plan.stdout),
+        ["ap-northeast-1/sns_topic.security-alerts"]
+    );
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     let listed = sns(&account)
         .list_subscriptions_by_topic()
@@ -220,7 +261,10 @@ async fn budgets_are_created_and_updated_in_place() {
         .send()
         .await
         .expect("budget");
-    let limit = budget.budget().and_then(|b| b.budget_limit()).expect("limit");
+    let limit = budget
+        .budget()
+        .and_then(|b| b.budget_limit())
+        .expect("limit");
     assert_eq!(limit.amount().parse::<f64>().ok(), Some(100.0));
     assert_eq!(limit.unit(), "USD");
     let listed = budgets
@@ -238,7 +282,10 @@ async fn budgets_are_created_and_updated_in_place() {
     thresholds.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         thresholds,
-        [("ACTUAL".to_owned(), 100.0), ("FORECASTED".to_owned(), 80.0)]
+        [
+            ("ACTUAL".to_owned(), 100.0),
+            ("FORECASTED".to_owned(), 80.0)
+        ]
     );
 
     // A new amount, a new threshold and another address: one update, in place.
@@ -246,7 +293,11 @@ async fn budgets_are_created_and_updated_in_place() {
     account.write("baseline.yaml", &budget_baseline(&account, "20", changed));
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
     assert_eq!(planned(&plan.stdout), ["budget.monthly"], "{}", plan.stdout);
-    assert!(plan.stdout.contains("will be updated in place"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("will be updated in place"),
+        "{}",
+        plan.stdout
+    );
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
     let budget = budgets
@@ -256,7 +307,10 @@ async fn budgets_are_created_and_updated_in_place() {
         .send()
         .await
         .expect("budget");
-    let limit = budget.budget().and_then(|b| b.budget_limit()).expect("limit");
+    let limit = budget
+        .budget()
+        .and_then(|b| b.budget_limit())
+        .expect("limit");
     assert_eq!(limit.amount().parse::<f64>().ok(), Some(20.0));
 }
 
@@ -269,7 +323,15 @@ async fn a_budget_notification_with_an_undeclared_topic_is_refused() {
         &budget_baseline(&account, "100", notifications),
     );
     let run = baseline(&account, &["validate"]).expect_code(1);
-    assert!(run.stderr.contains("topic `biling` is not declared"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("topic `biling` is not declared"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("baseline.yaml:13:"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `billing`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `billing`?"),
+        "{}",
+        run.stderr
+    );
 }

@@ -27,6 +27,24 @@ guardrails:
     )
 }
 
+/// S3 Control puts the account id in the host name, which a loopback emulator cannot
+/// resolve: use the emulator's address as it is.
+#[derive(Debug)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_smithy_types::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
 fn planned(stdout: &str) -> Vec<String> {
     stdout
         .lines()
@@ -71,9 +89,11 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
     assert_eq!(contact.email_address(), Some("sec@example.com"));
     assert_eq!(contact.phone_number(), Some("+81-3-0000-0003"));
 
+    let sdk = account.sdk_config_in("us-east-1");
+    let endpoint = FixedEndpoint(sdk.endpoint_url().expect("emulator").to_owned());
     let block = aws_sdk_s3control::Client::from_conf(
-        aws_sdk_s3control::config::Builder::from(&account.sdk_config_in("us-east-1"))
-            .disable_host_prefix(true)
+        aws_sdk_s3control::config::Builder::from(&sdk)
+            .endpoint_resolver(endpoint)
             .build(),
     )
     .get_public_access_block()
@@ -81,7 +101,9 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
     .send()
     .await;
     let block = block.expect("public access block");
-    let block = block.public_access_block_configuration().expect("configuration");
+    let block = block
+        .public_access_block_configuration()
+        .expect("configuration");
     assert_eq!(block.block_public_acls(), Some(true));
     assert_eq!(block.restrict_public_buckets(), Some(true));
 
@@ -158,8 +180,16 @@ async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
         plan.stdout
     );
     // Each says why, where in the console, and how it is checked.
-    assert!(plan.stdout.contains("Launch Cost Explorer"), "{}", plan.stdout);
-    assert!(plan.stdout.contains("checked: ce:GetCostAndUsage"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("Launch Cost Explorer"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("checked: ce:GetCostAndUsage"),
+        "{}",
+        plan.stdout
+    );
     assert!(plan.stdout.contains("\"not enabled\""), "{}", plan.stdout);
     // The primary contact is complete in a new account: that check passed.
     assert!(!plan.stdout.contains("account_contact_information"));

@@ -1,7 +1,8 @@
-//! Paths the emulator cannot produce, tested with aws-smithy-mocks: the real SDK clients and
-//! the real kind code, with responses given by rules instead of a server. Every other path
-//! is tested against moto with the real binary (tests/e2e). Which moto gap each test covers
-//! is said in the test.
+//! Where moto lacks an API, tested with aws-smithy-mocks: the real SDK clients and the real
+//! kind code, with responses given by rules instead of a server, so the answers are AWS's
+//! documented shapes rather than our own emulator extension's. Which moto gap each test
+//! covers is said in the test. The end-to-end tests (tests/e2e) run the same kinds against
+//! moto plus the launcher's small extensions (emulator/extensions.py).
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
@@ -42,7 +43,8 @@ fn context(rules: &[&Rule]) -> AwsContext {
 }
 
 fn spec(yaml: &str) -> Spec {
-    let text = format!("version: 1\naccount:\n  id: \"{ACCOUNT}\"\n  home_region: ap-northeast-1\n{yaml}");
+    let text =
+        format!("version: 1\naccount:\n  id: \"{ACCOUNT}\"\n  home_region: ap-northeast-1\n{yaml}");
     baseline_core::load::load_str(&text, "baseline.yaml").expect("valid spec")
 }
 
@@ -64,7 +66,7 @@ async fn plan_and_apply(kind: &dyn Kind, ctx: &AwsContext, spec: &Spec) -> Vec<A
     actions
 }
 
-/// moto has no IAM Access Analyzer: an account without an analyzer gets one named
+/// moto has no IAM Access Analyzer (mocks, as the issue asks): an account without an analyzer gets one named
 /// `baseline` with the account as zone of trust; one made by hand is adopted.
 #[tokio::test]
 async fn access_analyzer_is_created_once_and_adopted() {
@@ -86,7 +88,10 @@ async fn access_analyzer_is_created_once_and_adopted() {
     let spec = spec("guardrails:\n  access_analyzer: true\n");
     let ctx = context(&[&none, &create]);
     let kind = crate::guardrails::analyzer::AccessAnalyzer;
-    assert_eq!(plan_and_apply(&kind, &ctx, &spec).await, vec![Action::Create]);
+    assert_eq!(
+        plan_and_apply(&kind, &ctx, &spec).await,
+        vec![Action::Create]
+    );
     assert_eq!(create.num_calls(), 1);
 
     let by_hand = mock!(aws_sdk_accessanalyzer::Client::list_analyzers).then_output(|| {
@@ -108,7 +113,7 @@ async fn access_analyzer_is_created_once_and_adopted() {
     assert_eq!(create.num_calls(), 1, "no second analyzer");
 }
 
-/// moto has no Security Hub standards: only the declared standard that is missing is
+/// moto has no Security Hub standards (mocks): only the declared standard that is missing is
 /// enabled; one enabled by hand stays.
 #[tokio::test]
 async fn security_hub_enables_missing_standards_only() {
@@ -145,11 +150,14 @@ async fn security_hub_enables_missing_standards_only() {
     let spec = spec("guardrails:\n  security_hub: { standards: [cis_3.0] }\n");
     let ctx = context(&[&hub, &enabled, &batch]);
     let kind = crate::guardrails::detectors::SecurityHub;
-    assert_eq!(plan_and_apply(&kind, &ctx, &spec).await, vec![Action::Update]);
+    assert_eq!(
+        plan_and_apply(&kind, &ctx, &spec).await,
+        vec![Action::Update]
+    );
     assert_eq!(batch.num_calls(), 1);
 }
 
-/// moto has no account:EnableRegion: a declared region that is not enabled is opted in.
+/// moto has no account:EnableRegion (mocks): a declared region that is not enabled is opted in.
 #[tokio::test]
 async fn a_declared_disabled_region_is_opted_in() {
     use aws_sdk_ec2::types::Region as Ec2Region;
@@ -171,7 +179,9 @@ async fn a_declared_disabled_region_is_opted_in() {
     });
     let enable = mock!(aws_sdk_account::Client::enable_region)
         .match_requests(|req| req.region_name() == Some("ap-east-1"))
-        .then_output(|| aws_sdk_account::operation::enable_region::EnableRegionOutput::builder().build());
+        .then_output(|| {
+            aws_sdk_account::operation::enable_region::EnableRegionOutput::builder().build()
+        });
     let spec = spec("  regions: [ap-northeast-1, ap-east-1]\n");
     let ctx = context(&[&regions, &enable]);
     let scope = Scope::resolve(&spec, "ap-northeast-1", vec!["ap-northeast-1".to_owned()]);
@@ -201,8 +211,7 @@ async fn a_declared_disabled_region_is_opted_in() {
 #[tokio::test]
 async fn trusted_advisor_is_read_on_a_business_plan() {
     use aws_sdk_support::types::{
-        TrustedAdvisorCheckDescription, TrustedAdvisorCheckSummary,
-        TrustedAdvisorResourcesSummary,
+        TrustedAdvisorCheckDescription, TrustedAdvisorCheckSummary, TrustedAdvisorResourcesSummary,
     };
     let checks = mock!(aws_sdk_support::Client::describe_trusted_advisor_checks).then_output(|| {
         let check = |id: &str, name: &str, category: &str| {
@@ -258,7 +267,11 @@ async fn trusted_advisor_is_read_on_a_business_plan() {
     let desired = kind.desired(&spec, &scope(&spec)).remove(0);
     let live = kind.read(&ctx, &desired.address).await.expect("read");
     let change = diff(&desired, live.as_ref());
-    assert_eq!(change.action, Action::Manual, "a red check outweighs `confirmed`");
+    assert_eq!(
+        change.action,
+        Action::Manual,
+        "a red check outweighs `confirmed`"
+    );
     assert_eq!(
         change.fields[0].before,
         Some(json!("1 security check(s) red: MFA on Root Account"))

@@ -122,7 +122,11 @@ fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadErr
     let topics = spec.alerts.as_ref().map(|a| &a.topics);
     let declared = |name: &crate::spec::TopicName| topics.is_some_and(|t| t.contains_key(name));
     let undeclared = |topic: &serde_saphyr::Spanned<crate::spec::TopicName>| {
-        let known: Vec<&str> = topics.iter().flat_map(|t| t.keys()).map(|k| k.as_str()).collect();
+        let known: Vec<&str> = topics
+            .iter()
+            .flat_map(|t| t.keys())
+            .map(|k| k.as_str())
+            .collect();
         let hint = match suggest(topic.value.as_str(), &known) {
             Some(close) => format!("{close} Topics are declared under `alerts.topics`"),
             None => "declare it under `alerts.topics`".to_owned(),

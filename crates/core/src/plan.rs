@@ -267,11 +267,28 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
         (Some(after), Action::Create | Action::Update) => crate::policy::broadening(live, after),
         _ => Vec::new(),
     };
+    // Object keys in sorted order, whatever map serde_json is built with (a dependency may
+    // turn on `preserve_order`): plans read and compare the same on every build.
+    let canonical = |value: Option<Value>| {
+        value.map(|mut v| {
+            v.sort_all_objects();
+            v
+        })
+    };
+    let mut fields: Vec<FieldChange> = fields
+        .into_iter()
+        .map(|f| FieldChange {
+            before: canonical(f.before),
+            after: canonical(f.after),
+            ..f
+        })
+        .collect();
+    fields.sort_by(|a, b| a.path.cmp(&b.path));
     ResourceChange {
         address: desired.address.clone(),
         action,
-        before: live.cloned(),
-        after,
+        before: canonical(live.cloned()),
+        after: canonical(after),
         fields,
         depends_on: desired.depends_on.clone(),
         manual: desired.manual.clone(),

@@ -40,7 +40,15 @@ pub fn normalize(doc: &Value) -> Value {
     let mut out = Map::new();
     for (key, value) in fields {
         let value = if key == "Statement" {
-            let mut statements: Vec<Value> = as_list(value).iter().map(statement).collect();
+            let mut statements: Vec<Value> = as_list(value)
+                .iter()
+                .map(|s| {
+                    let mut s = statement(s);
+                    // Keys sorted before statements are ordered by their text.
+                    s.sort_all_objects();
+                    s
+                })
+                .collect();
             statements.sort_by_key(Value::to_string);
             statements.dedup();
             Value::Array(statements)
@@ -49,7 +57,9 @@ pub fn normalize(doc: &Value) -> Value {
         };
         out.insert(key.clone(), value);
     }
-    Value::Object(out)
+    let mut out = Value::Object(out);
+    out.sort_all_objects();
+    out
 }
 
 fn statement(value: &Value) -> Value {

@@ -187,7 +187,10 @@ fn is_document(field: &FieldChange) -> bool {
 
 fn pretty(value: Option<&Value>) -> String {
     value.map_or_else(String::new, |v| {
-        let mut text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+        // Keys in sorted order whatever map serde_json was built with.
+        let mut v = v.clone();
+        v.sort_all_objects();
+        let mut text = serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string());
         text.push('\n');
         text
     })
@@ -237,7 +240,9 @@ fn document_lines(field: &FieldChange) -> Vec<(char, String)> {
 
 /// A value as it appears in a plan: JSON, compact.
 pub fn value(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+    let mut value = value.clone();
+    value.sort_all_objects();
+    serde_json::to_string(&value).unwrap_or_else(|_| value.to_string())
 }
 
 /// `Plan: 1 to create, 1 to update, 0 to delete, 2 manual.`

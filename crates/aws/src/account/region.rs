@@ -30,7 +30,10 @@ impl Kind for AccountRegion {
         declared_regions(spec)
             .into_iter()
             .map(|region| {
-                Desired::new(ResourceAddr::named(KIND, &region), json!({ "enabled": true }))
+                Desired::new(
+                    ResourceAddr::named(KIND, &region),
+                    json!({ "enabled": true }),
+                )
             })
             .filter(|_| !scope.enabled.is_empty())
             .collect()
@@ -82,7 +85,9 @@ impl Kind for AccountRegion {
                     error.hint = Some(format!(
                         "{} — or enable it in the console: account menu (top right) → Account \
                          → AWS Regions → select the region → Enable",
-                        error.hint.unwrap_or_else(|| "the caller needs account:EnableRegion".to_owned())
+                        error
+                            .hint
+                            .unwrap_or_else(|| "the caller needs account:EnableRegion".to_owned())
                     ));
                     Err(error)
                 }

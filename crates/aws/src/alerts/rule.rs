@@ -100,13 +100,29 @@ fn alert(kind: AlertKind) -> Alert {
             cis: &["4.4"],
             arrives: Arrives::Global,
             pattern: || {
-                api_calls("aws.iam", "iam.amazonaws.com", &[
-                    "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion",
-                    "SetDefaultPolicyVersion", "AttachRolePolicy", "DetachRolePolicy",
-                    "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy",
-                    "DetachGroupPolicy", "PutRolePolicy", "DeleteRolePolicy", "PutUserPolicy",
-                    "DeleteUserPolicy", "PutGroupPolicy", "DeleteGroupPolicy",
-                ])
+                api_calls(
+                    "aws.iam",
+                    "iam.amazonaws.com",
+                    &[
+                        "CreatePolicy",
+                        "DeletePolicy",
+                        "CreatePolicyVersion",
+                        "DeletePolicyVersion",
+                        "SetDefaultPolicyVersion",
+                        "AttachRolePolicy",
+                        "DetachRolePolicy",
+                        "AttachUserPolicy",
+                        "DetachUserPolicy",
+                        "AttachGroupPolicy",
+                        "DetachGroupPolicy",
+                        "PutRolePolicy",
+                        "DeleteRolePolicy",
+                        "PutUserPolicy",
+                        "DeleteUserPolicy",
+                        "PutGroupPolicy",
+                        "DeleteGroupPolicy",
+                    ],
+                )
             },
             sentence: "IAM change in account <account>: <who> did <event> from <ip> at <time>.",
         },
@@ -115,10 +131,18 @@ fn alert(kind: AlertKind) -> Alert {
             cis: &["4.5"],
             arrives: Arrives::EveryRegion,
             pattern: || {
-                api_calls("aws.cloudtrail", "cloudtrail.amazonaws.com", &[
-                    "CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging",
-                    "PutEventSelectors",
-                ])
+                api_calls(
+                    "aws.cloudtrail",
+                    "cloudtrail.amazonaws.com",
+                    &[
+                        "CreateTrail",
+                        "UpdateTrail",
+                        "DeleteTrail",
+                        "StartLogging",
+                        "StopLogging",
+                        "PutEventSelectors",
+                    ],
+                )
             },
             sentence: "CloudTrail change in account <account>: <who> did <event> from <ip> at <time> (<region>).",
         },
@@ -127,10 +151,17 @@ fn alert(kind: AlertKind) -> Alert {
             cis: &["4.9"],
             arrives: Arrives::EveryRegion,
             pattern: || {
-                api_calls("aws.config", "config.amazonaws.com", &[
-                    "StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel",
-                    "PutConfigurationRecorder", "DeleteConfigurationRecorder",
-                ])
+                api_calls(
+                    "aws.config",
+                    "config.amazonaws.com",
+                    &[
+                        "StopConfigurationRecorder",
+                        "DeleteDeliveryChannel",
+                        "PutDeliveryChannel",
+                        "PutConfigurationRecorder",
+                        "DeleteConfigurationRecorder",
+                    ],
+                )
             },
             sentence: "AWS Config change in account <account>: <who> did <event> from <ip> at <time> (<region>).",
         },
@@ -139,18 +170,37 @@ fn alert(kind: AlertKind) -> Alert {
             cis: &["4.10", "4.11", "4.12", "4.13"],
             arrives: Arrives::EveryRegion,
             pattern: || {
-                api_calls("aws.ec2", "ec2.amazonaws.com", &[
-                    "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
-                    "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
-                    "CreateSecurityGroup", "DeleteSecurityGroup", "CreateNetworkAcl",
-                    "CreateNetworkAclEntry", "DeleteNetworkAcl", "DeleteNetworkAclEntry",
-                    "ReplaceNetworkAclEntry", "ReplaceNetworkAclAssociation",
-                    "CreateCustomerGateway", "DeleteCustomerGateway", "AttachInternetGateway",
-                    "CreateInternetGateway", "DeleteInternetGateway", "DetachInternetGateway",
-                    "CreateRoute", "CreateRouteTable", "ReplaceRoute",
-                    "ReplaceRouteTableAssociation", "DeleteRouteTable", "DeleteRoute",
-                    "DisassociateRouteTable",
-                ])
+                api_calls(
+                    "aws.ec2",
+                    "ec2.amazonaws.com",
+                    &[
+                        "AuthorizeSecurityGroupIngress",
+                        "AuthorizeSecurityGroupEgress",
+                        "RevokeSecurityGroupIngress",
+                        "RevokeSecurityGroupEgress",
+                        "CreateSecurityGroup",
+                        "DeleteSecurityGroup",
+                        "CreateNetworkAcl",
+                        "CreateNetworkAclEntry",
+                        "DeleteNetworkAcl",
+                        "DeleteNetworkAclEntry",
+                        "ReplaceNetworkAclEntry",
+                        "ReplaceNetworkAclAssociation",
+                        "CreateCustomerGateway",
+                        "DeleteCustomerGateway",
+                        "AttachInternetGateway",
+                        "CreateInternetGateway",
+                        "DeleteInternetGateway",
+                        "DetachInternetGateway",
+                        "CreateRoute",
+                        "CreateRouteTable",
+                        "ReplaceRoute",
+                        "ReplaceRouteTableAssociation",
+                        "DeleteRouteTable",
+                        "DeleteRoute",
+                        "DisassociateRouteTable",
+                    ],
+                )
             },
             sentence: "Network change in account <account>: <who> did <event> from <ip> at <time> (<region>).",
         },
@@ -406,7 +456,11 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
         call!(
             address,
             "events:RemoveTargets",
-            events.remove_targets().rule(name).set_ids(Some(ids.collect())).send()
+            events
+                .remove_targets()
+                .rule(name)
+                .set_ids(Some(ids.collect()))
+                .send()
         )?;
         call!(
             address,
@@ -439,7 +493,11 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
         call!(
             address,
             "events:RemoveTargets",
-            events.remove_targets().rule(name).set_ids(Some(stale)).send()
+            events
+                .remove_targets()
+                .rule(name)
+                .set_ids(Some(stale))
+                .send()
         )?;
     }
     let out = call!(

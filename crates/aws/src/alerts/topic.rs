@@ -282,17 +282,13 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
         }
         if !subscription_arn.starts_with("arn:") {
             // AWS cannot remove an unconfirmed subscription; it lapses after a few days.
-            tracing::warn!(
-                "{address}: {key} was never confirmed; AWS removes it after a few days"
-            );
+            tracing::warn!("{address}: {key} was never confirmed; AWS removes it after a few days");
             continue;
         }
         call!(
             address,
             "sns:Unsubscribe",
-            sns.unsubscribe()
-                .subscription_arn(subscription_arn)
-                .send()
+            sns.unsubscribe().subscription_arn(subscription_arn).send()
         )?;
     }
     Ok(())

@@ -319,7 +319,8 @@ async fn update_notifications(
     let name = name_of(address);
     let old = notifications(Some(before));
     let new = notifications(Some(after));
-    let find = |list: &[Value], key: &str| list.iter().find(|n| notification_key(n) == key).cloned();
+    let find =
+        |list: &[Value], key: &str| list.iter().find(|n| notification_key(n) == key).cloned();
     for n in &old {
         let wanted = find(&new, &notification_key(n));
         // A notification baseline does not own the shape of is replaced whole.
@@ -353,7 +354,10 @@ async fn update_notifications(
             )?;
             continue;
         };
-        let have = existing["subscribers"].as_array().cloned().unwrap_or_default();
+        let have = existing["subscribers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let want = n["subscribers"].as_array().cloned().unwrap_or_default();
         for s in want.iter().filter(|s| !have.contains(s)) {
             call!(

@@ -36,7 +36,13 @@ impl Kind for CostExplorer {
                 .to_owned(),
             verified_by: "ce:GetCostAndUsage succeeds once it is on".to_owned(),
         };
-        vec![manual_item(ResourceAddr::singleton(EXPLORER), manual, true, step, &[])]
+        vec![manual_item(
+            ResourceAddr::singleton(EXPLORER),
+            manual,
+            true,
+            step,
+            &[],
+        )]
     }
 
     fn read<'a>(
@@ -74,7 +80,9 @@ impl Kind for CostExplorer {
                     if has_code(&err, &["AccessDeniedException", "DataUnavailableException"])
                         && err
                             .as_service_error()
-                            .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::message)
+                            .and_then(
+                                aws_smithy_types::error::metadata::ProvideErrorMetadata::message,
+                            )
                             .is_some_and(|m| m.contains("not enabled")) =>
                 {
                     Ok(Some(status(false, "not enabled")))

@@ -33,7 +33,12 @@ impl Kind for AccessAnalyzer {
         if !guardrails(spec).is_some_and(|g| g.access_analyzer) {
             return Vec::new();
         }
-        per_region(KIND, scope, &json!({"type": "ACCOUNT", "active": true}), &["1.20"])
+        per_region(
+            KIND,
+            scope,
+            &json!({"type": "ACCOUNT", "active": true}),
+            &["1.20"],
+        )
     }
 
     fn read<'a>(

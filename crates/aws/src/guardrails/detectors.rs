@@ -82,7 +82,11 @@ impl Kind for GuardDuty {
                     call!(
                         address,
                         "guardduty:UpdateDetector",
-                        guardduty.update_detector().detector_id(id).enable(true).send()
+                        guardduty
+                            .update_detector()
+                            .detector_id(id)
+                            .enable(true)
+                            .send()
                     )?;
                 }
                 None => {
@@ -146,7 +150,10 @@ impl Kind for SecurityHub {
             match hub.describe_hub().send().await {
                 Ok(_) => {}
                 Err(err)
-                    if has_code(&err, &["InvalidAccessException", "ResourceNotFoundException"]) =>
+                    if has_code(
+                        &err,
+                        &["InvalidAccessException", "ResourceNotFoundException"],
+                    ) =>
                 {
                     return Ok(None);
                 }
@@ -164,7 +171,11 @@ impl Kind for SecurityHub {
                     .standards_status()
                     .map_or("ready", |s| s.as_str())
                     .to_lowercase();
-                let status = if status == "ready" { "enabled".to_owned() } else { status };
+                let status = if status == "ready" {
+                    "enabled".to_owned()
+                } else {
+                    status
+                };
                 state.insert(
                     standard_key(subscription.standards_arn().unwrap_or_default()),
                     json!(status),
@@ -187,7 +198,9 @@ impl Kind for SecurityHub {
                 call!(
                     address,
                     "securityhub:EnableSecurityHub",
-                    hub.enable_security_hub().enable_default_standards(false).send()
+                    hub.enable_security_hub()
+                        .enable_default_standards(false)
+                        .send()
                 )?;
             }
             let after = change.after.as_ref().and_then(Value::as_object);

@@ -45,8 +45,10 @@ impl Kind for S3PublicAccessBlock {
         if !guardrails(spec).is_some_and(|g| g.s3_public_access_block) {
             return Vec::new();
         }
-        let state: serde_json::Map<String, Value> =
-            BLOCK_FIELDS.iter().map(|f| ((*f).to_owned(), json!(true))).collect();
+        let state: serde_json::Map<String, Value> = BLOCK_FIELDS
+            .iter()
+            .map(|f| ((*f).to_owned(), json!(true)))
+            .collect();
         vec![Desired::new(ResourceAddr::singleton(S3_BLOCK), Value::Object(state)).cis(&["2.1.4"])]
     }
 
@@ -125,7 +127,11 @@ pub(crate) fn per_region(kind: &str, scope: &Scope, state: &Value, cis: &[&str])
         .regions
         .iter()
         .map(|region| {
-            Desired::new(ResourceAddr::singleton(kind).in_region(region), state.clone()).cis(cis)
+            Desired::new(
+                ResourceAddr::singleton(kind).in_region(region),
+                state.clone(),
+            )
+            .cis(cis)
         })
         .collect()
 }
@@ -155,9 +161,13 @@ impl Kind for EbsEncryption {
             let out = call!(
                 address,
                 "ec2:GetEbsEncryptionByDefault",
-                ctx.ec2(region_of(address)).get_ebs_encryption_by_default().send()
+                ctx.ec2(region_of(address))
+                    .get_ebs_encryption_by_default()
+                    .send()
             )?;
-            Ok(Some(json!({"enabled": out.ebs_encryption_by_default().unwrap_or(false)})))
+            Ok(Some(
+                json!({"enabled": out.ebs_encryption_by_default().unwrap_or(false)}),
+            ))
         })
     }
 
@@ -171,7 +181,9 @@ impl Kind for EbsEncryption {
             call!(
                 address,
                 "ec2:EnableEbsEncryptionByDefault",
-                ctx.ec2(region_of(address)).enable_ebs_encryption_by_default().send()
+                ctx.ec2(region_of(address))
+                    .enable_ebs_encryption_by_default()
+                    .send()
             )?;
             Ok(())
         })

@@ -91,7 +91,9 @@ impl Kind for TrustedAdvisor {
                 "support:DescribeTrustedAdvisorCheckSummaries",
                 support
                     .describe_trusted_advisor_check_summaries()
-                    .set_check_ids(Some(security.iter().map(|(id, _)| Some(id.clone())).collect()))
+                    .set_check_ids(Some(
+                        security.iter().map(|(id, _)| Some(id.clone())).collect()
+                    ))
                     .send()
             )?;
             let mut red: Vec<&str> = summaries

@@ -187,9 +187,7 @@ impl SubscriptionSpec {
 
 /// The alerts baseline knows how to raise; each is an EventBridge rule whose pattern
 /// baseline owns.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// Every console sign-in (the 2022 guide's alert).

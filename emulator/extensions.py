@@ -1,0 +1,788 @@
+"""AWS behaviour that moto 5.2.5 lacks or gets wrong, for the APIs baseline calls.
+
+Each piece says what real AWS does and why the emulator needs it. All state is kept per
+account id (and per region where the AWS service is regional): tests run one random account
+each, so nothing here may leak between accounts. State that hangs off a moto backend object
+(sns, budgets, securityhub, account) is cleared by moto's own reset like the rest.
+
+Nothing here imports moto at import time: launch.py sets moto's environment first.
+"""
+
+import datetime
+import functools
+import json
+import os
+import re
+import uuid
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+
+# --- who is calling ----------------------------------------------------------------------
+
+
+def signing_scope(environ):
+    """(region, service) of the SigV4 credential scope `KEY/DATE/REGION/SERVICE/aws4_request`,
+    or None. The SDKs send every service to the one emulator port (AWS_ENDPOINT_URL), so the
+    signing name is what says which service a request is for, as moto itself decides."""
+    match = re.search(r"Credential=[^/,\s]+/\d{8}/([^/]+)/([^/]+)/aws4_request",
+                      environ.get("HTTP_AUTHORIZATION", ""))
+    return (match.group(1), match.group(2)) if match else None
+
+
+def caller_account(environ):
+    """The account a request acts in, found as moto's BaseResponse.get_current_account does:
+    MOTO_ACCOUNT_ID, then the x-moto-account-id header, then the account that owns the access
+    key (keys from sts:AssumeRole belong to the role's account), else moto's default."""
+    from moto.core.responses import BaseResponse
+    from moto.iam.models import get_account_id_from
+
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return environ["HTTP_X_MOTO_ACCOUNT_ID"]
+    match = BaseResponse.access_key_regex.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return get_account_id_from(match.group(1) if match else "AKIAEXAMPLE")
+
+
+def json_response(body, status=200, content_type="application/json", headers=()):
+    response = Response(json.dumps(body), status=status, content_type=content_type)
+    response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def rest_json_error(status, code, message, **fields):
+    """An error as rest-json services send it: the code in x-amzn-ErrorType, the message in
+    the body."""
+    return json_response({"message": message, **fields}, status=status,
+                         headers=[("x-amzn-ErrorType", code)])
+
+
+def aws_json_error(code, message, status=400):
+    """An error as awsJson1_1 services send it: {"__type", "message"}."""
+    return json_response({"__type": code, "message": message}, status=status,
+                         content_type="application/x-amz-json-1.1")
+
+
+@functools.cache
+def service_error_class():
+    """moto serializes a ServiceException with the error shapes of the service its module is
+    named after; one of this module's belongs to the service being called."""
+    from moto.core.exceptions import ServiceException
+
+    class EmulatorError(ServiceException):
+        pass
+
+    return EmulatorError
+
+
+def service_error(code, message):
+    return service_error_class()(code, message)
+
+
+def test_body(request):
+    return json.loads(request.get_data() or b"{}")
+
+
+def ok(**extra):
+    return json_response({"ok": True, **extra})
+
+
+# --- 1. IAM Access Analyzer --------------------------------------------------------------
+# moto has no Access Analyzer at all. Real AWS: REST-JSON, signing name access-analyzer,
+# analyzers per account and region. A new analyzer is ACTIVE at once here (AWS may show
+# CREATING for a moment); findings are not emulated.
+
+ANALYZER_TYPES = {"ACCOUNT", "ORGANIZATION", "ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS",
+                  "ACCOUNT_INTERNAL_ACCESS", "ORGANIZATION_INTERNAL_ACCESS"}
+ANALYZER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,254}$")
+ANALYZERS = {}  # (account, region) -> {name: analyzer summary}
+
+
+def iso_now():
+    """Access Analyzer's timestamps are iso8601 strings in its rest-json model."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def analyzer_not_found(name):
+    return rest_json_error(404, "ResourceNotFoundException", f"Analyzer {name} not found",
+                           resourceId=name, resourceType="Analyzer")
+
+
+def analyzer_invalid(field, message):
+    return rest_json_error(400, "ValidationException", message, reason="fieldValidationFailed",
+                           fieldList=[{"name": field, "message": message}])
+
+
+def create_analyzer(analyzers, account, region, request, _name):
+    body = test_body(request)
+    name, kind = body.get("analyzerName", ""), body.get("type", "")
+    if not ANALYZER_NAME.match(name):
+        return analyzer_invalid("analyzerName", f"Invalid analyzer name: {name!r}")
+    if kind not in ANALYZER_TYPES:
+        return analyzer_invalid("type", f"Invalid analyzer type: {kind!r}")
+    if name in analyzers:
+        return rest_json_error(409, "ConflictException", f"Analyzer {name} already exists",
+                               resourceId=name, resourceType="Analyzer")
+    arn = f"arn:aws:access-analyzer:{region}:{account}:analyzer/{name}"
+    analyzers[name] = {"arn": arn, "name": name, "type": kind, "createdAt": iso_now(),
+                       "status": "ACTIVE", "tags": body.get("tags") or {}}
+    if body.get("configuration"):
+        analyzers[name]["configuration"] = body["configuration"]
+    return json_response({"arn": arn})
+
+
+def get_analyzer(analyzers, _account, _region, _request, name):
+    if name not in analyzers:
+        return analyzer_not_found(name)
+    return json_response({"analyzer": analyzers[name]})
+
+
+def list_analyzers(analyzers, _account, _region, request, _name):
+    kind = request.args.get("type")
+    listed = [a for a in analyzers.values() if kind in (None, a["type"])]
+    return json_response({"analyzers": listed})
+
+
+def delete_analyzer(analyzers, _account, _region, _request, name):
+    if analyzers.pop(name, None) is None:
+        return analyzer_not_found(name)
+    return json_response({})
+
+
+ANALYZER_ROUTES = [
+    ("PUT", re.compile(r"^/analyzer/?$"), create_analyzer),
+    ("GET", re.compile(r"^/analyzer/?$"), list_analyzers),
+    ("GET", re.compile(r"^/analyzer/(?P<name>[^/]+)$"), get_analyzer),
+    ("DELETE", re.compile(r"^/analyzer/(?P<name>[^/]+)$"), delete_analyzer),
+]
+
+
+def access_analyzer(environ, region):
+    request = Request(environ)
+    account = caller_account(environ)
+    analyzers = ANALYZERS.setdefault((account, region), {})
+    for method, path, handler in ANALYZER_ROUTES:
+        match = path.match(request.path)
+        if request.method == method and match:
+            name = unquote(match.groupdict().get("name") or "")
+            return handler(analyzers, account, region, request, name)
+    return rest_json_error(501, "NotImplementedException",
+                           f"the emulator has no access-analyzer {request.method} {request.path}")
+
+
+# --- 2. Budgets ----------------------------------------------------------------------------
+# moto stores a notification's subscribers but has no API to read or change them, nor
+# UpdateBudget/UpdateNotification. AWS identifies a notification by its type, comparison,
+# threshold and threshold type (PERCENTAGE when not given); NotificationState (OK until the
+# budget is exceeded) is output only. moto compared whole dicts, so a notification read back
+# (with its state) never matched; it also ignored deleting one that does not exist, and
+# answered a 500 for the notifications of a missing budget, where AWS says NotFoundException.
+
+
+def notification_key(notification):
+    return (notification.get("NotificationType"), notification.get("ComparisonOperator"),
+            float(notification.get("Threshold", 0)),
+            notification.get("ThresholdType") or "PERCENTAGE")
+
+
+def stored_notification(details):
+    """A notification as AWS describes it: threshold type and state (OK: no emulated spend
+    ever exceeds a budget) always present."""
+    stored = dict(details, NotificationState="OK")
+    stored.setdefault("ThresholdType", "PERCENTAGE")
+    return stored
+
+
+def subscriber_key(subscriber):
+    return (subscriber.get("SubscriptionType"), subscriber.get("Address"))
+
+
+def find_budget(backend, account_id, name):
+    from moto.budgets.exceptions import NotFoundException
+
+    budget = backend.budgets[account_id].get(name)
+    if budget is None:
+        raise NotFoundException(f"Unable to get budget: {name} - the budget doesn't exist.")
+    return budget
+
+
+def find_notification(budget, details):
+    from moto.budgets.exceptions import NotFoundException
+
+    for notification in budget.notifications:
+        if notification_key(notification.details) == notification_key(details):
+            return notification
+    raise NotFoundException(
+        f"Unable to find notification {' '.join(map(str, notification_key(details)))} "
+        f"of budget {budget.budget['BudgetName']} - the notification doesn't exist.")
+
+
+def budget_notification(response, param="Notification"):
+    """(notification, budget) named by a request's AccountId, BudgetName and `param`."""
+    budget = find_budget(response.backend, response._get_param("AccountId"),
+                         response._get_param("BudgetName"))
+    return find_notification(budget, response._get_param(param)), budget
+
+
+def describe_subscribers_for_notification(self):
+    notification, _ = budget_notification(self)
+    return json.dumps({"Subscribers": notification.subscribers})
+
+
+def create_subscriber(self):
+    from moto.budgets.exceptions import DuplicateRecordException
+
+    notification, _ = budget_notification(self)
+    subscriber = self._get_param("Subscriber")
+    if subscriber_key(subscriber) in map(subscriber_key, notification.subscribers):
+        raise DuplicateRecordException("subscriber", subscriber.get("Address"))
+    notification.subscribers.append(subscriber)
+    return json.dumps({})
+
+
+def delete_subscriber(self):
+    from moto.budgets.exceptions import NotFoundException
+
+    notification, _ = budget_notification(self)
+    wanted = subscriber_key(self._get_param("Subscriber"))
+    kept = [s for s in notification.subscribers if subscriber_key(s) != wanted]
+    if len(kept) == len(notification.subscribers):
+        raise NotFoundException("Unable to delete subscriber - the subscriber doesn't exist.")
+    notification.subscribers = kept
+    return json.dumps({})
+
+
+def update_subscriber(self):
+    from moto.budgets.exceptions import NotFoundException
+
+    notification, _ = budget_notification(self)
+    old = subscriber_key(self._get_param("OldSubscriber"))
+    index = [subscriber_key(s) for s in notification.subscribers]
+    if old not in index:
+        raise NotFoundException("Unable to update subscriber - the subscriber doesn't exist.")
+    notification.subscribers[index.index(old)] = self._get_param("NewSubscriber")
+    return json.dumps({})
+
+
+def update_notification(self):
+    """AWS replaces the notification's fields and keeps its subscribers."""
+    from moto.budgets.exceptions import DuplicateRecordException
+
+    notification, budget = budget_notification(self, "OldNotification")
+    new = self._get_param("NewNotification")
+    if notification_key(new) != notification_key(notification.details):
+        if any(notification_key(n.details) == notification_key(new) for n in budget.notifications):
+            raise DuplicateRecordException("notification", budget.budget["BudgetName"])
+    notification.details = stored_notification(new)
+    return json.dumps({})
+
+
+def update_budget(self):
+    """AWS changes every part of a budget but its name and calculated spend; the time period
+    stays when NewBudget has none."""
+    from moto.budgets.exceptions import BudgetMissingLimit
+    from moto.core.utils import unix_time
+
+    new = dict(self._get_param("NewBudget"))
+    budget = find_budget(self.backend, self._get_param("AccountId"), new.get("BudgetName"))
+    if "BudgetLimit" not in new and "PlannedBudgetLimits" not in new:
+        raise BudgetMissingLimit()
+    for kept in ("TimePeriod", "CalculatedSpend"):
+        if kept not in new and kept in budget.budget:
+            new[kept] = budget.budget[kept]
+    new["LastUpdatedTime"] = unix_time()
+    budget.budget = new
+    return json.dumps({})
+
+
+def patch_budgets():
+    from moto.budgets import models
+    from moto.budgets.exceptions import DuplicateRecordException
+    from moto.budgets.responses import BudgetsResponse
+
+    original_init = models.Notification.__init__
+
+    def notification_init(self, details, subscribers):
+        original_init(self, stored_notification(details), list(subscribers or []))
+
+    def delete_notification(self, details):
+        find_notification(self, details)
+        self.notifications = [n for n in self.notifications
+                              if notification_key(n.details) != notification_key(details)]
+
+    original_create = models.BudgetsBackend.create_notification
+
+    def create_notification(self, account_id, budget_name, notification, subscribers):
+        budget = find_budget(self, account_id, budget_name)
+        if any(notification_key(n.details) == notification_key(notification)
+               for n in budget.notifications):
+            raise DuplicateRecordException("notification", budget_name)
+        original_create(self, account_id, budget_name, notification, subscribers)
+
+    def describe_notifications(self, account_id, budget_name):
+        return find_budget(self, account_id, budget_name).get_notifications()
+
+    models.Notification.__init__ = notification_init
+    models.Budget.delete_notification = delete_notification
+    models.BudgetsBackend.create_notification = create_notification
+    models.BudgetsBackend.describe_notifications_for_budget = describe_notifications
+    for handler in (describe_subscribers_for_notification, create_subscriber, delete_subscriber,
+                    update_subscriber, update_notification, update_budget):
+        setattr(BudgetsResponse, handler.__name__, handler)
+
+
+# --- 3. Account region opt-in, and EC2 DescribeRegions ---------------------------------------
+# moto's Account API has only alternate contacts. AWS: the 17 regions that predate opt-in are
+# ENABLED_BY_DEFAULT; every later one is DISABLED until account:EnableRegion. Real AWS goes
+# ENABLING -> ENABLED (minutes to hours) and DISABLING -> DISABLED; here both are at once.
+# ec2:DescribeRegions must agree per account: moto lists af-south-1, ap-southeast-3 and
+# eu-south-1 as opt-in-not-required, but they are opt-in regions in AWS.
+
+DEFAULT_REGIONS = {
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1",
+    "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1",
+    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+}
+EC2_STATUS = {"ENABLED_BY_DEFAULT": "opt-in-not-required", "ENABLED": "opted-in",
+              "DISABLED": "not-opted-in"}
+
+
+@functools.cache
+def commercial_regions():
+    """Every region of the aws partition, as moto's EC2 lists them."""
+    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+    return tuple(r.name for r in RegionsAndZonesBackend.regions
+                 if not r.name.startswith(("us-gov-", "cn-")))
+
+
+def opted_in(account_id):
+    """The account's opt-in region statuses, kept on moto's account backend."""
+    from moto.account.models import account_backends
+
+    return account_backends[account_id]["aws"].__dict__.setdefault("baseline_regions", {})
+
+
+def region_status(account_id, region):
+    if region in DEFAULT_REGIONS:
+        return "ENABLED_BY_DEFAULT"
+    return opted_in(account_id).get(region, "DISABLED")
+
+
+def region_invalid(message):
+    return service_error("ValidationException", message)
+
+
+def requested_region(response, changing=False):
+    region = response._get_param("RegionName")
+    if region not in commercial_regions():
+        raise region_invalid(f"{region} is not a valid region name")
+    if changing and region in DEFAULT_REGIONS:
+        raise region_invalid(f"{region} is enabled by default and cannot be enabled or disabled")
+    return region
+
+
+def account_of(response):
+    return response._get_param("AccountId") or response.current_account
+
+
+def get_region_opt_status(self):
+    from moto.core.responses import ActionResult
+
+    region = requested_region(self)
+    return ActionResult({"RegionName": region,
+                         "RegionOptStatus": region_status(account_of(self), region)})
+
+
+def list_regions(self):
+    from moto.core.responses import ActionResult
+
+    account = account_of(self)
+    wanted = self._get_param("RegionOptStatusContains") or list(EC2_STATUS)
+    regions = [{"RegionName": r, "RegionOptStatus": region_status(account, r)}
+               for r in sorted(commercial_regions())]
+    return ActionResult({"Regions": [r for r in regions if r["RegionOptStatus"] in wanted],
+                         "NextToken": None})
+
+
+def enable_region(self):
+    from moto.core.responses import EmptyResult
+
+    opted_in(account_of(self))[requested_region(self, changing=True)] = "ENABLED"
+    return EmptyResult()
+
+
+def disable_region(self):
+    from moto.core.responses import EmptyResult
+
+    opted_in(account_of(self))[requested_region(self, changing=True)] = "DISABLED"
+    return EmptyResult()
+
+
+def ec2_region(region, account_id):
+    """moto's Region with the account's opt-in status (other partitions as moto has them)."""
+    from moto.ec2.models.availability_zones_and_regions import Region
+
+    if region.name not in commercial_regions():
+        return region
+    status = EC2_STATUS[region_status(account_id, region.name)]
+    return Region(region.name, region.endpoint, status)
+
+
+def patch_regions():
+    from moto.account import urls
+    from moto.account.responses import AccountResponse
+    from moto.ec2.responses.availability_zones_and_regions import AvailabilityZonesAndRegions
+
+    handlers = {"getRegionOptStatus": get_region_opt_status, "listRegions": list_regions,
+                "enableRegion": enable_region, "disableRegion": disable_region}
+    for path, handler in handlers.items():
+        setattr(AccountResponse, handler.__name__, handler)
+        urls.url_paths["{0}/" + path + "$"] = AccountResponse.dispatch
+    original = AvailabilityZonesAndRegions.describe_regions
+
+    def describe_regions(self):
+        """Without AllRegions, AWS lists only the regions enabled for the account."""
+        result = original(self)
+        regions = [ec2_region(r, self.current_account) for r in result.result["Regions"]]
+        if not self._get_bool_param("AllRegions", False) and not self._get_param("RegionNames"):
+            regions = [r for r in regions if r.opt_in_status != "not-opted-in"]
+        result.result["Regions"] = regions
+        return result
+
+    AvailabilityZonesAndRegions.describe_regions = describe_regions
+
+
+# --- 4. SNS subscriptions pending confirmation --------------------------------------------
+# AWS: an email, email-json, http or https subscription waits until its owner follows the
+# link. Until then Subscribe answers SubscriptionArn "pending confirmation" (the real ARN
+# only with ReturnSubscriptionArn=true), the list APIs show SubscriptionArn
+# "PendingConfirmation", and nothing is delivered to it. moto confirms every subscription at
+# once. POST /_baseline/confirm-subscription plays the owner following the link.
+
+PENDING_PROTOCOLS = {"email", "email-json", "http", "https"}
+
+
+def is_pending(subscription):
+    return bool(subscription.attributes.get("PendingConfirmation"))
+
+
+def listed_subscription(subscription):
+    arn = "PendingConfirmation" if is_pending(subscription) else subscription.arn
+    return {"SubscriptionArn": arn, "Owner": subscription.owner, "Protocol": subscription.protocol,
+            "Endpoint": subscription.endpoint, "TopicArn": subscription.topic_arn}
+
+
+def patch_sns():
+    from moto.core.responses import ActionResult
+    from moto.sns.models import SNSBackend, Subscription
+    from moto.sns.responses import SNSResponse
+
+    original_subscribe = SNSBackend.subscribe
+
+    def subscribe(self, topic_arn, endpoint, protocol):
+        existing = self._find_subscription(topic_arn, endpoint, protocol)
+        subscription = original_subscribe(self, topic_arn, endpoint, protocol)
+        if existing is None and protocol in PENDING_PROTOCOLS:
+            subscription.attributes["PendingConfirmation"] = True
+            subscription.attributes["ConfirmationWasAuthenticated"] = False
+        return subscription
+
+    original_response = SNSResponse.subscribe
+
+    def subscribe_response(self):
+        result = original_response(self)
+        subscription = self.backend.subscriptions.get(result.result["SubscriptionArn"])
+        if subscription and is_pending(subscription) and not self._get_bool_param(
+                "ReturnSubscriptionArn", False):
+            return ActionResult({"SubscriptionArn": "pending confirmation"})
+        return result
+
+    def listing(original):
+        def handler(self):
+            result = original(self)
+            result.result["Subscriptions"] = [listed_subscription(s)
+                                              for s in result.result["Subscriptions"]]
+            return result
+        handler.__name__ = original.__name__
+        return handler
+
+    original_publish = Subscription.publish
+
+    def publish(self, *args, **kwargs):
+        if not is_pending(self):
+            original_publish(self, *args, **kwargs)
+
+    SNSBackend.subscribe = subscribe
+    SNSResponse.subscribe = subscribe_response
+    SNSResponse.list_subscriptions = listing(SNSResponse.list_subscriptions)
+    SNSResponse.list_subscriptions_by_topic = listing(SNSResponse.list_subscriptions_by_topic)
+    Subscription.publish = publish
+
+
+def confirm_subscription(request):
+    """POST {"account_id", "region", "topic_arn", "endpoint"}: the endpoint's owner confirms
+    every pending subscription of that endpoint to the topic."""
+    from moto.sns.models import sns_backends
+
+    body = test_body(request)
+    backend = sns_backends[str(body["account_id"])][body["region"]]
+    confirmed = []
+    for subscription in backend.subscriptions.values():
+        named = (subscription.topic_arn, subscription.endpoint) == (body["topic_arn"],
+                                                                    body["endpoint"])
+        if named and is_pending(subscription):
+            subscription.attributes["PendingConfirmation"] = False
+            subscription.confirmed = True
+            confirmed.append(subscription.arn)
+    if not confirmed:
+        return json_response({"ok": False, "error": "no pending subscription"}, status=404)
+    return ok(subscription_arns=confirmed)
+
+
+# --- 5. AWS Support plan ---------------------------------------------------------------------
+# A new account has the Basic support plan, and AWS answers every AWS Support API call
+# (Trusted Advisor included) with SubscriptionRequiredException; moto answers as if the
+# account had Business support. POST /_baseline/support-plan switches an account's plan.
+
+SUPPORT_PLANS = {}  # account -> "basic" | "developer" | "business" | "enterprise"
+
+
+def support_gate(environ, _region):
+    if SUPPORT_PLANS.get(caller_account(environ), "basic") in ("basic", "developer"):
+        return aws_json_error("SubscriptionRequiredException",
+                              "AWS Premium Support Subscription is required to use this service.")
+    return None
+
+
+def support_plan(request):
+    """POST {"account_id", "plan": "basic" | "developer" | "business" | "enterprise"}."""
+    body = test_body(request)
+    SUPPORT_PLANS[str(body["account_id"])] = body["plan"]
+    return ok()
+
+
+# --- 6. Cost Explorer enabled or not ------------------------------------------------------------
+# Cost Explorer must be enabled once per account (in the console); until then every Cost
+# Explorer API call fails with AccessDeniedException "User not enabled for cost explorer
+# access". moto always answers. POST /_baseline/cost-explorer turns an account's off or on.
+
+COST_EXPLORER_OFF = set()  # accounts
+
+
+def cost_explorer_gate(environ, _region):
+    if caller_account(environ) in COST_EXPLORER_OFF:
+        return aws_json_error("AccessDeniedException", "User not enabled for cost explorer access")
+    return None
+
+
+def cost_explorer(request):
+    """POST {"account_id", "enabled": bool}; every account starts enabled."""
+    body = test_body(request)
+    account = str(body["account_id"])
+    if body.get("enabled", True):
+        COST_EXPLORER_OFF.discard(account)
+    else:
+        COST_EXPLORER_OFF.add(account)
+    return ok()
+
+
+# --- 7. Security Hub standards -------------------------------------------------------------------
+# moto enables the hub but has no standards. AWS: standards per account and region, each
+# subscription arn:aws:securityhub:REGION:ACCOUNT:subscription/<standard path>. A new
+# subscription is PENDING for a while, then READY; here it is READY at once, and a disabled
+# one is gone at once (AWS shows it DELETING first). EnableSecurityHub enables the two
+# standards marked EnabledByDefault unless EnableDefaultStandards is false. Every call
+# needs the hub: InvalidAccessException (401) otherwise.
+
+CIS = "cis-aws-foundations-benchmark/v"
+STANDARDS = [  # (path in the ARN, name, EnabledByDefault); AWS's descriptions are longer prose
+    (f"ruleset/{CIS}/1.2.0", "CIS AWS Foundations Benchmark v1.2.0", True),
+    (f"standards/{CIS}/1.4.0", "CIS AWS Foundations Benchmark v1.4.0", False),
+    (f"standards/{CIS}/3.0.0", "CIS AWS Foundations Benchmark v3.0.0", False),
+    ("standards/aws-foundational-security-best-practices/v/1.0.0",
+     "AWS Foundational Security Best Practices v1.0.0", True),
+    ("standards/pci-dss/v/3.2.1", "PCI DSS v3.2.1", False),
+    ("standards/nist-800-53/v/5.0.0", "NIST Special Publication 800-53 Revision 5", False),
+]
+
+
+def standard_arn(path, region):
+    return f"arn:aws:securityhub:::{path}" if path.startswith("ruleset/") \
+        else f"arn:aws:securityhub:{region}::{path}"
+
+
+def described_standards(region):
+    return [{"StandardsArn": standard_arn(path, region), "Name": name, "Description": name,
+             "EnabledByDefault": default, "Provider": "AWS",
+             "StandardsManagedBy": {"Company": "AWS", "Product": "Security Hub"}}
+            for path, name, default in STANDARDS]
+
+
+def hub_standards(backend):
+    """The enabled standards of a hub (one account, one region): subscription ARN -> entry."""
+    from moto.securityhub.exceptions import SecurityHubClientError
+
+    if not backend.enabled:
+        raise SecurityHubClientError(
+            "InvalidAccessException",
+            f"Account {backend.account_id} is not subscribed to AWS Security Hub")
+    return backend.__dict__.setdefault("baseline_standards", {})
+
+
+def invalid_input(message):
+    from moto.securityhub.exceptions import SecurityHubClientError
+
+    return SecurityHubClientError("InvalidInputException", message)
+
+
+def subscribe_standard(backend, arn):
+    known = {s["StandardsArn"] for s in described_standards(backend.region_name)}
+    if arn not in known:
+        raise invalid_input(f"StandardsArn {arn} is not a standard of {backend.region_name}")
+    path = arn.split(":", 5)[5].split("/", 1)[1]
+    region, account = backend.region_name, backend.account_id
+    subscription = f"arn:aws:securityhub:{region}:{account}:subscription/{path}"
+    return hub_standards(backend).setdefault(subscription, {
+        "StandardsSubscriptionArn": subscription, "StandardsArn": arn, "StandardsInput": {},
+        "StandardsStatus": "READY", "StandardsControlsUpdatable": "READY_FOR_UPDATES"})
+
+
+def request_json(response):
+    body = response.body
+    return json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
+
+
+def describe_standards(self):
+    hub_standards(self.securityhub_backend)
+    return json.dumps({"Standards": described_standards(self.region)})
+
+
+def get_enabled_standards(self):
+    wanted = request_json(self).get("StandardsSubscriptionArns")
+    enabled = hub_standards(self.securityhub_backend)
+    listed = [s for arn, s in enabled.items() if not wanted or arn in wanted]
+    return json.dumps({"StandardsSubscriptions": listed})
+
+
+def batch_enable_standards(self):
+    requests = request_json(self).get("StandardsSubscriptionRequests", [])
+    hub_standards(self.securityhub_backend)
+    added = [subscribe_standard(self.securityhub_backend, r["StandardsArn"]) for r in requests]
+    return json.dumps({"StandardsSubscriptions": added})
+
+
+def batch_disable_standards(self):
+    enabled = hub_standards(self.securityhub_backend)
+    arns = request_json(self).get("StandardsSubscriptionArns", [])
+    missing = [arn for arn in arns if arn not in enabled]
+    if missing:
+        raise invalid_input(f"No standards subscription {missing[0]}")
+    removed = [dict(enabled.pop(arn), StandardsStatus="DELETING") for arn in arns]
+    return json.dumps({"StandardsSubscriptions": removed})
+
+
+def patch_securityhub():
+    from moto.securityhub import urls
+    from moto.securityhub.models import SecurityHubBackend
+    from moto.securityhub.responses import SecurityHubResponse
+
+    for path in ("standards", "standards/get", "standards/register", "standards/deregister"):
+        urls.url_paths["{0}/" + path + "$"] = SecurityHubResponse.dispatch
+    for handler in (describe_standards, get_enabled_standards, batch_enable_standards,
+                    batch_disable_standards):
+        setattr(SecurityHubResponse, handler.__name__, handler)
+    original_enable = SecurityHubBackend.enable_security_hub
+    original_disable = SecurityHubBackend.disable_security_hub
+
+    def enable_security_hub(self, enable_default_standards=True, tags=None):
+        was_enabled = self.enabled
+        result = original_enable(self, enable_default_standards, tags)
+        if not was_enabled and enable_default_standards:
+            for path, _, default in STANDARDS:
+                if default:
+                    subscribe_standard(self, standard_arn(path, self.region_name))
+        return result
+
+    def disable_security_hub(self):
+        result = original_disable(self)
+        self.__dict__.pop("baseline_standards", None)
+        return result
+
+    SecurityHubBackend.enable_security_hub = enable_security_hub
+    SecurityHubBackend.disable_security_hub = disable_security_hub
+
+
+# --- wiring ------------------------------------------------------------------------------------
+
+# Test-only endpoints: account states no AWS API can produce.
+ENDPOINTS = {
+    "/_baseline/confirm-subscription": confirm_subscription,
+    "/_baseline/support-plan": support_plan,
+    "/_baseline/cost-explorer": cost_explorer,
+}
+
+# By signing name: a handler answers (a werkzeug Response) or returns None to let moto answer.
+SERVICES = {
+    "access-analyzer": access_analyzer,
+    "support": support_gate,
+    "ce": cost_explorer_gate,
+}
+
+
+def service_response(environ):
+    """The answer for a request of a service handled here, or None for moto's."""
+    scope = signing_scope(environ)
+    if scope is None or scope[1] not in SERVICES:
+        return None
+    return SERVICES[scope[1]](environ, scope[0])
+
+
+# --- 8. Account primary contact information ----------------------------------------------
+# moto's Account API has no contact information. AWS: every account has a primary contact,
+# filled in at sign-up (name, address, phone); GetContactInformation reads it and
+# PutContactInformation replaces it. A new emulated account gets a complete sample record.
+
+CONTACTS = {}
+
+
+def sample_contact():
+    return {"FullName": "Emulated Owner", "AddressLine1": "1-1 Example", "City": "Tokyo",
+            "PostalCode": "100-0001", "CountryCode": "JP", "PhoneNumber": "+81-3-0000-0000"}
+
+
+def get_contact_information(self):
+    from moto.core.responses import ActionResult
+
+    account = account_of(self)
+    return ActionResult({"ContactInformation": CONTACTS.get(account, sample_contact())})
+
+
+def put_contact_information(self):
+    from moto.core.responses import EmptyResult
+
+    CONTACTS[account_of(self)] = self._get_param("ContactInformation")
+    return EmptyResult()
+
+
+def patch_contact_information():
+    from moto.account import urls
+    from moto.account.responses import AccountResponse
+
+    handlers = {"getContactInformation": get_contact_information,
+                "putContactInformation": put_contact_information}
+    for path, handler in handlers.items():
+        setattr(AccountResponse, handler.__name__, handler)
+        urls.url_paths["{0}/" + path + "$"] = AccountResponse.dispatch
+
+
+def patch_moto():
+    patch_budgets()
+    patch_regions()
+    patch_contact_information()
+    patch_sns()
+    patch_securityhub()
