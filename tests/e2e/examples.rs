@@ -68,7 +68,10 @@ async fn the_default_baseline_plans_every_guide_step() {
         .iter()
         .filter_map(|c| c["address"].as_str())
         .map(|a| {
-            let a = a.split_once('/').filter(|(r, _)| !r.contains('.')).map_or(a, |(_, k)| k);
+            let a = a
+                .split_once('/')
+                .filter(|(r, _)| !r.contains('.'))
+                .map_or(a, |(_, k)| k);
             a.split('.').next().unwrap_or(a).to_owned()
         })
         .collect();

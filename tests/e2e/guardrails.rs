@@ -21,7 +21,7 @@ guardrails:
   ebs_default_encryption: true
   access_analyzer: true
   guardduty: true
-  security_hub: {{}}
+  security_hub: {{ standards: [cis_3.0] }}
 "#,
         account.id
     )
@@ -106,6 +106,19 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
         .expect("configuration");
     assert_eq!(block.block_public_acls(), Some(true));
     assert_eq!(block.restrict_public_buckets(), Some(true));
+
+    let hub = aws_sdk_securityhub::Client::new(&account.sdk_config_in("ap-northeast-1"));
+    let standards = hub.get_enabled_standards().send().await.expect("standards");
+    let arns: Vec<&str> = standards
+        .standards_subscriptions()
+        .iter()
+        .filter_map(|s| s.standards_arn())
+        .collect();
+    assert_eq!(
+        arns,
+        ["arn:aws:securityhub:ap-northeast-1::standards/cis-aws-foundations-benchmark/v/3.0.0"],
+        "only the declared standard, not AWS's defaults"
+    );
 
     let guardduty = aws_sdk_guardduty::Client::new(&account.sdk_config_in("us-east-1"));
     let detectors = guardduty.list_detectors().send().await.expect("detectors");
@@ -207,4 +220,53 @@ async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
     assert!(planned(&plan.stdout).is_empty(), "{}", plan.stdout);
     assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+}
+
+#[tokio::test]
+async fn a_declared_region_that_is_not_enabled_is_opted_in_then_planned() {
+    let account = TestAccount::new().await;
+    let text = format!(
+        r#"version: 1
+account:
+  id: "{}"
+  home_region: ap-northeast-1
+  regions: [ap-northeast-1, ap-east-1]
+guardrails:
+  ebs_default_encryption: true
+"#,
+        account.id
+    );
+    account.write("baseline.yaml", &text);
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stderr.contains("not planned yet: ap-east-1"),
+        "{}",
+        plan.stderr
+    );
+    assert_eq!(
+        planned(&plan.stdout),
+        [
+            "account_region.ap-east-1",
+            "ap-northeast-1/ebs_encryption_by_default"
+        ]
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let status = aws_sdk_account::Client::new(&account.sdk_config_in("us-east-1"))
+        .get_region_opt_status()
+        .region_name("ap-east-1")
+        .send()
+        .await
+        .expect("status");
+    assert_eq!(
+        status.region_opt_status(),
+        Some(&aws_sdk_account::types::RegionOptStatus::Enabled)
+    );
+    // Once enabled, the region's resources are planned.
+    let next = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert_eq!(
+        planned(&next.stdout),
+        ["ap-east-1/ebs_encryption_by_default"]
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 }
