@@ -5,7 +5,7 @@
 use baseline_test_support::TestAccount;
 use serde_json::Value;
 
-use crate::baseline;
+use crate::{baseline, planned};
 
 fn alerts_baseline(account: &TestAccount, subscriptions: &str) -> String {
     format!(
@@ -26,15 +26,6 @@ alerts:
 "#,
         account.id
     )
-}
-
-/// The block headers of a plan: `address` and what it needs.
-fn planned(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
-        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
-        .collect()
 }
 
 fn sns(account: &TestAccount) -> aws_sdk_sns::Client {
@@ -242,6 +233,25 @@ cost:
     )
 }
 
+/// The amount and currency of budget `monthly`, as Budgets reports them.
+async fn monthly_limit(
+    budgets: &aws_sdk_budgets::Client,
+    account: &TestAccount,
+) -> (Option<f64>, String) {
+    let budget = budgets
+        .describe_budget()
+        .account_id(&account.id)
+        .budget_name("monthly")
+        .send()
+        .await
+        .expect("budget");
+    let limit = budget
+        .budget()
+        .and_then(|b| b.budget_limit())
+        .expect("limit");
+    (limit.amount().parse().ok(), limit.unit().to_owned())
+}
+
 #[tokio::test]
 async fn budgets_are_created_and_updated_in_place() {
     let account = TestAccount::new().await;
@@ -254,19 +264,9 @@ async fn budgets_are_created_and_updated_in_place() {
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 
     let budgets = aws_sdk_budgets::Client::new(&account.sdk_config_in("us-east-1"));
-    let budget = budgets
-        .describe_budget()
-        .account_id(&account.id)
-        .budget_name("monthly")
-        .send()
-        .await
-        .expect("budget");
-    let limit = budget
-        .budget()
-        .and_then(|b| b.budget_limit())
-        .expect("limit");
-    assert_eq!(limit.amount().parse::<f64>().ok(), Some(100.0));
-    assert_eq!(limit.unit(), "USD");
+    let (amount, unit) = monthly_limit(&budgets, &account).await;
+    assert_eq!(amount, Some(100.0));
+    assert_eq!(unit, "USD");
     let listed = budgets
         .describe_notifications_for_budget()
         .account_id(&account.id)
@@ -300,18 +300,8 @@ async fn budgets_are_created_and_updated_in_place() {
     );
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    let budget = budgets
-        .describe_budget()
-        .account_id(&account.id)
-        .budget_name("monthly")
-        .send()
-        .await
-        .expect("budget");
-    let limit = budget
-        .budget()
-        .and_then(|b| b.budget_limit())
-        .expect("limit");
-    assert_eq!(limit.amount().parse::<f64>().ok(), Some(20.0));
+    let (amount, _) = monthly_limit(&budgets, &account).await;
+    assert_eq!(amount, Some(20.0));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::baseline;
+use crate::{baseline, planned};
 
 fn guardrails_baseline(account: &TestAccount) -> String {
     format!(
@@ -43,14 +43,6 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
                 .build(),
         ))
     }
-}
-
-fn planned(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
-        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
-        .collect()
 }
 
 #[tokio::test]

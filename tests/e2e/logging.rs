@@ -4,7 +4,7 @@
 use aws_sdk_cloudtrail::config::Region;
 use baseline_test_support::TestAccount;
 
-use crate::baseline;
+use crate::{baseline, planned};
 
 fn logging_baseline(account: &TestAccount, regions: &str) -> String {
     format!(
@@ -46,15 +46,6 @@ fn s3_client(account: &TestAccount) -> aws_sdk_s3::Client {
         .force_path_style(true)
         .build();
     aws_sdk_s3::Client::from_conf(config)
-}
-
-/// The addresses a plan says something about (its block headers).
-fn planned(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
-        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
-        .collect()
 }
 
 #[tokio::test]

@@ -20,6 +20,15 @@ pub fn default_baseline(account: &TestAccount) -> String {
     text.replace("\"123456789012\"", &format!("\"{}\"", account.id))
 }
 
+/// The addresses a plan says something about (its block headers).
+pub fn planned(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect()
+}
+
 /// Runs `baseline ARGS` as `account`.
 pub fn baseline(account: &TestAccount, args: &[&str]) -> Run {
     let mut command = account.command(BIN);

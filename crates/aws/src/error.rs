@@ -84,14 +84,9 @@ pub(crate) fn build_error(address: &ResourceAddr, err: impl std::fmt::Display) -
     }
 }
 
-/// Whether AWS answered with one of these error codes.
-pub(crate) fn has_code<E, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool
-where
-    E: ProvideErrorMetadata,
-{
-    err.as_service_error()
-        .and_then(ProvideErrorMetadata::code)
-        .is_some_and(|code| codes.contains(&code))
+/// Whether AWS answered with one of these error codes (an `SdkError` or a service error).
+pub(crate) fn has_code<E: ProvideErrorMetadata>(err: &E, codes: &[&str]) -> bool {
+    err.code().is_some_and(|code| codes.contains(&code))
 }
 
 /// Sends a request and turns its SDK error into a `ProviderError` naming the address and the

@@ -65,8 +65,7 @@ impl Kind for Subscription {
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
         Box::pin(async move {
             let (topic_name, key) = name_of(address).split_once('/').unwrap_or_default();
-            let account = ctx.account_id().await?;
-            let topic_arn = format!("arn:aws:sns:{}:{account}:{topic_name}", region_of(address));
+            let topic_arn = topic::live_arn(ctx, region_of(address), topic_name).await?;
             let found = topic::subscriptions(ctx, address, &topic_arn).await?;
             let arns: Vec<&String> = found
                 .iter()

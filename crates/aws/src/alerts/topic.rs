@@ -116,13 +116,14 @@ impl Kind for Topic {
     }
 }
 
-async fn topic_arn(ctx: &AwsContext, address: &ResourceAddr) -> Result<String, ProviderError> {
+/// The ARN of topic `name` in `region` of the caller's account.
+pub(crate) async fn live_arn(
+    ctx: &AwsContext,
+    region: &str,
+    name: &str,
+) -> Result<String, ProviderError> {
     let account = ctx.account_id().await?;
-    Ok(format!(
-        "arn:aws:sns:{}:{account}:{}",
-        region_of(address),
-        name_of(address)
-    ))
+    Ok(format!("arn:aws:sns:{region}:{account}:{name}"))
 }
 
 /// Every subscription of a topic as (protocol:endpoint, subscription ARN or
@@ -165,7 +166,7 @@ pub(crate) async fn subscriptions(
 
 async fn read(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Value>, ProviderError> {
     let sns = ctx.sns(region_of(address));
-    let topic_arn = topic_arn(ctx, address).await?;
+    let topic_arn = live_arn(ctx, region_of(address), name_of(address)).await?;
     let attributes = match sns
         .get_topic_attributes()
         .topic_arn(&topic_arn)
@@ -205,7 +206,7 @@ fn strings(state: Option<&Value>, key: &str) -> Vec<String> {
 async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), ProviderError> {
     let address = &change.address;
     let sns = ctx.sns(region_of(address));
-    let topic_arn = topic_arn(ctx, address).await?;
+    let topic_arn = live_arn(ctx, region_of(address), name_of(address)).await?;
     let after = change.after.as_ref().unwrap_or(&Value::Null);
     let policy_text = after["policy"].to_string();
     match change.action {

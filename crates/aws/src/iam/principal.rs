@@ -404,6 +404,5 @@ where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
 {
     err.as_service_error()
-        .and_then(|e| e.code())
-        .is_some_and(|code| code == "NoSuchEntity")
+        .is_some_and(|e| crate::error::has_code(e, &["NoSuchEntity"]))
 }

@@ -12,7 +12,6 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     Transition, TransitionStorageClass, VersioningConfiguration,
 };
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure, LogBucketSpec};
@@ -21,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::error::{build_error, sdk_error, unsupported};
+use crate::error::{build_error, has_code, sdk_error, unsupported};
 use crate::kind::{Kind, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 
@@ -270,10 +269,6 @@ fn region_and_name(address: &ResourceAddr) -> (&str, &str) {
     (region_of(address), name_of(address))
 }
 
-fn code_is<E: ProvideErrorMetadata>(err: &E, codes: &[&str]) -> bool {
-    err.code().is_some_and(|c| codes.contains(&c))
-}
-
 /// Every setting baseline manages, in canonical form; `None` when the bucket does not exist.
 pub(crate) async fn read_bucket(
     ctx: &AwsContext,
@@ -304,7 +299,7 @@ pub(crate) async fn read_bucket(
                 && c.block_public_policy() == Some(true)
                 && c.restrict_public_buckets() == Some(true)
         }),
-        Err(err) if code_is(&err, &["NoSuchPublicAccessBlockConfiguration"]) => false,
+        Err(err) if has_code(&err, &["NoSuchPublicAccessBlockConfiguration"]) => false,
         Err(err) => return Err(sdk_error(address, "s3:GetPublicAccessBlock", &err)),
     };
     let ownership = match s3.get_bucket_ownership_controls().bucket(name).send().await {
@@ -314,7 +309,9 @@ pub(crate) async fn read_bucket(
             .map_or("ObjectWriter".to_owned(), |r| {
                 r.object_ownership().as_str().to_owned()
             }),
-        Err(err) if code_is(&err, &["OwnershipControlsNotFoundError"]) => "ObjectWriter".to_owned(),
+        Err(err) if has_code(&err, &["OwnershipControlsNotFoundError"]) => {
+            "ObjectWriter".to_owned()
+        }
         Err(err) => return Err(sdk_error(address, "s3:GetBucketOwnershipControls", &err)),
     };
     let encryption = match s3.get_bucket_encryption().bucket(name).send().await {
@@ -331,7 +328,7 @@ pub(crate) async fn read_bucket(
                 None => json!({"algorithm": "none"}),
             }
         }
-        Err(err) if code_is(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
+        Err(err) if has_code(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
             json!({"algorithm": "none"})
         }
         Err(err) => return Err(sdk_error(address, "s3:GetBucketEncryption", &err)),
@@ -349,7 +346,7 @@ pub(crate) async fn read_bucket(
             Some(text) => crate::iam::principal::document(address, text)?,
             None => Value::Null,
         },
-        Err(err) if code_is(&err, &["NoSuchBucketPolicy"]) => Value::Null,
+        Err(err) if has_code(&err, &["NoSuchBucketPolicy"]) => Value::Null,
         Err(err) => return Err(sdk_error(address, "s3:GetBucketPolicy", &err)),
     };
     let lifecycle = match s3
@@ -359,7 +356,7 @@ pub(crate) async fn read_bucket(
         .await
     {
         Ok(out) => Value::Array(out.rules().iter().map(canonical_rule).collect()),
-        Err(err) if code_is(&err, &["NoSuchLifecycleConfiguration"]) => json!([]),
+        Err(err) if has_code(&err, &["NoSuchLifecycleConfiguration"]) => json!([]),
         Err(err) => {
             return Err(sdk_error(
                 address,
