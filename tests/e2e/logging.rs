@@ -56,7 +56,7 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
         &logging_baseline(&account, "[ap-northeast-1, us-east-1, eu-west-1]"),
     );
     let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stderr.contains("Reading 3 regions"), "{}", plan.stderr);
+    assert!(plan.stderr.contains("Read 3 regions"), "{}", plan.stderr);
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 

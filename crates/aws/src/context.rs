@@ -47,7 +47,11 @@ pub struct AwsContext {
     account_id: OnceCell<String>,
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
     password_file: Option<PathBuf>,
-    password_file_lock: Mutex<()>,
+    password_file_lock: Arc<Mutex<()>>,
+    /// For a member account reached through a role: its id (names its passwords).
+    member: Option<String>,
+    /// The e-mails of the member accounts the file declares, by name: how they are found.
+    org_emails: Mutex<std::collections::BTreeMap<String, String>>,
     /// Added to every client; tests put aws-smithy-mocks' interceptor here.
     extra: Vec<SharedInterceptor>,
 }
@@ -107,9 +111,64 @@ impl AwsContext {
             account_id: OnceCell::new(),
             clients: Mutex::new(HashMap::new()),
             password_file: None,
-            password_file_lock: Mutex::new(()),
+            password_file_lock: Arc::new(Mutex::new(())),
+            member: None,
+            org_emails: Mutex::default(),
             extra: Vec::new(),
         }
+    }
+
+    /// The ARN of role `role` in account `account_id`, in this context's partition.
+    pub fn role_arn(&self, account_id: &str, role: &str) -> String {
+        let partition = partition_of(self.region().unwrap_or("us-east-1"));
+        format!("arn:{partition}:iam::{account_id}:role/{role}")
+    }
+
+    /// A context for another account, reached by assuming `role_arn` with this context's
+    /// credentials. It shares the call counter and interceptors; the credentials are
+    /// fetched on first use (and refreshed before they expire).
+    pub async fn assume_role(&self, role_arn: &str) -> Self {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("baseline")
+            .configure(&self.sdk)
+            .build()
+            .await;
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build();
+        let mut ctx = Self::from_sdk_config(sdk);
+        ctx.calls = Arc::clone(&self.calls);
+        ctx.extra.clone_from(&self.extra);
+        ctx.password_file.clone_from(&self.password_file);
+        ctx.password_file_lock = Arc::clone(&self.password_file_lock);
+        ctx.member = role_arn.split(':').nth(4).map(str::to_owned);
+        ctx
+    }
+
+    /// Tells the context the e-mails of the declared member accounts (name to e-mail).
+    pub fn set_org_emails(&self, emails: std::collections::BTreeMap<String, String>) {
+        *self
+            .org_emails
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = emails;
+    }
+
+    /// The e-mail of the declared member account `name`.
+    pub(crate) fn org_email(&self, name: &str) -> Option<String> {
+        self.org_emails
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .cloned()
+    }
+
+    /// The member account this context reaches through a role, if it does.
+    pub(crate) fn member(&self) -> Option<&str> {
+        self.member.as_deref()
     }
 
     /// Adds an interceptor to every client this context builds (tests: aws-smithy-mocks).
@@ -410,6 +469,7 @@ regional_clients! {
     securityhub: aws_sdk_securityhub,
     cost_explorer_in: aws_sdk_costexplorer,
     support_in: aws_sdk_support,
+    organizations_in: aws_sdk_organizations,
 }
 
 impl AwsContext {
@@ -426,6 +486,11 @@ impl AwsContext {
     /// Cost Explorer (global; us-east-1).
     pub(crate) fn cost_explorer(&self) -> aws_sdk_costexplorer::Client {
         self.cost_explorer_in("us-east-1")
+    }
+
+    /// AWS Organizations (global; us-east-1).
+    pub(crate) fn organizations(&self) -> aws_sdk_organizations::Client {
+        self.organizations_in("us-east-1")
     }
 
     /// AWS Support (global; us-east-1).

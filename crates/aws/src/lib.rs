@@ -20,6 +20,7 @@ mod logs;
 mod manual;
 #[cfg(test)]
 mod mock_tests;
+mod organizations;
 mod s3;
 
 use std::sync::Arc;
@@ -33,11 +34,19 @@ pub use account::resolve_scope;
 pub use context::{AwsContext, ContextOptions, PinError};
 pub use iam::user::needing_passwords;
 pub use init::describe_account;
+pub use organizations::{Member, Survey, declared_emails, planned_emails, survey};
 
 use kind::Kind;
 
 /// Every resource kind baseline manages. Adding a kind: one file and one line here.
 static KINDS: &[&dyn Kind] = &[
+    &organizations::organization::Organization,
+    &organizations::unit::Unit,
+    &organizations::account::MemberAccount,
+    &organizations::account::AccountClosure,
+    &organizations::policy::ServiceControlPolicy,
+    &organizations::access::ServiceAccess,
+    &organizations::access::DelegatedAdmin,
     &iam::password_policy::PasswordPolicy,
     &iam::account_alias::AccountAlias,
     &iam::root::RootMfa,
@@ -56,6 +65,7 @@ static KINDS: &[&dyn Kind] = &[
     &config::channel::Channel,
     &config::recording::Recording,
     &config::rule::Rule,
+    &config::aggregator::Aggregator,
     &athena::catalog::Database,
     &athena::catalog::Table,
     &athena::workgroup::WorkGroup,

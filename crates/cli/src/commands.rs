@@ -2,19 +2,20 @@
 //! Each returns its exit code; errors are printed here, once, with what went wrong, where,
 //! and what to do next.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use baseline_aws::{AwsContext, AwsProvider, ContextOptions};
-use baseline_core::exec::{self, Event, Outcome};
-use baseline_core::plan::{destroy, diff};
-use baseline_core::{Action, Plan, Provider, ResourceAddr, Spec, load_file};
+use baseline_core::exec::{self, ApplyReport, Event, Outcome};
+use baseline_core::spec::TargetsSpec;
+use baseline_core::{Action, Plan, Provider, Spec, load_file};
 use baseline_render::Style;
 use sha2::{Digest, Sha256};
 
-use crate::exit;
+use crate::{exit, fanout};
 
 /// What the terminal allows.
 #[derive(Clone, Copy, Debug)]
@@ -54,7 +55,7 @@ pub(crate) enum Goal {
 }
 
 /// How many live reads run at once.
-const READ_CONCURRENCY: usize = 8;
+pub(crate) const READ_CONCURRENCY: usize = 8;
 
 #[allow(clippy::print_stderr)]
 pub(crate) fn error(message: &str, hint: Option<&str>) {
@@ -65,7 +66,7 @@ pub(crate) fn error(message: &str, hint: Option<&str>) {
 }
 
 #[allow(clippy::print_stderr)]
-fn progress(message: &str) {
+pub(crate) fn progress(message: &str) {
     eprintln!("{message}");
 }
 
@@ -134,13 +135,31 @@ async fn connect(options: &ContextOptions, account_id: &str) -> Option<Arc<AwsCo
     }
 }
 
-/// Loads the file, connects, checks the account pin and reads every declared resource.
+/// Which accounts a run covers (`--target-account`), and how many are planned and applied
+/// at once (`--account-parallelism`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Fanout {
+    pub only: Vec<String>,
+    pub parallelism: Option<usize>,
+}
+
+/// A plan, with the contexts that reach each account it covers.
+pub(crate) struct Planned {
+    plan: Plan,
+    ctx: Arc<AwsContext>,
+    members: BTreeMap<String, Arc<AwsContext>>,
+    parallelism: usize,
+}
+
+/// Loads the file, connects, checks the account pin and reads every declared resource:
+/// the pinned account's own, then each member account `targets` selects, through a role.
 async fn make_plan(
     file: &Path,
     options: &ContextOptions,
     goal: Goal,
-) -> Option<(Plan, Arc<AwsContext>)> {
-    let spec = load(file)?;
+    fanout: &Fanout,
+) -> Option<Planned> {
+    let spec = Arc::new(load(file)?);
     let started = Instant::now();
     let options = ContextOptions {
         region: options.region.clone().or_else(|| {
@@ -151,41 +170,89 @@ async fn make_plan(
         }),
         ..options.clone()
     };
-    let ctx = connect(&options, spec.account.id.as_str()).await?;
-    let scope = match baseline_aws::resolve_scope(&ctx, &spec).await {
-        Ok(scope) => scope,
+    let pinned = spec.account.id.as_str().to_owned();
+    let ctx = connect(&options, &pinned).await?;
+    let survey = match baseline_aws::survey(&ctx, &spec).await {
+        Ok(survey) => survey,
         Err(err) => {
             error(&err.to_string(), None);
             return None;
         }
     };
-    if !scope.not_enabled.is_empty() {
-        progress(&format!(
-            "Not enabled for this account, so not planned yet: {} (apply opts in: see account_region).",
-            scope.not_enabled.join(", ")
-        ));
+    ctx.set_org_emails(baseline_aws::declared_emails(&spec));
+    if !fanout.only.is_empty() && !check_selection(&fanout.only, &pinned, &survey) {
+        return None;
     }
-    if scope.regions.len() > 1 {
-        progress(&format!(
-            "Reading {} regions: {}",
-            scope.regions.len(),
-            scope.regions.join(", ")
-        ));
-    }
-    let mut desired = baseline_aws::expand(&spec, &scope);
-    if goal == Goal::Destroy {
-        desired.retain(|d| baseline_aws::destroys(&d.address));
-        desired = destroy(desired);
-    }
-    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let addresses: Vec<_> = desired.iter().map(|d| d.address.clone()).collect();
-    let live = read_live(provider, &addresses).await?;
-    let changes = desired
+    let selected = |id: &str, name: Option<&str>| {
+        fanout.only.is_empty()
+            || fanout
+                .only
+                .iter()
+                .any(|o| o == id || Some(o.as_str()) == name)
+    };
+    let (regions, changes) = if selected(&pinned, None) {
+        let (scope, changes) = match fanout::plan_account(&ctx, &spec, &survey.known, goal).await {
+            Ok(planned) => planned,
+            Err(errors) => {
+                for err in &errors {
+                    error(err, None);
+                }
+                error(
+                    &format!("could not read account {pinned}; nothing was changed"),
+                    None,
+                );
+                return None;
+            }
+        };
+        if !scope.not_enabled.is_empty() {
+            progress(&format!(
+                "Not enabled for this account, so not planned yet: {} (apply opts in: see account_region).",
+                scope.not_enabled.join(", ")
+            ));
+        }
+        if scope.regions.len() > 1 {
+            progress(&format!(
+                "Read {} regions: {}",
+                scope.regions.len(),
+                scope.regions.join(", ")
+            ));
+        }
+        (scope.regions, changes)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let members: Vec<baseline_aws::Member> = survey
+        .members
         .iter()
-        .zip(&live)
-        .map(|(want, have)| diff(want, have.as_ref()))
+        .filter(|m| selected(&m.account_id, m.name.as_deref()))
+        .cloned()
         .collect();
-    let mut plan = Plan::new(spec.account.id.as_str(), scope.regions.clone(), changes);
+    let targets = spec.targets.as_ref();
+    let parallelism = fanout
+        .parallelism
+        .or_else(|| {
+            targets
+                .and_then(|t| t.parallelism)
+                .map(|p| p.get() as usize)
+        })
+        .unwrap_or(TargetsSpec::DEFAULT_PARALLELISM);
+    let role = targets.map_or(TargetsSpec::DEFAULT_ROLE, |t| t.role());
+    if !members.is_empty() {
+        progress(&format!(
+            "Planning {} member account(s) through {role}, {parallelism} at a time...",
+            members.len()
+        ));
+    }
+    let (parts, contexts) =
+        fanout::plan_members(&ctx, &spec, members, role, parallelism, goal).await;
+    let mut plan = Plan::new(&pinned, regions, changes).with_accounts(parts);
+    plan.limited_to.clone_from(&fanout.only);
+    plan.pending_accounts = survey
+        .pending
+        .iter()
+        .filter(|name| selected("", Some(name)))
+        .cloned()
+        .collect();
     plan.baseline_sha256 = std::fs::read(file)
         .map(|bytes| {
             Sha256::digest(&bytes)
@@ -197,34 +264,47 @@ async fn make_plan(
     tracing::info!(
         aws_calls = ctx.calls(),
         elapsed_ms = started.elapsed().as_millis() as u64,
-        resources = plan.changes.len(),
-        "plan read the account"
+        accounts = plan.accounts.len() + 1,
+        resources =
+            plan.changes.len() + plan.accounts.iter().map(|a| a.changes.len()).sum::<usize>(),
+        "plan read the accounts"
     );
-    Some((plan, ctx))
+    Some(Planned {
+        plan,
+        ctx,
+        members: contexts,
+        parallelism,
+    })
 }
 
-/// Reads every address, or prints every failure.
-async fn read_live(
-    provider: Arc<dyn Provider>,
-    addresses: &[ResourceAddr],
-) -> Option<Vec<Option<serde_json::Value>>> {
-    match exec::read_all(provider, addresses, READ_CONCURRENCY).await {
-        Ok(live) => Some(live),
-        Err(errors) => {
-            for err in &errors {
-                error(&err.to_string(), None);
-            }
-            error(
-                &format!(
-                    "could not read {} of {} resources; nothing was changed",
-                    errors.len(),
-                    addresses.len()
-                ),
-                None,
-            );
-            None
-        }
+/// Every `--target-account` names the pinned account, a member account `targets` selects
+/// (by id or name), or a declared account not created yet.
+fn check_selection(only: &[String], pinned: &str, survey: &baseline_aws::Survey) -> bool {
+    let mut known: Vec<&str> = vec![pinned];
+    for member in &survey.members {
+        known.push(&member.account_id);
+        known.extend(member.name.as_deref());
     }
+    known.extend(survey.pending.iter().map(String::as_str));
+    let unknown: Vec<&String> = only
+        .iter()
+        .filter(|o| !known.contains(&o.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        return true;
+    }
+    let names: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
+    error(
+        &format!(
+            "--target-account {} is not this account or one that `targets` selects; nothing was read",
+            names.join(", ")
+        ),
+        Some(&format!(
+            "the accounts this file covers: {}",
+            known.join(", ")
+        )),
+    );
+    false
 }
 
 pub(crate) async fn plan(
@@ -232,8 +312,9 @@ pub(crate) async fn plan(
     options: ContextOptions,
     out: Output,
     report: PlanOutput<'_>,
+    fanout: &Fanout,
 ) -> u8 {
-    let Some((plan, _ctx)) = make_plan(file, &options, Goal::Baseline).await else {
+    let Some(Planned { plan, .. }) = make_plan(file, &options, Goal::Baseline, fanout).await else {
         return exit::ERROR;
     };
     if let Some(path) = report.save {
@@ -250,6 +331,13 @@ pub(crate) async fn plan(
         ));
     }
     print(&render(&plan, report.format, out));
+    if plan.has_failures() {
+        error(
+            "some accounts could not be planned (see above); the plan covers the others",
+            Some("fix access to those accounts, or leave them out with --target-account"),
+        );
+        return exit::ERROR;
+    }
     if report.detailed && plan.has_changes() {
         exit::CHANGES
     } else {
@@ -263,11 +351,12 @@ pub(crate) async fn apply(
     out: Output,
     run: Run,
     goal: Goal,
+    fanout: &Fanout,
 ) -> u8 {
-    let Some((plan, ctx)) = make_plan(file, &options, goal).await else {
+    let Some(planned) = make_plan(file, &options, goal, fanout).await else {
         return exit::ERROR;
     };
-    execute(&plan, ctx, &options, out, run).await
+    execute(&planned, &options, out, run).await
 }
 
 /// Reads a saved plan, refusing one this version cannot apply.
@@ -404,8 +493,8 @@ pub(crate) fn show(path: &Path, out: Output, format: Format) -> u8 {
     exit::OK
 }
 
-/// Applies a saved plan exactly, after checking that every resource it acts on is still as
-/// it was planned against.
+/// Applies a saved plan exactly, after checking that every resource it acts on, in every
+/// account, is still as it was planned against.
 pub(crate) async fn apply_saved(path: &Path, options: ContextOptions, out: Output, run: Run) -> u8 {
     let Some(plan) = read_saved(path) else {
         return exit::ERROR;
@@ -420,56 +509,92 @@ pub(crate) async fn apply_saved(path: &Path, options: ContextOptions, out: Outpu
     let Some(ctx) = connect(&options, &plan.account_id).await else {
         return exit::ERROR;
     };
-    let targets: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::Manual)
-        .collect();
-    let addresses: Vec<ResourceAddr> = targets.iter().map(|c| c.address.clone()).collect();
-    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let Some(live) = read_live(provider, &addresses).await else {
-        return exit::ERROR;
+    ctx.set_org_emails(baseline_aws::planned_emails(&plan));
+    let mut members = BTreeMap::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut check = |label: String, result: Result<Vec<String>, Vec<String>>| match result {
+        Ok(drifted) if drifted.is_empty() => {}
+        Ok(drifted) if label.is_empty() => problems.push(drifted.join(", ")),
+        Ok(drifted) => problems.push(format!("{label}: {}", drifted.join(", "))),
+        Err(errors) if label.is_empty() => problems.extend(errors),
+        Err(errors) => problems.extend(errors.iter().map(|e| format!("{label}: {e}"))),
     };
-    let drifted: Vec<String> = targets
-        .iter()
-        .zip(&live)
-        .filter(|(change, now)| change.before != **now)
-        .map(|(change, _)| change.address.to_string())
-        .collect();
-    if !drifted.is_empty() {
+    let own_label = if plan.accounts.is_empty() {
+        String::new()
+    } else {
+        format!("account {}", plan.account_id)
+    };
+    check(own_label, fanout::drifted(&ctx, &plan).await);
+    for part in plan.accounts.iter().filter(|a| a.has_changes()) {
+        let role = part.role_arn.rsplit('/').next().unwrap_or_default();
+        match fanout::reach(&ctx, &part.account_id, role).await {
+            (_, Ok(member)) => {
+                check(
+                    format!("account {}", part.label()),
+                    fanout::drifted(&member, &part.as_plan("")).await,
+                );
+                members.insert(part.account_id.clone(), member);
+            }
+            (_, Err(err)) => check(format!("account {}", part.label()), Err(vec![err])),
+        }
+    }
+    if !problems.is_empty() {
         error(
             &format!(
                 "the account changed since the plan was made: {}; nothing was changed",
-                drifted.join(", ")
+                problems.join("; ")
             ),
             Some("make a new plan (`baseline plan --out PLAN`), review it, and apply that"),
         );
         return exit::ERROR;
     }
-    execute(&plan, ctx, &options, out, run).await
+    let planned = Planned {
+        plan,
+        ctx,
+        members,
+        parallelism: TargetsSpec::DEFAULT_PARALLELISM,
+    };
+    execute(&planned, &options, out, run).await
 }
 
-/// Shows the plan, checks what apply needs, asks for confirmation, applies and reports.
-async fn execute(
-    plan: &Plan,
-    ctx: Arc<AwsContext>,
-    options: &ContextOptions,
-    out: Output,
-    run: Run,
-) -> u8 {
+/// Shows the plan, checks what apply needs, asks for confirmation, applies (the pinned
+/// account first: it may create the OUs and accounts, then every member account) and
+/// reports per account.
+async fn execute(planned: &Planned, options: &ContextOptions, out: Output, run: Run) -> u8 {
+    let plan = &planned.plan;
     let style = Style { color: out.color };
     print(&baseline_render::plan_text(plan, style));
     if !plan.has_changes() {
         print("Nothing to apply.\n");
-        return exit::OK;
+        return if plan.has_failures() {
+            exit::ERROR
+        } else {
+            exit::OK
+        };
     }
-    let new_console_users = baseline_aws::needing_passwords(plan);
+    let parts: Vec<Plan> = std::iter::once(plan.clone())
+        .chain(plan.accounts.iter().map(|a| a.as_plan("")))
+        .collect();
+    let new_console_users: Vec<String> = parts
+        .iter()
+        .flat_map(|part| {
+            baseline_aws::needing_passwords(part)
+                .into_iter()
+                .map(move |a| (part.account_id.clone(), a))
+        })
+        .map(|(account, address)| {
+            if account == plan.account_id {
+                address.to_string()
+            } else {
+                format!("{account}/{address}")
+            }
+        })
+        .collect();
     if !new_console_users.is_empty() && options.password_file.is_none() {
-        let users: Vec<String> = new_console_users.iter().map(ToString::to_string).collect();
         error(
             &format!(
                 "apply would give {} a console password, and there is no --password-file; nothing was changed",
-                users.join(", ")
+                new_console_users.join(", ")
             ),
             Some(
                 "pass --password-file FILE: initial passwords are written there (mode 0600), never printed",
@@ -481,39 +606,82 @@ async fn execute(
         return exit::ERROR;
     }
     let started = Instant::now();
-    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let report = match exec::apply(plan, provider, run.parallelism, &show_progress).await {
-        Ok(report) => report,
-        Err(cycle) => {
-            error(
-                &cycle.to_string(),
-                Some("this is a bug in baseline: please report it"),
-            );
-            return exit::ERROR;
+    let mut succeeded = !plan.has_failures();
+    if plan.changes.iter().any(|c| c.action.is_change()) {
+        let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&planned.ctx)));
+        let show = |event: Event<'_>| show_progress("", event);
+        let report = match exec::apply(plan, provider, run.parallelism, &show).await {
+            Ok(report) => report,
+            Err(cycle) => {
+                error(
+                    &cycle.to_string(),
+                    Some("this is a bug in baseline: please report it"),
+                );
+                return exit::ERROR;
+            }
+        };
+        if !plan.accounts.is_empty() {
+            print(&format!("\nAccount {}:\n", plan.account_id));
         }
-    };
+        print(&baseline_render::report_text(&report, plan, style));
+        succeeded &= report.succeeded();
+    }
+    let results =
+        fanout::apply_members(plan, &planned.members, planned.parallelism, run.parallelism).await;
+    for (part, result) in &results {
+        print(&format!("\nAccount {}:\n", part.label()));
+        match result {
+            Ok(report) => {
+                print(&baseline_render::report_text(
+                    report,
+                    &part.as_plan(""),
+                    style,
+                ));
+                succeeded &= report.succeeded();
+            }
+            Err(cycle) => {
+                error(cycle, Some("this is a bug in baseline: please report it"));
+                succeeded = false;
+            }
+        }
+    }
     tracing::info!(
-        aws_calls = ctx.calls(),
+        aws_calls = planned.ctx.calls(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "apply finished"
     );
-    print(&baseline_render::report_text(&report, plan, style));
-    let written = new_console_users
-        .iter()
-        .filter(|a| matches!(report.outcomes.get(*a), Some(Outcome::Applied)))
-        .count();
-    if let (Some(file), true) = (&options.password_file, written > 0) {
+    if !results.is_empty() || plan.has_failures() {
+        let failed: Vec<String> = results
+            .iter()
+            .filter(|(_, r)| !r.as_ref().is_ok_and(ApplyReport::succeeded))
+            .map(|(part, _)| part.label())
+            .chain(
+                plan.accounts
+                    .iter()
+                    .filter(|a| a.error.is_some())
+                    .map(|a| format!("{} (not planned)", a.label())),
+            )
+            .collect();
         print(&format!(
-            "The initial passwords of {written} new console user(s) are in {} (mode 0600). \
+            "\nApplied to {} member account(s); {}.\n",
+            results.len(),
+            if failed.is_empty() {
+                "none failed".to_owned()
+            } else {
+                format!("incomplete in {}", failed.join(", "))
+            }
+        ));
+    }
+    if let Some(file) = &options.password_file
+        && !new_console_users.is_empty()
+    {
+        print(&format!(
+            "The initial passwords of new console users, if apply created them, are in {} (mode 0600). \
              Hand each to its person privately, then delete the file.\n",
             file.display()
         ));
     }
-    if report.succeeded() {
-        exit::OK
-    } else {
-        exit::ERROR
-    }
+    if succeeded { exit::OK } else { exit::ERROR }
 }
 
 /// Asks for `yes` on a terminal; refuses outright without one.
@@ -539,10 +707,16 @@ fn confirmed(plan: &Plan, out: Output) -> bool {
     true
 }
 
-fn show_progress(event: Event<'_>) {
+/// One progress line on stderr; `account` prefixes the lines of a member account.
+pub(crate) fn show_progress(account: &str, event: Event<'_>) {
+    let at = if account.is_empty() {
+        String::new()
+    } else {
+        format!("{account}: ")
+    };
     match event {
         Event::Started { address, action } => {
-            progress(&format!("{address}: {}...", doing(action)));
+            progress(&format!("{at}{address}: {}...", doing(action)));
         }
         Event::Finished {
             address,
@@ -555,7 +729,7 @@ fn show_progress(event: Event<'_>) {
                 Outcome::Failed { .. } => "failed".to_owned(),
                 Outcome::Skipped { .. } => "skipped".to_owned(),
             };
-            progress(&format!("{address}: {what}"));
+            progress(&format!("{at}{address}: {what}"));
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Data goes to stdout, progress and logs to stderr.
 
 mod commands;
+mod fanout;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        accounts: AccountsArg,
     },
     /// Show the plan, ask for confirmation, and make the changes.
     Apply {
@@ -56,6 +59,8 @@ enum Command {
         saved: Option<PathBuf>,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        accounts: AccountsArg,
     },
     /// Plan the removal of everything the baseline declares, and make it after confirmation.
     Destroy {
@@ -63,6 +68,8 @@ enum Command {
         file: FileArg,
         #[command(flatten)]
         run: RunArgs,
+        #[command(flatten)]
+        accounts: AccountsArg,
     },
     /// Write a starting baseline.yaml from the live account, to adopt it as it is.
     Init {
@@ -99,6 +106,27 @@ struct FileArg {
         value_name = "FILE"
     )]
     file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct AccountsArg {
+    /// Limit the run to these accounts (ids, or names under `organization.accounts`);
+    /// repeat it or separate with commas. Default: the pinned account and every target.
+    #[arg(long, value_name = "ACCOUNT", value_delimiter = ',')]
+    target_account: Vec<String>,
+    /// How many member accounts are planned and applied at once (default:
+    /// `targets.parallelism`, else 4).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    account_parallelism: Option<u16>,
+}
+
+impl AccountsArg {
+    fn fanout(&self) -> commands::Fanout {
+        commands::Fanout {
+            only: self.target_account.clone(),
+            parallelism: self.account_parallelism.map(usize::from),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -179,19 +207,28 @@ fn main() -> ExitCode {
                 detailed_exitcode,
                 out: save,
                 format,
+                accounts,
             } => {
                 let report = commands::PlanOutput {
                     format: format.format(),
                     save: save.as_deref(),
                     detailed: *detailed_exitcode,
                 };
-                commands::plan(&file.file, aws(None), out, report).await
+                commands::plan(&file.file, aws(None), out, report, &accounts.fanout()).await
             }
             Command::Apply {
                 file,
                 saved: Some(saved),
                 run: args,
+                accounts,
             } => {
+                if !accounts.target_account.is_empty() || accounts.account_parallelism.is_some() {
+                    commands::error(
+                        "a saved plan is applied whole: --target-account and --account-parallelism belong to `plan --out`",
+                        Some("make the plan with the accounts you want, then apply it"),
+                    );
+                    return exit::ERROR;
+                }
                 let _ = file;
                 let options = aws(args.password_file.clone());
                 commands::apply_saved(saved, options, out, run(args)).await
@@ -200,6 +237,7 @@ fn main() -> ExitCode {
                 file,
                 saved: None,
                 run: args,
+                accounts,
             } => {
                 let options = aws(args.password_file.clone());
                 commands::apply(
@@ -208,12 +246,25 @@ fn main() -> ExitCode {
                     out,
                     run(args),
                     commands::Goal::Baseline,
+                    &accounts.fanout(),
                 )
                 .await
             }
-            Command::Destroy { file, run: args } => {
+            Command::Destroy {
+                file,
+                run: args,
+                accounts,
+            } => {
                 let options = aws(args.password_file.clone());
-                commands::apply(&file.file, options, out, run(args), commands::Goal::Destroy).await
+                commands::apply(
+                    &file.file,
+                    options,
+                    out,
+                    run(args),
+                    commands::Goal::Destroy,
+                    &accounts.fanout(),
+                )
+                .await
             }
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
             Command::Schema => commands::schema(),

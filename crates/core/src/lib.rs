@@ -15,6 +15,6 @@ pub mod template;
 
 pub use addr::ResourceAddr;
 pub use load::{LoadError, load_file, load_str};
-pub use plan::{Action, Desired, FieldChange, ManualStep, Plan, ResourceChange};
+pub use plan::{AccountPlan, Action, Desired, FieldChange, ManualStep, Plan, ResourceChange};
 pub use provider::{BoxFuture, Provider, ProviderError};
 pub use spec::Spec;

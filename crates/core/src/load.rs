@@ -113,7 +113,146 @@ fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
     if let Some(iam) = &spec.iam {
         check_identities(iam, source, file)?;
     }
-    check_alerts(spec, source, file)
+    check_alerts(spec, source, file)?;
+    check_organization(spec, source, file)
+}
+
+/// Policies, accounts and targets name OUs and accounts the file declares; what fans out to
+/// many accounts has names that differ per account.
+fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    use crate::spec::{OrgTarget, TargetAccounts};
+    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+    let org = spec.organization.as_ref();
+    let units: Vec<String> = org
+        .iter()
+        .flat_map(|o| o.units.keys())
+        .flat_map(|path| path.with_ancestors())
+        .map(|p| p.to_string())
+        .collect();
+    let names: Vec<&str> = org
+        .iter()
+        .flat_map(|o| o.accounts.keys())
+        .map(|n| n.as_str())
+        .collect();
+    let unknown = |target: &serde_saphyr::Spanned<OrgTarget>,
+                   what: &str|
+     -> Option<Box<LoadError>> {
+        let (message, known, section) = match &target.value {
+            OrgTarget::Unit(path) if org.is_some() && !units.contains(&path.to_string()) => (
+                format!("{what} OU `{path}`, which `organization.units` does not declare"),
+                units.iter().map(String::as_str).collect::<Vec<_>>(),
+                "organization.units",
+            ),
+            OrgTarget::Account(name) if !names.contains(&name.as_str()) => (
+                format!("{what} account `{name}`, which `organization.accounts` does not declare"),
+                names.clone(),
+                "organization.accounts",
+            ),
+            _ => return None,
+        };
+        let hint = match suggest(&target.value.to_string(), &known) {
+            Some(close) => format!("{close} Or declare it under `{section}`"),
+            None => format!("declare it under `{section}`, or use a 12-digit account id"),
+        };
+        Some(Box::new(located(
+            source,
+            file,
+            at(&target.referenced),
+            message,
+            Some(hint),
+        )))
+    };
+    if let Some(org) = org {
+        for (name, policy) in &org.policies {
+            if policy.value.ensure == Ensure::Present && policy.value.document.is_none() {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&policy.referenced),
+                    format!("policy `{name}` has no `document`"),
+                    Some("give it a `document:` with `Statement`s".to_owned()),
+                )));
+            }
+            for target in &policy.value.attach {
+                if let Some(err) = unknown(target, &format!("policy `{name}` is attached to")) {
+                    return Err(err);
+                }
+            }
+        }
+        for (name, account) in &org.accounts {
+            if let Some(unit) = &account.value.unit
+                && !units.contains(&unit.value.to_string())
+            {
+                let target = serde_saphyr::Spanned {
+                    value: OrgTarget::Unit(unit.value.clone()),
+                    referenced: unit.referenced,
+                    defined: unit.defined,
+                };
+                if let Some(err) = unknown(&target, &format!("account `{name}` is placed in")) {
+                    return Err(err);
+                }
+            }
+        }
+        for (service, admin) in &org.delegated_admins {
+            if matches!(admin.value, OrgTarget::Root | OrgTarget::Unit(_)) {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&admin.referenced),
+                    format!("the delegated administrator of `{service}` must be one account"),
+                    Some("name a member account, or give its 12-digit id".to_owned()),
+                )));
+            }
+            if let Some(err) = unknown(admin, &format!("`{service}` is delegated to")) {
+                return Err(err);
+            }
+        }
+    }
+    let Some(targets) = &spec.targets else {
+        return Ok(());
+    };
+    if let TargetAccounts::List(list) = &targets.accounts {
+        for target in list {
+            if let Some(err) = unknown(target, "`targets` names") {
+                return Err(err);
+            }
+        }
+    }
+    // Bucket names are unique across AWS: what every member account gets needs its own.
+    let logging = spec.logging.as_ref();
+    let buckets = logging
+        .and_then(|l| l.bucket.as_ref())
+        .map(|b| &b.name)
+        .into_iter()
+        .chain(
+            logging
+                .and_then(|l| l.athena.as_ref())
+                .map(|a| &a.results_bucket),
+        );
+    for bucket in buckets {
+        if !bucket.0.raw().contains("{account_id}") {
+            let needle = bucket.0.raw();
+            let line = source
+                .lines()
+                .position(|l| l.contains(needle))
+                .map_or(1, |i| i + 1);
+            let column = source
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(needle))
+                .map_or(1, |c| c + 1);
+            return Err(Box::new(located(
+                source,
+                file,
+                (line, column),
+                format!(
+                    "bucket `{needle}` would be made in every target account, but S3 bucket names are unique across AWS"
+                ),
+                Some("put `{account_id}` in the name, e.g. `logs-{account_id}`".to_owned()),
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Alerts and budgets name topics that the file declares; budget thresholds tell someone.

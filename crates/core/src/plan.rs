@@ -172,10 +172,108 @@ pub struct Plan {
     /// Every declared resource, no-ops included, ordered by address.
     #[serde(rename = "resource_changes")]
     pub changes: Vec<ResourceChange>,
+    /// `--target-account`: the accounts this run was limited to (empty: all of them). When
+    /// the pinned account is not among them, `resource_changes` is empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limited_to: Vec<String>,
+    /// Declared member accounts `targets` selects that do not exist yet: apply creates them,
+    /// and the next plan covers their baseline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_accounts: Vec<String>,
+    /// The member accounts `targets` fans the baseline out to, by account id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountPlan>,
+}
+
+/// One member account's part of a plan, reached through a role.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountPlan {
+    pub account_id: String,
+    /// Its name under `organization.accounts`, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The role assumed to reach it.
+    pub role_arn: String,
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Display only: counted from `resource_changes`, never read back.
+    #[serde(default, skip_deserializing)]
+    pub summary: Counts,
+    #[serde(rename = "resource_changes", default)]
+    pub changes: Vec<ResourceChange>,
+    /// Why the account could not be planned: it has no changes in this plan, and apply
+    /// leaves it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl AccountPlan {
+    pub fn new(
+        account_id: &str,
+        name: Option<String>,
+        role_arn: String,
+        regions: Vec<String>,
+        mut changes: Vec<ResourceChange>,
+    ) -> Self {
+        changes.sort_by(|a, b| a.address.cmp(&b.address));
+        let summary = count(&changes);
+        Self {
+            account_id: account_id.to_owned(),
+            name,
+            role_arn,
+            regions,
+            summary,
+            changes,
+            error: None,
+        }
+    }
+
+    /// An account that could not be planned, and why.
+    pub fn failed(account_id: &str, name: Option<String>, role_arn: String, error: String) -> Self {
+        Self {
+            error: Some(error),
+            ..Self::new(account_id, name, role_arn, Vec::new(), Vec::new())
+        }
+    }
+
+    /// `123456789012 (prod)`, or the bare id.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} ({name})", self.account_id),
+            None => self.account_id.clone(),
+        }
+    }
+
+    /// This account's part as a plan of its own (for the executor and the renderers).
+    pub fn as_plan(&self, baseline_sha256: &str) -> Plan {
+        let mut plan = Plan::new(&self.account_id, self.regions.clone(), self.changes.clone());
+        plan.baseline_sha256 = baseline_sha256.to_owned();
+        plan
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_change())
+    }
+}
+
+fn count<'a>(changes: impl IntoIterator<Item = &'a ResourceChange>) -> Counts {
+    let mut counts = Counts::default();
+    for change in changes {
+        match change.action {
+            Action::Create => counts.create += 1,
+            Action::Update => counts.update += 1,
+            Action::Delete => counts.delete += 1,
+            Action::Manual => counts.manual += 1,
+            Action::NoOp => {}
+        }
+    }
+    counts
 }
 
 impl Plan {
-    pub const FORMAT_VERSION: &'static str = "1.0";
+    /// 2.0 added member accounts (`accounts`): a reader of 1.x would apply only the pinned
+    /// account's part of such a plan, so it must refuse it.
+    pub const FORMAT_VERSION: &'static str = "2.0";
 
     pub fn new(account_id: &str, regions: Vec<String>, mut changes: Vec<ResourceChange>) -> Self {
         changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -187,35 +285,55 @@ impl Plan {
             regions,
             summary: Counts::default(),
             changes,
+            limited_to: Vec::new(),
+            pending_accounts: Vec::new(),
+            accounts: Vec::new(),
         };
         plan.summary = plan.counts();
         plan
     }
 
     /// Whether this version can read a plan of `format_version`.
+    /// Plans of format 1.x (one account) read as 2.x plans without member accounts.
     pub fn is_compatible(format_version: &str) -> bool {
         let major = |v: &str| v.split('.').next().map(str::to_owned);
         major(format_version) == major(Self::FORMAT_VERSION)
+            || major(format_version).as_deref() == Some("1")
+    }
+
+    /// Puts the member accounts in, ordered by account id, and counts them in the summary.
+    pub fn with_accounts(mut self, mut accounts: Vec<AccountPlan>) -> Self {
+        accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+        self.accounts = accounts;
+        self.summary = self.counts();
+        self
+    }
+
+    /// Whether any account could not be planned.
+    pub fn has_failures(&self) -> bool {
+        self.accounts.iter().any(|a| a.error.is_some())
     }
 
     /// The one answer to "is there anything for apply to do". Manual items are not
     /// changes: apply cannot make them.
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action.is_change())
+            || self.accounts.iter().any(AccountPlan::has_changes)
     }
 
+    /// The counts of every account in the plan together.
     pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for change in &self.changes {
-            match change.action {
-                Action::Create => counts.create += 1,
-                Action::Update => counts.update += 1,
-                Action::Delete => counts.delete += 1,
-                Action::Manual => counts.manual += 1,
-                Action::NoOp => {}
-            }
-        }
-        counts
+        count(
+            self.accounts
+                .iter()
+                .flat_map(|a| &a.changes)
+                .chain(&self.changes),
+        )
+    }
+
+    /// The pinned account's own counts.
+    pub fn own_counts(&self) -> Counts {
+        count(&self.changes)
     }
 }
 

@@ -317,6 +317,26 @@ pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
             }
         }
     }
+    // A service control policy: a new Allow raises the ceiling, a dropped Deny or target
+    // lifts a limit.
+    if let Some(document) = after.get("document")
+        && old("document") != Some(document)
+    {
+        for reason in broadened(old("document"), document) {
+            reasons.push(format!("service control policy: {reason}"));
+        }
+    }
+    if let (Some(Value::Array(now)), Some(Value::Array(had)), Some(document)) =
+        (after.get("targets"), old("targets"), after.get("document"))
+        && grants(document).iter().any(|g| !g.allow)
+    {
+        for target in had.iter().filter(|t| !now.contains(t)) {
+            reasons.push(format!(
+                "no longer applies to {}, so its Deny statements stop limiting it",
+                target.as_str().unwrap_or_default()
+            ));
+        }
+    }
     if after.get("require_mfa") == Some(&Value::Bool(false))
         && old("require_mfa") == Some(&Value::Bool(true))
     {
@@ -335,6 +355,42 @@ pub fn grants_full_admin(doc: &Value) -> bool {
             && g.actions.contains("*")
             && g.resources.contains("*")
     })
+}
+
+#[cfg(test)]
+mod scp_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dropping_a_deny_or_a_target_of_an_scp_broadens() {
+        let deny = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]});
+        let allow_all = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let before = json!({"document": deny, "targets": ["root", "/Sandbox"]});
+        let detached = broadening(
+            Some(&before),
+            &json!({"document": deny, "targets": ["root"]}),
+        );
+        assert_eq!(
+            detached,
+            ["no longer applies to /Sandbox, so its Deny statements stop limiting it"]
+        );
+        let loosened = broadening(
+            Some(&before),
+            &json!({"document": allow_all, "targets": ["root", "/Sandbox"]}),
+        );
+        assert!(
+            loosened
+                .iter()
+                .any(|r| r.starts_with("service control policy:")),
+            "{loosened:?}"
+        );
+        let same = broadening(Some(&before), &before);
+        assert!(same.is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,27 @@ macro_rules! string_schema {
     };
 }
 
+string_schema!(crate::spec::OuPath, "OuPath", {
+    "description": "An OU by path from the root, e.g. /Workloads/Prod.",
+    "type": "string",
+    "pattern": "^(/[^/]{1,128})+$"
+});
+string_schema!(crate::spec::AccountName, "AccountName", {
+    "description": "A member account's name in this file (1 to 50 characters).",
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 50
+});
+string_schema!(crate::spec::ScpName, "ScpName", {
+    "description": "A service control policy name.",
+    "type": "string",
+    "pattern": "^[A-Za-z0-9._-]{1,128}$"
+});
+string_schema!(crate::spec::ServicePrincipal, "ServicePrincipal", {
+    "description": "An AWS service principal, e.g. config.amazonaws.com.",
+    "type": "string",
+    "pattern": "^[a-z0-9.-]+\\.amazonaws\\.com$"
+});
 string_schema!(TopicName, "TopicName", {
     "description": "An SNS topic name.",
     "type": "string",

@@ -1,6 +1,8 @@
 //! Where a spec expands: the account, its home region, and the regions its regional
 //! resources go to. Resolved once per run (the region list needs AWS), then pure.
 
+use std::collections::BTreeMap;
+
 use crate::spec::{RegionsSpec, Spec};
 use crate::template::NameContext;
 
@@ -15,6 +17,8 @@ pub struct Scope {
     pub enabled: Vec<String>,
     /// The regions the file names that are not enabled: reported, never planned.
     pub not_enabled: Vec<String>,
+    /// Member accounts of `organization.accounts` that exist, by name: their ids.
+    pub org_accounts: BTreeMap<String, String>,
 }
 
 impl Scope {
@@ -63,6 +67,7 @@ impl Scope {
             regions,
             enabled,
             not_enabled,
+            org_accounts: BTreeMap::new(),
         }
     }
 

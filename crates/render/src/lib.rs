@@ -61,8 +61,74 @@ fn verb(action: Action) -> &'static str {
 }
 
 /// The plan as people read it: one block per address that needs something, then a
-/// summary line.
+/// summary line; with member accounts, one such part per account (each with its own
+/// summary), then a line over all of them.
 pub fn plan_text(plan: &Plan, style: Style) -> String {
+    if !is_multi_account(plan) {
+        return account_text(plan, style);
+    }
+    let mut out = String::new();
+    if pinned_planned(plan) {
+        out.push_str(&account_text(plan, style));
+    } else {
+        let _ = writeln!(
+            out,
+            "Account {}: not planned (not among --target-account {}).",
+            plan.account_id,
+            plan.limited_to.join(", ")
+        );
+    }
+    for account in &plan.accounts {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.bold(&format!(
+                "── Account {} through {} ──",
+                account.label(),
+                account.role_arn
+            ))
+        );
+        match &account.error {
+            Some(error) => {
+                let _ = writeln!(
+                    out,
+                    "{} {error}\nThis account is not in the plan; apply leaves it alone.",
+                    style.paint("31", "could not be planned:")
+                );
+            }
+            None => out.push_str(&account_text(&account.as_plan(""), style)),
+        }
+    }
+    for name in &plan.pending_accounts {
+        let _ = writeln!(
+            out,
+            "\nAccount `{name}` does not exist yet: apply creates it, and the next plan covers its baseline."
+        );
+    }
+    let failed = plan.accounts.iter().filter(|a| a.error.is_some()).count();
+    let changing = plan.accounts.iter().filter(|a| a.has_changes()).count()
+        + usize::from(plan.changes.iter().any(|c| c.action.is_change()));
+    let _ = writeln!(
+        out,
+        "\n{} {} account(s) planned, {changing} with changes, {failed} could not be planned.",
+        style.bold(&summary_line(plan.counts())),
+        plan.accounts.len() - failed + usize::from(pinned_planned(plan)),
+    );
+    out
+}
+
+/// Whether the plan covers member accounts (or was limited to some accounts).
+fn is_multi_account(plan: &Plan) -> bool {
+    !plan.accounts.is_empty() || !plan.limited_to.is_empty() || !plan.pending_accounts.is_empty()
+}
+
+/// Whether the pinned account itself was planned (`--target-account` may leave it out).
+fn pinned_planned(plan: &Plan) -> bool {
+    plan.limited_to.is_empty() || plan.limited_to.contains(&plan.account_id)
+}
+
+/// One account's part of a plan.
+fn account_text(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     let pending: Vec<&ResourceChange> = plan
         .changes
@@ -111,7 +177,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
         write_change(&mut out, change, style);
         out.push('\n');
     }
-    let _ = writeln!(out, "{}", style.bold(&summary_line(plan.counts())));
+    let _ = writeln!(out, "{}", style.bold(&summary_line(plan.own_counts())));
     out
 }
 
@@ -267,6 +333,56 @@ pub const MARKDOWN_LIMIT: usize = 65_536;
 /// permissions and deletions), then one collapsible block per resource. Never longer than
 /// `limit` characters: blocks that do not fit are left out with a note, the summary stays.
 pub fn plan_markdown(plan: &Plan, limit: usize) -> String {
+    if !is_multi_account(plan) {
+        return account_markdown(plan, limit);
+    }
+    let mut out = format!(
+        "## baseline plan: {} account(s)\n\n**{}**\n\n",
+        plan.accounts.len() + 1,
+        summary_line(plan.counts())
+    );
+    let failed: Vec<String> = plan
+        .accounts
+        .iter()
+        .filter(|a| a.error.is_some())
+        .map(|a| format!("`{}`", a.label()))
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **Could not be planned:** {}\n",
+            failed.join(", ")
+        );
+    }
+    for name in &plan.pending_accounts {
+        let _ = writeln!(
+            out,
+            "- `{name}` does not exist yet: apply creates it, and the next plan covers its baseline."
+        );
+    }
+    // Each account gets an equal share of what is left, so one long account cannot push
+    // the others out of the comment.
+    let count = plan.accounts.len() + usize::from(pinned_planned(plan));
+    let share = limit.saturating_sub(out.len()) / count.max(1);
+    if pinned_planned(plan) {
+        out.push_str(&account_markdown(plan, share));
+    }
+    for account in &plan.accounts {
+        match &account.error {
+            Some(error) => {
+                let _ = writeln!(
+                    out,
+                    "### account `{}`\n\nCould not be planned: {error}\n",
+                    account.label()
+                );
+            }
+            None => out.push_str(&account_markdown(&account.as_plan(""), share)),
+        }
+    }
+    out
+}
+
+fn account_markdown(plan: &Plan, limit: usize) -> String {
     let pending: Vec<&ResourceChange> = plan
         .changes
         .iter()
@@ -277,7 +393,7 @@ pub fn plan_markdown(plan: &Plan, limit: usize) -> String {
         head.push_str("**No changes.** The account matches the baseline.\n");
         return head;
     }
-    let _ = writeln!(head, "**{}**\n", summary_line(plan.counts()));
+    let _ = writeln!(head, "**{}**\n", summary_line(plan.own_counts()));
     let listed = |pick: &dyn Fn(&ResourceChange) -> bool| -> Vec<String> {
         pending
             .iter()

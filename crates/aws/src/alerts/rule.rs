@@ -248,11 +248,7 @@ fn transformer(alert: &Alert) -> Value {
 }
 
 fn forward_role(scope: &Scope) -> Desired {
-    let trust = policy::normalize(&json!({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
-                       "Action": "sts:AssumeRole"}]
-    }));
+    let trust = crate::iam::role::service_trust("events.amazonaws.com");
     let forward = policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [{"Sid": "ForwardToHomeRegion", "Effect": "Allow",

@@ -27,11 +27,7 @@ const KIND: &str = "cloudtrail_trail";
 const LOGS_ROLE: &str = "baseline-cloudtrail-logs";
 
 fn logs_role(scope: &Scope, log_group_arn: &str) -> Desired {
-    let trust = policy::normalize(&json!({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                       "Action": "sts:AssumeRole"}]
-    }));
+    let trust = crate::iam::role::service_trust("cloudtrail.amazonaws.com");
     let write = policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [{"Sid": "WriteTrailEvents", "Effect": "Allow",
@@ -65,6 +61,12 @@ fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> 
     }
     let mut out = Vec::new();
     let mut depends_on = Vec::new();
+    if trail.organization && spec.organization.is_some() {
+        depends_on.push(ResourceAddr::named(
+            "org_service_access",
+            "cloudtrail.amazonaws.com",
+        ));
+    }
     let bucket = bucket_name(spec, scope);
     if let Some(bucket) = &bucket {
         depends_on
@@ -94,6 +96,7 @@ fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> 
         state: json!({
             "bucket": bucket,
             "multi_region": trail.multi_region.unwrap_or(true),
+            "organization": trail.organization,
             "global_service_events": trail.global_service_events.unwrap_or(true),
             "log_file_validation": trail.log_file_validation.unwrap_or(true),
             "logging": true,
@@ -155,6 +158,7 @@ impl Kind for Trail {
                     let settings_changed = [
                         "bucket",
                         "multi_region",
+                        "organization",
                         "global_service_events",
                         "log_file_validation",
                         "kms_key",
@@ -171,6 +175,7 @@ impl Kind for Trail {
                                 .name(name)
                                 .set_s3_bucket_name(text("bucket"))
                                 .set_is_multi_region_trail(flag("multi_region"))
+                                .set_is_organization_trail(flag("organization"))
                                 .set_include_global_service_events(flag("global_service_events"))
                                 .set_enable_log_file_validation(flag("log_file_validation"))
                                 .set_kms_key_id(text("kms_key"))
@@ -187,6 +192,7 @@ impl Kind for Trail {
                                 .name(name)
                                 .set_s3_bucket_name(text("bucket"))
                                 .set_is_multi_region_trail(flag("multi_region"))
+                                .set_is_organization_trail(flag("organization"))
                                 .set_include_global_service_events(flag("global_service_events"))
                                 .set_enable_log_file_validation(flag("log_file_validation"))
                                 .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
@@ -308,6 +314,7 @@ async fn read_trail(
     Ok(Some(json!({
         "bucket": trail.s3_bucket_name(),
         "multi_region": trail.is_multi_region_trail().unwrap_or(false),
+        "organization": trail.is_organization_trail().unwrap_or(false),
         "global_service_events": trail.include_global_service_events().unwrap_or(false),
         "log_file_validation": trail.log_file_validation_enabled().unwrap_or(false),
         "logging": status.is_logging().unwrap_or(false),

@@ -2,6 +2,7 @@
 //! recorder's status, and managed rules. An account has at most one recorder and one
 //! channel per region: existing ones are adopted whatever their names.
 
+pub(crate) mod aggregator;
 pub(crate) mod channel;
 pub(crate) mod recorder;
 pub(crate) mod recording;

@@ -21,6 +21,15 @@ pub(crate) struct Role;
 const KIND: &str = "iam_role";
 
 /// The trust policy the spec describes, canonical.
+/// The trust policy of a role that an AWS service assumes.
+pub(crate) fn service_trust(service: &str) -> Value {
+    policy::normalize(&json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
+                       "Action": "sts:AssumeRole"}]
+    }))
+}
+
 pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
     if let Some(document) = &trust.document {
         return policy::normalize(&document.0);

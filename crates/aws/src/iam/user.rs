@@ -384,7 +384,11 @@ async fn sync_console(
             )
         })?;
         // The file first: a password that only AWS knows would be lost.
-        ctx.with_password_file_lock(|| password::record(file, name, &secret))
+        // Users of member accounts are written `ACCOUNT_ID/user`: one file serves a fan-out.
+        let who = ctx
+            .member()
+            .map_or_else(|| name.to_owned(), |account| format!("{account}/{name}"));
+        ctx.with_password_file_lock(|| password::record(file, &who, &secret))
             .map_err(|err| {
                 failure(
                     format!("cannot write {}: {err}", file.display()),

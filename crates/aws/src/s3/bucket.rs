@@ -47,8 +47,21 @@ fn deny_plain_http(bucket: &str) -> Value {
 }
 
 /// The log bucket's policy: TLS only; CloudTrail (for this trail) and Config (for this
-/// account) may check the bucket and write under AWSLogs/ACCOUNT/.
-fn log_bucket_policy(bucket: &str, account: &str, trail: Option<&str>, config: bool) -> Value {
+/// account) may check the bucket and write under AWSLogs/ACCOUNT/. An organization trail
+/// writes every account's logs (AWSLogs/ORG_ID/...): it may write under AWSLogs/, still
+/// only as this one trail.
+fn log_bucket_policy(
+    bucket: &str,
+    account: &str,
+    trail: Option<&str>,
+    organization_trail: bool,
+    config: bool,
+) -> Value {
+    let trail_prefix = if organization_trail {
+        format!("{}/AWSLogs/*", arn(bucket))
+    } else {
+        format!("{}/AWSLogs/{account}/*", arn(bucket))
+    };
     let mut statements = vec![deny_plain_http(bucket)];
     if let Some(trail) = trail {
         statements.push(json!({
@@ -60,7 +73,7 @@ fn log_bucket_policy(bucket: &str, account: &str, trail: Option<&str>, config: b
         statements.push(json!({
             "Sid": "AWSCloudTrailWrite", "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "s3:PutObject", "Resource": format!("{}/AWSLogs/{account}/*", arn(bucket)),
+            "Action": "s3:PutObject", "Resource": trail_prefix,
             "Condition": {"StringEquals": {
                 "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}}
         }));
@@ -151,6 +164,10 @@ fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired
             &name,
             &scope.account_id,
             trail.as_deref(),
+            spec.logging
+                .as_ref()
+                .and_then(|l| l.cloudtrail.as_ref())
+                .is_some_and(|t| t.organization),
             config_present(spec),
         ),
         encryption,

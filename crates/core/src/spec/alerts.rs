@@ -135,7 +135,7 @@ checked_string!(
 );
 
 /// `alerts:` — SNS topics and the EventBridge rules that feed them.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlertsSpec {
     /// Topics in the home region, by name.
@@ -148,7 +148,7 @@ pub struct AlertsSpec {
 }
 
 /// One SNS topic: who may publish is baseline's (EventBridge and Budgets, from this account).
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopicSpec {
     /// Encrypt messages at rest with this key. Its key policy must let
@@ -232,7 +232,7 @@ impl AlertKind {
 }
 
 /// `cost:` — budgets, and the billing settings only the root user can change.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CostSpec {
     #[serde(default)]
@@ -249,7 +249,7 @@ pub struct CostSpec {
 }
 
 /// A cost budget.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetSpec {
     /// The budgeted amount per period.
@@ -289,7 +289,7 @@ impl TimeUnit {
 }
 
 /// One threshold of a budget.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetNotificationSpec {
     /// `actual` spending, or the `forecasted` spending of the period.

@@ -10,12 +10,17 @@ use serde_saphyr::Spanned;
 use crate::template::{NameContext, NameTemplate};
 
 mod alerts;
+mod organization;
 mod settings;
 
 pub use alerts::{
     AlertKind, AlertsSpec, Amount, BudgetName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
     CostSpec, Currency, Email, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName,
     TopicSpec,
+};
+pub use organization::{
+    AccountName, FeatureSet, MemberSpec, OrgTarget, OrganizationSpec, OuPath, ScpName, ScpSpec,
+    Section, ServicePrincipal, TargetAccounts, TargetsSpec, UnitSpec,
 };
 pub use settings::{
     ContactSpec, ContactText, ContactsSpec, GuardrailsSpec, Manual, Phone, SecurityHubSpec,
@@ -31,7 +36,7 @@ pub(crate) fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> 
 }
 
 /// The whole baseline.yaml.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     pub version: Version,
@@ -48,6 +53,53 @@ pub struct Spec {
     pub cost: Option<CostSpec>,
     #[serde(default)]
     pub guardrails: Option<GuardrailsSpec>,
+    /// AWS Organizations, declared in the management account's baseline.
+    #[serde(default)]
+    pub organization: Option<OrganizationSpec>,
+    /// Member accounts that get this file's account baseline, through a role.
+    #[serde(default)]
+    pub targets: Option<TargetsSpec>,
+}
+
+impl Spec {
+    /// The account baseline as a member account gets it through `targets`: the same
+    /// sections (or those `targets.sections` names) for `account_id`, without
+    /// `organization` and `targets`, and with the alias only when it is templated.
+    pub fn for_member(&self, account_id: &str) -> Spec {
+        let sections = self.targets.as_ref().and_then(|t| t.sections.clone());
+        let wants = |section: Section| sections.as_ref().is_none_or(|s| s.contains(&section));
+        let mut member = self.clone();
+        member.account.id = AccountId(account_id.to_owned());
+        member.organization = None;
+        member.targets = None;
+        let templated = matches!(&member.account.alias, Some(AliasSpec::Name(name)) if name.raw().contains("{account_id}"));
+        if !templated || !wants(Section::Account) {
+            member.account.alias = None;
+        }
+        if !wants(Section::Account) {
+            member.account.contacts = None;
+            member.account.contact_information = None;
+        }
+        if !wants(Section::Root) {
+            member.root = None;
+        }
+        if !wants(Section::Iam) {
+            member.iam = None;
+        }
+        if !wants(Section::Logging) {
+            member.logging = None;
+        }
+        if !wants(Section::Alerts) {
+            member.alerts = None;
+        }
+        if !wants(Section::Cost) {
+            member.cost = None;
+        }
+        if !wants(Section::Guardrails) {
+            member.guardrails = None;
+        }
+        member
+    }
 }
 
 /// The format version; only `1` exists.
@@ -69,7 +121,7 @@ impl<'de> Deserialize<'de> for Version {
 }
 
 /// `account:` — which account this file is for, and account-wide names.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountSpec {
     /// The account pin: plan and apply refuse to run against any other account.
@@ -313,7 +365,7 @@ pub enum Ensure {
 
 /// `root:` — the root user's settings. No API can change them: they are manual items,
 /// verified read-only.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RootSpec {
     #[serde(default)]
@@ -338,7 +390,7 @@ pub enum RootAccessKeys {
 }
 
 /// `iam:` — identities and account-wide IAM settings.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IamSpec {
     #[serde(default)]
@@ -484,7 +536,7 @@ impl<'de> Deserialize<'de> for PolicyDocument {
 }
 
 /// `iam.groups.NAME`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     #[serde(default)]
@@ -501,7 +553,7 @@ pub struct GroupSpec {
 }
 
 /// `iam.users.NAME`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserSpec {
     #[serde(default)]
@@ -574,7 +626,7 @@ impl<'de> Deserialize<'de> for ConsoleSpec {
 }
 
 /// `iam.roles.NAME`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleSpec {
     #[serde(default)]
@@ -595,7 +647,7 @@ pub struct RoleSpec {
 }
 
 /// Who may assume a role.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustSpec {
     /// `self` or 12-digit account ids (one, or a list).
@@ -671,7 +723,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 }
 
 /// `iam.credential_checks`: findings read from the credential report, shown as manual items.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialChecks {
     /// Console users must have an MFA device (CIS 1.10).
@@ -690,7 +742,7 @@ pub struct CredentialChecks {
 
 /// `iam.password_policy`: only the declared fields are managed; the others keep their
 /// live values.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordPolicySpec {
     #[serde(default)]
@@ -763,7 +815,7 @@ impl<'de, const MIN: i64, const MAX: i64> Deserialize<'de> for Bounded<MIN, MAX>
 
 /// `logging:` — audit logs in every region: the log bucket, CloudTrail, AWS Config, and
 /// Athena over CloudTrail.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingSpec {
     #[serde(default)]
@@ -822,7 +874,7 @@ impl<'de> Deserialize<'de> for BucketName {
 }
 
 /// `logging.bucket`: where CloudTrail and Config deliver, in the home region.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogBucketSpec {
     pub name: BucketName,
@@ -867,7 +919,7 @@ pub struct AccessLoggingSpec {
 }
 
 /// `logging.cloudtrail`: one multi-region trail, read from and kept in the home region.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrailSpec {
     pub name: IamName,
@@ -891,6 +943,10 @@ pub struct TrailSpec {
     /// Record S3 object-level reads and writes in every bucket (CIS 3.8, 3.9).
     #[serde(default)]
     pub s3_data_events: bool,
+    /// An organization trail: it logs every account of the organization (management
+    /// account only; CloudTrail's trusted access is enabled for it).
+    #[serde(default)]
+    pub organization: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -901,7 +957,7 @@ pub struct TrailLogsSpec {
 }
 
 /// `logging.config`: AWS Config in every selected region (CIS 3.3).
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSpec {
     #[serde(default)]
@@ -915,6 +971,22 @@ pub struct ConfigSpec {
     /// Send configuration change notifications to this SNS topic ARN.
     #[serde(default)]
     pub sns_topic_arn: Option<String>,
+    /// A configuration aggregator: every region of this account, or (with
+    /// `organization: true`, in the management account) every account of the organization.
+    #[serde(default)]
+    pub aggregator: Option<AggregatorSpec>,
+}
+
+/// `logging.config.aggregator`.
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregatorSpec {
+    pub name: IamName,
+    #[serde(default)]
+    pub ensure: Ensure,
+    /// Aggregate the whole organization (trusted access for Config is enabled for it).
+    #[serde(default)]
+    pub organization: bool,
 }
 
 /// A managed rule: `ENCRYPTED_VOLUMES`, or `{ identifier: ..., parameters: {...} }`.
@@ -981,7 +1053,7 @@ impl<'de> Deserialize<'de> for ConfigRuleSpec {
 }
 
 /// `logging.athena`: query CloudTrail logs with Athena (the 2022 guide).
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AthenaSpec {
     #[serde(default)]

@@ -16,7 +16,7 @@ pub enum Manual {
 }
 
 /// `account.contacts`: the alternate contacts AWS writes to (CIS 1.2).
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactsSpec {
     #[serde(default)]
@@ -42,7 +42,7 @@ impl ContactsSpec {
 }
 
 /// One alternate contact; AWS needs all four fields.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactSpec {
     pub name: ContactText,
@@ -88,7 +88,7 @@ checked_string!(
 
 /// `guardrails:` — account-wide protections. `true` turns one on; `false` or leaving it out
 /// leaves it as it is (baseline never turns a protection off).
-#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuardrailsSpec {
     /// Block public access to every S3 bucket of the account (all four settings).
@@ -112,7 +112,7 @@ pub struct GuardrailsSpec {
 }
 
 /// `guardrails.security_hub`.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityHubSpec {
     #[serde(default)]
