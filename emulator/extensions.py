@@ -717,6 +717,35 @@ def patch_securityhub():
     SecurityHubBackend.disable_security_hub = disable_security_hub
 
 
+# --- 9. Denied calls ------------------------------------------------------------------------------
+# A role whose policy (or an SCP) denies writes to a service answers AccessDeniedException
+# on every write; moto allows everything. POST /_baseline/deny makes one account's writes
+# (non-GET requests) to one REST service denied, to test that a failure in one account
+# leaves the others applied.
+
+DENIED_WRITES = set()  # (account, signing name)
+
+
+def deny(request):
+    """POST {"account_id", "service": signing name, "denied": bool}."""
+    body = test_body(request)
+    key = (str(body["account_id"]), body["service"])
+    if body.get("denied", True):
+        DENIED_WRITES.add(key)
+    else:
+        DENIED_WRITES.discard(key)
+    return ok()
+
+
+def denied_response(environ, service):
+    if environ.get("REQUEST_METHOD") == "GET":
+        return None
+    if (caller_account(environ), service) not in DENIED_WRITES:
+        return None
+    return rest_json_error(403, "AccessDeniedException",
+                           "User is not authorized to perform this action (an explicit deny)")
+
+
 # --- wiring ------------------------------------------------------------------------------------
 
 # Test-only endpoints: account states no AWS API can produce.
@@ -724,6 +753,7 @@ ENDPOINTS = {
     "/_baseline/confirm-subscription": confirm_subscription,
     "/_baseline/support-plan": support_plan,
     "/_baseline/cost-explorer": cost_explorer,
+    "/_baseline/deny": deny,
 }
 
 # By signing name: a handler answers (a werkzeug Response) or returns None to let moto answer.
@@ -737,7 +767,12 @@ SERVICES = {
 def service_response(environ):
     """The answer for a request of a service handled here, or None for moto's."""
     scope = signing_scope(environ)
-    if scope is None or scope[1] not in SERVICES:
+    if scope is None:
+        return None
+    denied = denied_response(environ, scope[1])
+    if denied is not None:
+        return denied
+    if scope[1] not in SERVICES:
         return None
     return SERVICES[scope[1]](environ, scope[0])
 

@@ -7,6 +7,7 @@ mod foundation;
 mod guardrails;
 mod iam;
 mod logging;
+mod organizations;
 mod review;
 
 use baseline_test_support::{Run, TestAccount};

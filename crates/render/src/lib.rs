@@ -69,6 +69,14 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
     }
     let mut out = String::new();
     if pinned_planned(plan) {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!(
+                "── Account {} (the pinned account, with its own credentials) ──",
+                plan.account_id
+            ))
+        );
         out.push_str(&account_text(plan, style));
     } else {
         let _ = writeln!(

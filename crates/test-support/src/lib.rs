@@ -159,6 +159,41 @@ impl TestAccount {
             .build()
     }
 
+    /// SDK settings acting in member account `account_id`, reached as baseline reaches it:
+    /// this account assumes the member's `OrganizationAccountAccessRole`.
+    pub async fn member_config(&self, account_id: &str) -> SdkConfig {
+        let sts = aws_sdk_sts::Client::new(&self.sdk_config());
+        let assumed = sts
+            .assume_role()
+            .role_arn(format!(
+                "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+            ))
+            .role_session_name("baseline-test")
+            .send()
+            .await
+            .expect("AssumeRole into the member account");
+        let c = assumed.credentials().expect("credentials");
+        static_config(
+            &self.endpoint,
+            aws_sdk_sts::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_owned()),
+                None,
+                "test",
+            ),
+        )
+    }
+
+    /// Makes every write of `account_id` to the REST service `service` (its signing name)
+    /// fail with AccessDeniedException, as an explicit deny would.
+    pub fn deny_writes(&self, account_id: &str, service: &str) {
+        self.extension(
+            "deny",
+            &format!(r#"{{"account_id":"{account_id}","service":"{service}","denied":true}}"#),
+        );
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.sdk_config())
     }
