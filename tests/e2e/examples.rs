@@ -41,6 +41,23 @@ async fn jawsug_beginners_2022_converges() {
     converges("jawsug-beginners-2022.yaml").await;
 }
 
+#[tokio::test]
+async fn organization_converges_in_two_applies() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &example("organization.yaml", &account));
+    baseline(&account, &["validate"]).expect_code(0);
+    // First the organization and its accounts, then the members' baselines.
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let members = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        members.stdout.contains("(prod) through") && members.stdout.contains("(sandbox) through"),
+        "{}",
+        members.stdout
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
 #[test]
 fn github_actions_example_is_well_formed() {
     let dir = baseline_test_support::repo_root().join("examples/github-actions");

@@ -759,7 +759,7 @@ mod tests {
         let back: Plan = serde_json::from_str(&plan_json(&plan)).expect("parses");
         assert_eq!(back.changes, plan.changes);
         let value: Value = serde_json::from_str(&plan_json(&plan)).expect("json");
-        assert_eq!(value["format_version"], "1.0");
+        assert_eq!(value["format_version"], "2.0");
         assert_eq!(value["resource_changes"][0]["actions"], json!(["update"]));
     }
 
