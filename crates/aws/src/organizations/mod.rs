@@ -279,11 +279,14 @@ pub async fn survey(ctx: &AwsContext, spec: &Spec) -> Result<Survey, ProviderErr
     match ctx.organizations().describe_organization().send().await {
         Ok(_) => {}
         Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => {
-            let pending = spec
-                .targets
-                .iter()
-                .flat_map(|_| org(spec).into_iter().flat_map(|o| o.accounts.keys()))
-                .map(ToString::to_string)
+            // No organization yet: every declared account is still to be created.
+            let pending = org(spec)
+                .into_iter()
+                .flat_map(|o| &o.accounts)
+                .filter(|(_, a)| {
+                    spec.targets.is_some() && a.value.ensure == baseline_core::spec::Ensure::Present
+                })
+                .map(|(name, _)| name.to_string())
                 .collect();
             return Ok(Survey {
                 pending,
