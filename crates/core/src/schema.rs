@@ -17,7 +17,11 @@ use crate::spec::{
 pub fn baseline_schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(Spec);
     schema.insert("title".to_owned(), "baseline.yaml".into());
-    serde_json::to_value(schema).unwrap_or_default()
+    let mut value = serde_json::to_value(schema).unwrap_or_default();
+    // Keys in sorted order whatever map serde_json is built with (a dev-dependency turns on
+    // `preserve_order` in workspace test builds): the committed file is the same either way.
+    value.sort_all_objects();
+    value
 }
 
 macro_rules! string_schema {
