@@ -14,7 +14,7 @@ pub(crate) mod unit;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_organizations::types::{Account, AccountStatus, ParentType};
+use aws_sdk_organizations::types::{Account, AccountStatus, OrganizationalUnit, ParentType};
 use baseline_core::spec::{OrgTarget, OrganizationSpec, TargetAccounts};
 use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde_json::Value;
@@ -70,23 +70,36 @@ pub(crate) async fn unit_id(
 ) -> Result<Option<String>, ProviderError> {
     let mut parent = root_id(ctx, address).await?;
     for part in path.split('/').filter(|p| !p.is_empty()) {
-        let children = call!(
-            address,
-            "organizations:ListOrganizationalUnitsForParent",
-            ctx.organizations()
-                .list_organizational_units_for_parent()
-                .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
-        )?;
-        let mut children = children.iter().flat_map(|p| p.organizational_units());
-        match children.find(|ou| ou.name() == Some(part)) {
+        let children = child_units(ctx, address, &parent).await?;
+        match children.iter().find(|ou| ou.name() == Some(part)) {
             Some(ou) => parent = ou.id().unwrap_or_default().to_owned(),
             None => return Ok(None),
         }
     }
     Ok(Some(parent))
+}
+
+/// The OUs right under a parent (the root or an OU), every page.
+async fn child_units(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    parent: &str,
+) -> Result<Vec<OrganizationalUnit>, ProviderError> {
+    let pages = call!(
+        address,
+        "organizations:ListOrganizationalUnitsForParent",
+        ctx.organizations()
+            .list_organizational_units_for_parent()
+            .parent_id(parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+    )?;
+    Ok(pages
+        .iter()
+        .flat_map(|p| p.organizational_units())
+        .cloned()
+        .collect())
 }
 
 /// The path of a parent (an OU id or the root): `/` for the root, else `/A/B`.
@@ -276,30 +289,20 @@ pub async fn survey(ctx: &AwsContext, spec: &Spec) -> Result<Survey, ProviderErr
     if spec.organization.is_none() && spec.targets.is_none() {
         return Ok(Survey::default());
     }
-    match ctx.organizations().describe_organization().send().await {
-        Ok(_) => {}
-        Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => {
-            // No organization yet: every declared account is still to be created.
-            let pending = org(spec)
-                .into_iter()
-                .flat_map(|o| &o.accounts)
-                .filter(|(_, a)| {
-                    spec.targets.is_some() && a.value.ensure == baseline_core::spec::Ensure::Present
-                })
-                .map(|(name, _)| name.to_string())
-                .collect();
-            return Ok(Survey {
-                pending,
-                ..Survey::default()
-            });
-        }
-        Err(err) => {
-            return Err(crate::error::sdk_error(
-                address,
-                "organizations:DescribeOrganization",
-                &err,
-            ));
-        }
+    if !in_use(ctx, address).await? {
+        // No organization yet: every declared account is still to be created.
+        let pending = org(spec)
+            .into_iter()
+            .flat_map(|o| &o.accounts)
+            .filter(|(_, a)| {
+                spec.targets.is_some() && a.value.ensure == baseline_core::spec::Ensure::Present
+            })
+            .map(|(name, _)| name.to_string())
+            .collect();
+        return Ok(Survey {
+            pending,
+            ..Survey::default()
+        });
     }
     let all = accounts(ctx, address).await?;
     let declared: Vec<(String, String, bool)> = org(spec)
@@ -402,22 +405,8 @@ async fn accounts_below(
                 .flat_map(|p| p.accounts())
                 .filter_map(|a| a.id().map(str::to_owned)),
         );
-        let children = call!(
-            address,
-            "organizations:ListOrganizationalUnitsForParent",
-            ctx.organizations()
-                .list_organizational_units_for_parent()
-                .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
-        )?;
-        queue.extend(
-            children
-                .iter()
-                .flat_map(|p| p.organizational_units())
-                .filter_map(|c| c.id().map(str::to_owned)),
-        );
+        let children = child_units(ctx, address, &parent).await?;
+        queue.extend(children.iter().filter_map(|c| c.id().map(str::to_owned)));
     }
     Ok(found)
 }
