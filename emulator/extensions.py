@@ -8,11 +8,16 @@ each, so nothing here may leak between accounts. State that hangs off a moto bac
 Nothing here imports moto at import time: launch.py sets moto's environment first.
 """
 
+import copy
 import datetime
 import functools
 import json
 import os
 import re
+import shutil
+import subprocess
+import tempfile
+import threading
 import uuid
 from urllib.parse import unquote
 
@@ -815,9 +820,494 @@ def patch_contact_information():
         urls.url_paths["{0}/" + path + "$"] = AccountResponse.dispatch
 
 
+# --- 10. Access checks AWS makes at the API ------------------------------------------------
+# moto enforces no bucket, key or trust policy. AWS refuses some calls at once when a policy
+# would stop the service from delivering later: CloudTrail's CreateTrail and UpdateTrail
+# test its bucket, its KMS key and its CloudWatch Logs role, and Config's PutDeliveryChannel
+# tests its bucket (and the key the objects would be encrypted with). Here each such test asks
+# the access-rule oracle (oracle/evaluate.mjs, @cloud-copilot/iam-simulate) whether AWS would
+# allow the request the service makes, before moto stores anything, so a refused call
+# changes nothing. The oracle runs as one long-lived `node` process, started at the first
+# check; when node or oracle/node_modules is missing the checked call fails (status 501,
+# EmulatorOracleUnavailable), never silently allowed. An oracle answer of Error (a policy it
+# cannot evaluate) fails the call too (501, EmulatorAccessCheckFailed). A refusal carries
+# AWS's error code and message; the x-baseline-access-check header names the request that
+# was denied.
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ORACLE_SCRIPT = os.path.join("oracle", "evaluate.mjs")
+ORACLE_PACKAGE = os.path.join("oracle", "node_modules", "@cloud-copilot", "iam-simulate")
+ORACLE_SETUP = "run scripts/oracle-setup (needs Node.js 18 or later with npm)"
+
+
+@functools.cache
+def access_error_classes():
+    from moto.core.exceptions import JsonRESTError
+
+    class AccessCheckDenied(JsonRESTError):
+        """A refusal as the service sends it (awsJson: {"__type", "message"}), plus a header
+        that says which request the policies denied."""
+
+        def __init__(self, code, message, detail):
+            super().__init__(code, message)
+            self.detail = detail
+
+        def get_headers(self, *args, **kwargs):
+            return [*super().get_headers(*args, **kwargs),
+                    ("x-baseline-access-check", self.detail.encode("ascii", "replace").decode())]
+
+    class EmulatorFault(JsonRESTError):
+        code = 501  # not retried by the SDKs, unlike 500
+
+    return AccessCheckDenied, EmulatorFault
+
+
+def oracle_unavailable(message):
+    """The oracle cannot be asked: not installed, or its process stopped."""
+    return access_error_classes()[1]("EmulatorOracleUnavailable", message)
+
+
+class Oracle:
+    """The oracle as a long-lived subprocess: one JSON line in, one JSON line out."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process = None
+        self.stderr = None
+        self.asked = 0
+
+    def start(self):
+        node = shutil.which("node")
+        if node is None:
+            raise oracle_unavailable(
+                f"the emulator's access checks need node on PATH: {ORACLE_SETUP}")
+        if not os.path.isdir(os.path.join(REPO_ROOT, ORACLE_PACKAGE)):
+            raise oracle_unavailable(
+                f"the emulator's access checks need {ORACLE_PACKAGE}: {ORACLE_SETUP}")
+        self.stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [node, ORACLE_SCRIPT], cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, text=True, encoding="utf-8", bufsize=1)
+
+    def died(self):
+        """The error for an oracle process that stopped answering; the next ask starts anew."""
+        process, self.process = self.process, None
+        process.kill()
+        process.wait()
+        self.stderr.seek(0)
+        said = self.stderr.read().decode(errors="replace").strip()[-2000:]
+        return oracle_unavailable(
+            f"the oracle (node {ORACLE_SCRIPT}) stopped: {said or 'no output'}; {ORACLE_SETUP}")
+
+    def ask(self, question):
+        """The oracle's answer to one question (a dict of oracle/evaluate.mjs's protocol)."""
+        with self.lock:
+            if self.process is None:
+                self.start()
+            self.asked += 1
+            question = dict(question, id=str(self.asked))
+            try:
+                self.process.stdin.write(json.dumps(question) + "\n")
+                self.process.stdin.flush()
+                line = self.process.stdout.readline()
+            except (BrokenPipeError, OSError):
+                line = ""
+            if not line:
+                raise self.died()
+            answer = json.loads(line)
+            if answer.get("id") != question["id"]:
+                raise self.died()
+            return answer
+
+
+ORACLE = Oracle()
+
+
+def policy_json(document):
+    """A stored policy document (moto keeps the text, sometimes URL-encoded) as a dict."""
+    if isinstance(document, bytes):
+        document = document.decode()
+    if isinstance(document, dict):
+        return document
+    text = document.strip()
+    if not text.startswith("{"):
+        text = unquote(text)
+    return json.loads(text)
+
+
+def require(code, message, question):
+    """Ask the oracle; unless the request is Allowed, refuse the call with AWS's error."""
+    answer = ORACLE.ask(question)
+    decision = answer["decision"]
+    if decision == "Allowed":
+        return
+    described = (f"{question['principal']} {question['action']} {question['resource']}")
+    if decision == "Error":
+        raise access_error_classes()[1](
+            "EmulatorAccessCheckFailed",
+            f"the oracle could not evaluate {described}: {'; '.join(answer.get('errors') or [])}")
+    raise access_error_classes()[0](code, message, f"{described}: {decision}")
+
+
+def find_bucket(name):
+    """moto's bucket of that name, in whichever account owns it, or None."""
+    from moto.s3.models import s3_backends
+
+    owner = s3_backends.bucket_accounts.get(name)
+    if owner is None:
+        return None
+    partition, account = owner
+    return s3_backends[account][partition].buckets.get(name)
+
+
+def bucket_policy(bucket):
+    return policy_json(bucket.policy) if bucket.policy else None
+
+
+def organization_of(account):
+    """(organization id, the account's path o-.../r-.../ou-.../) of the organization the
+    account belongs to, or None."""
+    from moto.organizations.models import organizations_backends
+
+    try:
+        described = organizations_backends[account]["aws"].describe_organization()
+    except Exception:  # noqa: BLE001 - AWSOrganizationsNotInUseException: no organization
+        return None
+    org = described["Organization"]
+    backend = organizations_backends[org["MasterAccountId"]]["aws"]
+    units = {unit.id: unit for unit in backend.ou}
+    member = next((a for a in backend.accounts if a.id == account), None)
+    chain, parent = [], getattr(member, "parent_id", None)
+    while parent in units and parent not in chain:
+        chain.append(parent)
+        parent = units[parent].parent_id
+    return org["Id"], "/".join([org["Id"], *reversed(chain)]) + "/"
+
+
+def source_context(account, keys=None):
+    """The context keys AWS sets when a service acts for a resource of `account`:
+    aws:SourceAccount, and aws:SourceOrgID and aws:SourceOrgPaths when the account is in an
+    organization; plus `keys` (the request's own, e.g. aws:SourceArn)."""
+    context = {"aws:SourceAccount": account, **(keys or {})}
+    organization = organization_of(account)
+    if organization:
+        context["aws:SourceOrgID"], path = organization
+        context["aws:SourceOrgPaths"] = [path]
+    return context
+
+
+AWS_MANAGED_ALIAS = "alias/aws/"
+
+
+def find_key(key_id, account, region):
+    """moto's KMS key named by a key id, key ARN, alias name or alias ARN (an ARN names its
+    own account and region), or None. AWS managed keys (alias/aws/...) are returned too:
+    callers tell them by `is_aws_managed`. moto's own alias lookup creates the AWS managed
+    keys on first use; this lookup changes nothing."""
+    from moto.kms.models import kms_backends
+
+    if key_id.startswith("arn:"):
+        parts = key_id.split(":", 5)
+        if len(parts) < 6:
+            return None
+        region, account, resource = parts[3], parts[4], parts[5]
+    else:
+        resource = key_id if key_id.startswith("alias/") else f"key/{key_id}"
+    keys = kms_backends[account][region].keys
+    if resource.startswith("key/"):
+        return keys.get(resource[len("key/"):])
+    for key in keys.values():
+        if resource in key.aliases:
+            return key
+    return None
+
+
+def is_aws_managed(key):
+    return key.key_manager == "AWS" or any(a.startswith(AWS_MANAGED_ALIAS) for a in key.aliases)
+
+
+# CloudTrail. AWS, at CreateTrail and UpdateTrail, with the trail's final settings:
+# - the bucket policy must let cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and
+#   s3:PutObject (x-amz-acl bucket-owner-full-control, over TLS, for this trail) under
+#   [PREFIX/]AWSLogs/ACCOUNT/, and for an organization trail also under
+#   [PREFIX/]AWSLogs/ORG_ID/ACCOUNT/; else InsufficientS3BucketPolicyException;
+# - with KmsKeyId, the key policy must let cloudtrail.amazonaws.com kms:GenerateDataKey with
+#   the encryption context aws:cloudtrail:arn = the trail's ARN, and kms:DescribeKey; else
+#   InsufficientEncryptionPolicyException (an unknown key: KmsKeyNotFoundException);
+# - with CloudWatchLogsRoleArn, the role's trust policy must let cloudtrail.amazonaws.com
+#   sts:AssumeRole, and the role's policies must allow logs:CreateLogStream and
+#   logs:PutLogEvents on the stream ACCOUNT_CloudTrail_REGION of the log group; else
+#   InvalidCloudWatchLogsRoleArnException.
+# A bucket that exists in no account: S3BucketDoesNotExistException (moto checks only at
+# CreateTrail, and only in the trail's own account).
+
+BUCKET_POLICY_MESSAGE = "Incorrect S3 bucket policy is detected for bucket: {}"
+ROLE_MESSAGE = "Access denied. Verify in IAM that the role has adequate permissions."
+
+
+def trail_settings(trail):
+    return {"account": trail.account_id, "region": trail.region_name, "name": trail.trail_name,
+            "arn": trail.arn, "bucket": trail.bucket_name, "prefix": trail.s3_key_prefix,
+            "organization": bool(trail.is_org_trail), "kms_key_id": trail.kms_key_id,
+            "log_group_arn": trail.cw_log_group_arn, "role_arn": trail.cw_role_arn}
+
+
+def check_trail_bucket(trail):
+    from moto.cloudtrail.exceptions import S3BucketDoesNotExistException
+
+    bucket = find_bucket(trail["bucket"])
+    if bucket is None:
+        raise S3BucketDoesNotExistException(f"S3 bucket {trail['bucket']} does not exist!")
+    code = "InsufficientS3BucketPolicyException"
+    message = BUCKET_POLICY_MESSAGE.format(trail["bucket"])
+    source = source_context(trail["account"], {"aws:SourceArn": trail["arn"],
+                                               "aws:SecureTransport": "true"})
+    base = {"principal": "cloudtrail.amazonaws.com", "resource_account": bucket.account_id,
+            "resource_policy": bucket_policy(bucket)}
+    bucket_arn = f"arn:aws:s3:::{trail['bucket']}"
+    require(code, message, dict(base, action="s3:GetBucketAcl", resource=bucket_arn,
+                                context=source))
+    prefix = f"{trail['prefix']}/" if trail["prefix"] else ""
+    folders = [f"AWSLogs/{trail['account']}"]
+    organization = organization_of(trail["account"]) if trail["organization"] else None
+    if organization:
+        folders.append(f"AWSLogs/{organization[0]}/{trail['account']}")
+    for folder in folders:
+        require(code, message, dict(
+            base, action="s3:PutObject", resource=f"{bucket_arn}/{prefix}{folder}/CloudTrail/test",
+            context=dict(source, **{"s3:x-amz-acl": "bucket-owner-full-control"})))
+
+
+def check_trail_key(trail):
+    from moto.core.exceptions import JsonRESTError
+
+    key = find_key(trail["kms_key_id"], trail["account"], trail["region"])
+    if key is None:
+        raise JsonRESTError("KmsKeyNotFoundException",
+                            f"KMS key not found: {trail['kms_key_id']}")
+    code = "InsufficientEncryptionPolicyException"
+    message = (f"Insufficient permissions to access S3 bucket {trail['bucket']} "
+               f"or KMS key {key.arn}.")
+    source = source_context(trail["account"], {"aws:SourceArn": trail["arn"]})
+    base = {"principal": "cloudtrail.amazonaws.com", "resource": key.arn,
+            "resource_account": key.account_id, "resource_policy": policy_json(key.policy)}
+    require(code, message, dict(base, action="kms:GenerateDataKey", context=dict(
+        source, **{"kms:EncryptionContext:aws:cloudtrail:arn": trail["arn"],
+                   "kms:EncryptionContextKeys": ["aws:cloudtrail:arn"]})))
+    require(code, message, dict(base, action="kms:DescribeKey", context=source))
+
+
+def role_policies(role):
+    """The role's inline policies and the default versions of its attached managed ones."""
+    documents = [policy_json(document) for document in role.policies.values()]
+    for managed in role.managed_policies.values():
+        default = next(v for v in managed.versions if v.is_default)
+        documents.append(policy_json(default.document))
+    return documents
+
+
+def check_trail_role(trail):
+    from moto.iam.models import iam_backends
+
+    code = "InvalidCloudWatchLogsRoleArnException"
+    arn = trail["role_arn"]
+    parts = arn.split(":", 5)
+    role = None
+    if len(parts) == 6 and parts[2] == "iam":
+        try:
+            role = iam_backends[parts[4]]["aws"].get_role_by_arn(arn)
+        except Exception:  # noqa: BLE001 - NotFoundException: no such role
+            role = None
+    if role is None:
+        from moto.core.exceptions import JsonRESTError
+
+        raise JsonRESTError(code, ROLE_MESSAGE)
+    source = source_context(trail["account"], {"aws:SourceArn": trail["arn"]})
+    require(code, ROLE_MESSAGE, {
+        "principal": "cloudtrail.amazonaws.com", "action": "sts:AssumeRole", "resource": arn,
+        "resource_account": role.account_id,
+        "resource_policy": policy_json(role.assume_role_policy_document), "context": source})
+    if not trail["log_group_arn"]:
+        return
+    group = trail["log_group_arn"].split(":")
+    if len(group) < 7 or group[5] != "log-group":
+        return  # not a log group ARN: AWS says InvalidCloudWatchLogsLogGroupArnException
+    stream = (f"arn:aws:logs:{group[3]}:{group[4]}:log-group:{group[6]}:log-stream:"
+              f"{trail['account']}_CloudTrail_{trail['region']}")
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        require(code, ROLE_MESSAGE, {
+            "principal": arn, "action": action, "resource": stream, "resource_account": group[4],
+            "identity_policies": role_policies(role)})
+
+
+def check_trail(trail):
+    """Every test AWS makes of a trail's settings, in AWS's order: bucket, key, role."""
+    settings = trail_settings(trail)
+    check_trail_bucket(settings)
+    if settings["kms_key_id"]:
+        check_trail_key(settings)
+    if settings["role_arn"]:
+        check_trail_role(settings)
+
+
+def patch_cloudtrail_access():
+    from moto.cloudtrail.models import CloudTrailBackend, Trail
+
+    original_init = Trail.__init__
+
+    def trail_init(self, *args, **kwargs):
+        """moto's own checks (name, bucket in this account, SNS topic), then AWS's access
+        checks; CreateTrail stores the trail only after this returns."""
+        original_init(self, *args, **kwargs)
+        check_trail(self)
+
+    original_update = CloudTrailBackend.update_trail
+
+    def update_trail(self, name, **settings):
+        """The trail as UpdateTrail would leave it is checked before moto changes it."""
+        probe = copy.copy(self.get_trail(name_or_arn=name))
+        probe.update(**settings)
+        check_trail(probe)
+        return original_update(self, name, **settings)
+
+    Trail.__init__ = trail_init
+    CloudTrailBackend.update_trail = update_trail
+
+
+# Config. AWS, at PutDeliveryChannel: AWS Config writes to the bucket as its service
+# principal config.amazonaws.com (baseline's recorders use the service-linked role
+# AWSServiceRoleForConfig, which has no S3 write permissions), so the bucket policy must let
+# config.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject (x-amz-acl
+# bucket-owner-full-control, over TLS, from this account) of
+# [PREFIX/]AWSLogs/ACCOUNT/Config/ConfigWritabilityCheckFile. When the object would be
+# encrypted with a customer managed KMS key (the channel's s3KmsKeyArn, else the bucket's
+# default encryption), S3 asks KMS for a data key on Config's behalf, so the key policy must
+# let config.amazonaws.com kms:GenerateDataKey via s3.REGION.amazonaws.com with the
+# encryption context aws:s3:arn = the object's ARN (the bucket's with an S3 Bucket Key).
+# Any refusal: InsufficientDeliveryPolicyException. A bucket that exists nowhere:
+# NoSuchBucketException; an s3KmsKeyArn that names no key: InvalidS3KmsKeyArnException.
+
+DELIVERY_MESSAGE = "Your Amazon S3 bucket policy does not allow AWS Config to write to it."
+
+
+def bucket_encryption(bucket):
+    """(SSEAlgorithm, KMSMasterKeyID or None, BucketKeyEnabled) of the bucket's default
+    encryption (moto keeps the parsed XML), else None."""
+    rules = (bucket.encryption or {}).get("Rule") or []
+    for rule in rules if isinstance(rules, list) else [rules]:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        if default.get("SSEAlgorithm"):
+            enabled = str(rule.get("BucketKeyEnabled", "false")).lower() == "true"
+            return default["SSEAlgorithm"], default.get("KMSMasterKeyID"), enabled
+    return None
+
+
+def check_delivery_channel(account, bucket_name, prefix, kms_key_arn):
+    from moto.core.exceptions import JsonRESTError
+
+    bucket = find_bucket(bucket_name)
+    if bucket is None:
+        raise JsonRESTError("NoSuchBucketException",
+                            f"Cannot find a S3 bucket with the name {bucket_name}.")
+    code = "InsufficientDeliveryPolicyException"
+    algorithm, default_key, bucket_key = bucket_encryption(bucket) or (None, None, False)
+    key = None  # the customer managed key S3 would encrypt Config's objects with
+    if kms_key_arn:
+        key = find_key(kms_key_arn, account, bucket.region_name)
+        if key is None:
+            raise JsonRESTError("InvalidS3KmsKeyArnException",
+                                f"The arn '{kms_key_arn}' is not a valid kms key or alias arn.")
+    elif algorithm in ("aws:kms", "aws:kms:dsse") and default_key:
+        key = find_key(default_key, bucket.account_id, bucket.region_name)
+        if key is None:
+            raise access_error_classes()[0](
+                code, DELIVERY_MESSAGE, f"the bucket's default key {default_key} does not exist")
+    bucket_arn = f"arn:aws:s3:::{bucket_name}"
+    object_arn = (f"{bucket_arn}/{prefix + '/' if prefix else ''}AWSLogs/{account}/Config/"
+                  "ConfigWritabilityCheckFile")
+    source = source_context(account, {"aws:SecureTransport": "true"})
+    base = {"principal": "config.amazonaws.com", "resource_account": bucket.account_id,
+            "resource_policy": bucket_policy(bucket)}
+    require(code, DELIVERY_MESSAGE, dict(base, action="s3:GetBucketAcl", resource=bucket_arn,
+                                         context=source))
+    put = dict(source, **{"s3:x-amz-acl": "bucket-owner-full-control"})
+    if kms_key_arn:
+        put.update({"s3:x-amz-server-side-encryption": "aws:kms",
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id": kms_key_arn})
+    require(code, DELIVERY_MESSAGE, dict(base, action="s3:PutObject", resource=object_arn,
+                                         context=put))
+    if key is None or is_aws_managed(key):
+        return  # SSE-S3, or the AWS managed aws/s3 key, which S3 may always use
+    # With an S3 Bucket Key (the bucket's setting, for every SSE-KMS object) S3 asks KMS for
+    # the bucket's key material: the encryption context is then the bucket's ARN.
+    require(code, DELIVERY_MESSAGE, {
+        "principal": "config.amazonaws.com", "action": "kms:GenerateDataKey",
+        "resource": key.arn, "resource_account": key.account_id,
+        "resource_policy": policy_json(key.policy),
+        "context": source_context(account, {
+            "kms:EncryptionContext:aws:s3:arn": bucket_arn if bucket_key else object_arn,
+            "kms:EncryptionContextKeys": ["aws:s3:arn"],
+            "kms:ViaService": f"s3.{bucket.region_name}.amazonaws.com"})})
+
+
+CONFIG_CALL = threading.local()  # the config backend of the PutDeliveryChannel in progress
+
+
+def patch_config_access():
+    from moto.config import models
+
+    original_put = models.ConfigBackend.put_delivery_channel
+    stored = models.ConfigDeliveryChannel
+
+    def put_delivery_channel(self, delivery_channel):
+        CONFIG_CALL.backend = self
+        try:
+            return original_put(self, delivery_channel)
+        finally:
+            CONFIG_CALL.backend = None
+
+    def checked_delivery_channel(name, s3_bucket_name, prefix=None, sns_arn=None,
+                                 s3_kms_key_arn=None, snapshot_properties=None):
+        """moto builds the channel after its own checks and stores it right after: AWS's
+        access checks run here, before it is stored."""
+        backend = getattr(CONFIG_CALL, "backend", None)
+        if backend is not None:
+            check_delivery_channel(backend.account_id, s3_bucket_name, prefix, s3_kms_key_arn)
+        return stored(name, s3_bucket_name, prefix=prefix, sns_arn=sns_arn,
+                      s3_kms_key_arn=s3_kms_key_arn, snapshot_properties=snapshot_properties)
+
+    models.ConfigBackend.put_delivery_channel = put_delivery_channel
+    models.ConfigDeliveryChannel = checked_delivery_channel
+
+
+def patch_access_checks():
+    patch_cloudtrail_access()
+    patch_config_access()
+
+
+# --- 11. IAM service-specific credentials ------------------------------------------------
+# moto 5.2.5 has no ListServiceSpecificCredentials. AWS: it lists a user's CodeCommit,
+# Keyspaces and Bedrock credentials (NoSuchEntity for an unknown user); IAM refuses to delete
+# a user that has any, so baseline lists them before removing a user. moto cannot create
+# such credentials, so every user it knows has none.
+
+
+def patch_iam():
+    from moto.core.responses import ActionResult
+    from moto.iam.responses import IamResponse
+
+    def list_service_specific_credentials(self):
+        self.backend.get_user(self._get_param("UserName"))
+        return ActionResult({"ServiceSpecificCredentials": []})
+
+    IamResponse.list_service_specific_credentials = list_service_specific_credentials
+
+
 def patch_moto():
     patch_budgets()
     patch_regions()
     patch_contact_information()
     patch_sns()
     patch_securityhub()
+    patch_iam()
+    patch_access_checks()

@@ -41,6 +41,81 @@ async fn jawsug_beginners_2022_converges() {
     converges("jawsug-beginners-2022.yaml").await;
 }
 
+/// The shipped baseline.yaml on a fresh account, every enabled region, with the emulator
+/// refusing what AWS refuses at the API (CloudTrail's bucket, key and role checks, Config's
+/// writability check through the bucket's KMS key): it applies and converges. What it wrote
+/// is in AWS's documented policy form and carries the log buckets' lifecycle.
+#[tokio::test]
+async fn the_default_baseline_converges_in_every_region() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &crate::default_baseline(&account));
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let bucket = format!("{}-audit-logs", account.id);
+    for region in ["ap-northeast-1", "us-east-1", "eu-west-1"] {
+        let config = aws_sdk_config::Client::new(&account.sdk_config_in(region));
+        let channels = config
+            .describe_delivery_channels()
+            .send()
+            .await
+            .expect("channels");
+        let channel = channels.delivery_channels().first().expect("a channel");
+        assert_eq!(channel.s3_bucket_name(), Some(bucket.as_str()), "{region}");
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&account.sdk_config_in("ap-northeast-1"))
+            .force_path_style(true)
+            .build(),
+    );
+    // Sent as AWS documents policies: a single value is a string, not a list of one.
+    let text = s3
+        .get_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("policy")
+        .policy
+        .expect("text");
+    let policy: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let acl_check = policy["Statement"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .find(|s| s["Sid"] == "AWSCloudTrailAclCheck")
+        .expect("CloudTrail's ACL check");
+    assert_eq!(acl_check["Action"], "s3:GetBucketAcl", "{text}");
+    assert!(
+        text.starts_with(r#"{"Version":"2012-10-17","Statement":["#),
+        "{text}"
+    );
+    // Expired logs do not stay as noncurrent versions forever, in both log buckets.
+    for name in [bucket.clone(), format!("{}-access-logs", account.id)] {
+        let lifecycle = s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(&name)
+            .send()
+            .await
+            .expect("lifecycle");
+        let rule = lifecycle.rules().first().expect("a rule");
+        assert_eq!(
+            rule.expiration().and_then(|e| e.days()),
+            Some(2555),
+            "{name}"
+        );
+        assert_eq!(
+            rule.noncurrent_version_expiration()
+                .and_then(|e| e.noncurrent_days()),
+            Some(30),
+            "{name}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn organization_converges_in_two_applies() {
     let account = TestAccount::new().await;

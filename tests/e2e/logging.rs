@@ -313,6 +313,39 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
     );
 }
 
+/// `baseline destroy` honours `force_destroy: true` as `ensure: absent` does.
+#[tokio::test]
+async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {
+    let account = TestAccount::new().await;
+    account.write(
+        "baseline.yaml",
+        &format!(
+            "version: 1\naccount:\n  id: \"{}\"\n  home_region: ap-northeast-1\nlogging:\n  bucket:\n    name: \"{{account_id}}-gone\"\n    force_destroy: true\n",
+            account.id
+        ),
+    );
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let s3 = s3_client(&account);
+    let bucket = format!("{}-gone", account.id);
+    s3.delete_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("policy");
+    s3.put_object()
+        .bucket(&bucket)
+        .key("AWSLogs/log.json.gz")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .expect("a log");
+    baseline(&account, &["destroy", "--auto-approve"]).expect_code(0);
+    assert!(
+        s3.head_bucket().bucket(&bucket).send().await.is_err(),
+        "deleted with its logs"
+    );
+}
+
 #[tokio::test]
 async fn athena_table_uses_partition_projection_and_ships_the_queries() {
     let account = TestAccount::new().await;

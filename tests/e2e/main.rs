@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `baseline` binary and the real AWS SDK against the moto
 //! emulator. Each test has its own account, so they run in parallel.
 
+mod access;
 mod alerts;
 mod examples;
 mod foundation;

@@ -45,6 +45,8 @@ pub struct AwsContext {
     credential_report: OnceCell<String>,
     regions: OnceCell<Vec<(String, String)>>,
     account_id: OnceCell<String>,
+    /// The partition of the caller's ARN (`aws`, `aws-cn`, ...), known once the pin ran.
+    partition: OnceLock<String>,
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
     password_file: Option<PathBuf>,
     password_file_lock: Arc<Mutex<()>>,
@@ -109,6 +111,7 @@ impl AwsContext {
             credential_report: OnceCell::new(),
             regions: OnceCell::new(),
             account_id: OnceCell::new(),
+            partition: OnceLock::new(),
             clients: Mutex::new(HashMap::new()),
             password_file: None,
             password_file_lock: Arc::new(Mutex::new(())),
@@ -120,8 +123,16 @@ impl AwsContext {
 
     /// The ARN of role `role` in account `account_id`, in this context's partition.
     pub fn role_arn(&self, account_id: &str, role: &str) -> String {
-        let partition = partition_of(self.region().unwrap_or("us-east-1"));
-        format!("arn:{partition}:iam::{account_id}:role/{role}")
+        format!("arn:{}:iam::{account_id}:role/{role}", self.partition())
+    }
+
+    /// The account's partition: from the caller's ARN once sts:GetCallerIdentity answered,
+    /// else from the region.
+    pub fn partition(&self) -> &str {
+        self.partition.get().map_or_else(
+            || partition_of(self.region().unwrap_or("us-east-1")),
+            String::as_str,
+        )
     }
 
     /// A context for another account, reached by assuming `role_arn` with this context's
@@ -335,6 +346,9 @@ impl AwsContext {
             .send()
             .await
             .map_err(|err| sdk_error(&address, "sts:GetCallerIdentity", &err))?;
+        if let Some(partition) = identity.arn().and_then(partition_of_arn) {
+            let _ = self.partition.set(partition.to_owned());
+        }
         identity.account().map(str::to_owned).ok_or(ProviderError {
             address,
             operation: "sts:GetCallerIdentity".to_owned(),
@@ -515,16 +529,7 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
     }
 }
 
-/// The AWS partition a region belongs to.
-fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+use baseline_core::scope::{partition_of, partition_of_arn};
 
 /// Whether an opt-in status means the account can use the region.
 pub(crate) fn is_enabled(status: &str) -> bool {

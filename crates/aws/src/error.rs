@@ -44,6 +44,23 @@ where
             "the credentials are expired or invalid: sign in again (e.g. `aws sso login`)"
                 .to_owned(),
         ),
+        (Some("InsufficientDeliveryPolicyException"), _) => Some(
+            "AWS Config writes to the bucket as config.amazonaws.com: the bucket policy, and \
+             the key policy of the bucket's default KMS key, must let it in"
+                .to_owned(),
+        ),
+        (
+            Some(
+                "InsufficientS3BucketPolicyException"
+                | "InsufficientEncryptionPolicyException"
+                | "InvalidCloudWatchLogsRoleArnException",
+            ),
+            _,
+        ) => Some(
+            "CloudTrail checks that the bucket policy, the key policy and the CloudWatch Logs \
+             role's trust let this trail in (aws:SourceArn is the trail's ARN)"
+                .to_owned(),
+        ),
         (Some("Throttling" | "ThrottlingException"), _) => {
             Some("AWS is throttling requests; run again in a minute".to_owned())
         }
@@ -99,3 +116,45 @@ macro_rules! call {
     };
 }
 pub(crate) use call;
+
+/// How long a call refused because something it names has not reached the service yet is
+/// tried again. IAM roles, bucket policies and key policies are eventually consistent: a
+/// service that checks them at the API (CloudTrail, Config) can refuse for seconds after
+/// they were written. Terraform's AWS provider waits up to two minutes for IAM.
+const PROPAGATION: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Sends a request, and sends it again while AWS refuses it with one of `codes` (the codes
+/// that mean "the role or policy is not usable yet"), waiting 1, 2, 4, ... up to 10 s
+/// between tries, for at most [`PROPAGATION`]. Any other error, or the last refusal, is the
+/// call's error. On a service where the change already arrived, the first try succeeds.
+pub(crate) async fn retry_while_propagating<T, E, F, Fut>(
+    address: &ResourceAddr,
+    operation: &str,
+    codes: &[&str],
+    mut send: F,
+) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let deadline = tokio::time::Instant::now() + PROPAGATION;
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match send().await {
+            Ok(out) => return Ok(out),
+            Err(err) if has_code(&err, codes) && tokio::time::Instant::now() + wait < deadline => {
+                tracing::info!(
+                    address = %address,
+                    operation,
+                    code = err.code().unwrap_or_default(),
+                    "refused while a role or policy propagates; trying again in {} s",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(10));
+            }
+            Err(err) => return Err(sdk_error(address, operation, &err)),
+        }
+    }
+}

@@ -14,8 +14,6 @@ use crate::context::AwsContext;
 use crate::error::sdk_error;
 use crate::iam::role::trust_document;
 
-const AWS_MANAGED: &str = "arn:aws:iam::aws:policy/";
-
 /// Roles that AWS makes and owns; a baseline must not claim them.
 fn aws_owned(path: &str) -> bool {
     path.starts_with("/aws-service-role/") || path.starts_with("/aws-reserved/")
@@ -67,7 +65,7 @@ pub async fn describe_account(
                 users.insert(name, user_spec(&state));
             }
             "iam_role" => {
-                roles.insert(name, role_spec(&state, account_id));
+                roles.insert(name, role_spec(&state, ctx.partition(), account_id));
             }
             _ => {}
         }
@@ -135,7 +133,13 @@ fn managed_names(state: &Value) -> Option<Value> {
     Some(Value::Array(
         arns.iter()
             .filter_map(Value::as_str)
-            .map(|arn| json!(arn.strip_prefix(AWS_MANAGED).unwrap_or(arn)))
+            .map(|arn| {
+                let short = arn
+                    .strip_prefix("arn:")
+                    .and_then(|rest| rest.split_once(":iam::aws:policy/"))
+                    .map_or(arn, |(_, name)| name);
+                json!(short)
+            })
             .collect(),
     ))
 }
@@ -199,7 +203,7 @@ fn user_spec(state: &Value) -> Value {
     Value::Object(spec)
 }
 
-fn role_spec(state: &Value, account_id: &str) -> Value {
+fn role_spec(state: &Value, partition: &str, account_id: &str) -> Value {
     let mut spec = Map::new();
     common(state, &mut spec);
     if let Some(description) = state.get("description").and_then(Value::as_str)
@@ -213,13 +217,16 @@ fn role_spec(state: &Value, account_id: &str) -> Value {
         spec.insert("max_session_duration".to_owned(), json!(seconds));
     }
     let trust = state.get("trust").cloned().unwrap_or(Value::Null);
-    spec.insert("trust".to_owned(), trust_spec(&trust, account_id));
+    spec.insert(
+        "trust".to_owned(),
+        trust_spec(&trust, partition, account_id),
+    );
     Value::Object(spec)
 }
 
 /// The short form (`account: self`, `service: …`, `require_mfa`) when it says exactly the
 /// same as the live trust policy; the whole document otherwise.
-fn trust_spec(trust: &Value, account_id: &str) -> Value {
+fn trust_spec(trust: &Value, partition: &str, account_id: &str) -> Value {
     let statements = trust
         .get("Statement")
         .and_then(Value::as_array)
@@ -241,7 +248,7 @@ fn trust_spec(trust: &Value, account_id: &str) -> Value {
     for statement in &statements {
         for arn in strings(statement.pointer("/Principal/AWS")) {
             let id = arn
-                .strip_prefix("arn:aws:iam::")
+                .strip_prefix(&format!("arn:{partition}:iam::"))
                 .and_then(|rest| rest.strip_suffix(":root"))
                 .unwrap_or(&arn)
                 .to_owned();
@@ -264,7 +271,7 @@ fn trust_spec(trust: &Value, account_id: &str) -> Value {
         require_mfa,
         document: None,
     };
-    if !statements.is_empty() && trust_document(&short, account_id) == *trust {
+    if !statements.is_empty() && trust_document(&short, partition, account_id) == *trust {
         let mut spec = Map::new();
         if !accounts.is_empty() {
             let names: Vec<Value> = accounts

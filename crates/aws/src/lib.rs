@@ -60,6 +60,7 @@ static KINDS: &[&dyn Kind] = &[
     &kms::key::Key,
     &logs::group::LogGroup,
     &cloudtrail::trail::Trail,
+    &cloudtrail::other_trails::OtherTrails,
     &iam::service_linked_role::ServiceLinkedRole,
     &config::recorder::Recorder,
     &config::channel::Channel,

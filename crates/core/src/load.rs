@@ -114,7 +114,84 @@ fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
         check_identities(iam, source, file)?;
     }
     check_alerts(spec, source, file)?;
+    check_config_topic(spec, source, file)?;
     check_organization(spec, source, file)
+}
+
+/// AWS Config publishes only to a topic in the channel's own region and not to an
+/// encrypted topic: `logging.config.sns_topic_arn` must fit every region Config runs in.
+fn check_config_topic(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    use crate::spec::RegionsSpec;
+    let Some(config) = spec.logging.as_ref().and_then(|l| l.config.as_ref()) else {
+        return Ok(());
+    };
+    let Some(arn) = &config.sns_topic_arn else {
+        return Ok(());
+    };
+    let at = (
+        arn.referenced.line() as usize,
+        arn.referenced.column() as usize,
+    );
+    let error = |message: String, hint: &str| {
+        Err(Box::new(located(
+            source,
+            file,
+            at,
+            message,
+            Some(hint.to_owned()),
+        )))
+    };
+    let parts: Vec<&str> = arn.value.split(':').collect();
+    let ["arn", _, "sns", region, _, name] = parts.as_slice() else {
+        return error(
+            format!("`{}` is not an SNS topic ARN", arn.value),
+            "write it as `arn:aws:sns:REGION:{account_id}:TOPIC`",
+        );
+    };
+    let elsewhere = |regions: String| {
+        error(
+            format!(
+                "AWS Config publishes only to a topic in the channel's own region; this topic \
+                 is in {region}, but Config runs in {regions}"
+            ),
+            &format!(
+                "to hear of Config changes in every region, drop `sns_topic_arn` and use \
+                 `alerts.events.config_changes`; or set `logging.config.regions: [{region}]`"
+            ),
+        )
+    };
+    match config.regions.as_ref().or(spec.account.regions.as_ref()) {
+        Some(RegionsSpec::All) => return elsewhere("every enabled region".to_owned()),
+        Some(RegionsSpec::List(list)) if list.iter().any(|r| r.as_str() != *region) => {
+            let names: Vec<&str> = list.iter().map(|r| r.as_str()).collect();
+            return elsewhere(names.join(", "));
+        }
+        Some(RegionsSpec::List(_)) => {}
+        None => {
+            if let Some(home) = &spec.account.home_region
+                && home.as_str() != *region
+            {
+                return elsewhere(home.as_str().to_owned());
+            }
+        }
+    }
+    let own = spec.alerts.as_ref().and_then(|a| {
+        a.topics
+            .iter()
+            .find(|(topic, _)| topic.as_str() == *name)
+            .map(|(_, topic)| topic)
+    });
+    if let Some(topic) = own
+        && topic.kms_key.is_some()
+    {
+        return error(
+            format!(
+                "topic `{name}` is encrypted, and AWS Config does not publish to encrypted topics"
+            ),
+            "give Config a topic without `kms_key`, or drop `sns_topic_arn`",
+        );
+    }
+    Ok(())
 }
 
 /// Policies, accounts and targets name OUs and accounts the file declares; what fans out to

@@ -343,10 +343,10 @@ pub fn destroy(desired: Vec<Desired>) -> Vec<Desired> {
     desired
         .into_iter()
         .filter(|d| d.manual.is_none())
+        // `write_only` stays: it carries what a deletion needs to know (`force_destroy`).
         .map(|d| Desired {
             ensure: Ensure::Absent,
             state: Value::Object(Map::new()),
-            write_only: Value::Null,
             ..d
         })
         .collect()

@@ -62,6 +62,83 @@ pub fn normalize(doc: &Value) -> Value {
     out
 }
 
+/// The text sent to AWS: the documented form, not the canonical one. Keys in the order
+/// AWS's examples use (`Version`, `Statement`; `Sid`, `Effect`, `Principal`, `Action`,
+/// `Resource`, `Condition`), and a list of one value written as that value
+/// (`"Action": "s3:PutObject"`), as people and policy tools expect to read it. The meaning
+/// is the same as the canonical form's, which stays the currency of comparison.
+pub fn to_text(doc: &Value) -> String {
+    let mut out = String::new();
+    write_documented(&mut out, doc, 0);
+    out
+}
+
+/// Keys of a policy, a statement and a principal or condition block, in documented order;
+/// any other key follows, sorted.
+const KEY_ORDER: [&str; 10] = [
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+];
+const KEY_ORDER_TAIL: [&str; 2] = ["NotResource", "Condition"];
+
+fn key_rank(key: &str) -> (usize, &str) {
+    let rank = KEY_ORDER
+        .iter()
+        .chain(KEY_ORDER_TAIL.iter())
+        .position(|k| *k == key)
+        .unwrap_or(KEY_ORDER.len() + KEY_ORDER_TAIL.len());
+    (rank, key)
+}
+
+/// `depth` 0 is the document, 1 a statement list, 2 a statement; below a statement every
+/// one-element list of scalars is written as its value.
+fn write_documented(out: &mut String, value: &Value, depth: usize) {
+    match value {
+        Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields.keys().collect();
+            keys.sort_by_key(|k| key_rank(k));
+            out.push('{');
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*key).clone()).to_string());
+                out.push(':');
+                let child = &fields[key.as_str()];
+                let child_depth = if depth == 0 && key.as_str() == "Statement" {
+                    1
+                } else {
+                    depth + 1
+                };
+                write_documented(out, child, child_depth);
+            }
+            out.push('}');
+        }
+        Value::Array(items) if depth >= 3 && items.len() == 1 && !items[0].is_object() => {
+            write_documented(out, &items[0], depth);
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_documented(out, item, depth + 1);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
 fn statement(value: &Value) -> Value {
     let Value::Object(fields) = value else {
         return value.clone();
@@ -398,6 +475,32 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn sent_in_the_documented_form_and_reads_back_equal() {
+        let canonical = normalize(&json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Write", "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": ["arn:aws:s3:::b/AWSLogs/1/*", "arn:aws:s3:::b/x/*"],
+                "Condition": {"StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:r:1:trail/t"}}
+            }]
+        }));
+        let text = to_text(&canonical);
+        assert_eq!(
+            text,
+            concat!(
+                r#"{"Version":"2012-10-17","Statement":[{"Sid":"Write","Effect":"Allow","#,
+                r#""Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","#,
+                r#""Resource":["arn:aws:s3:::b/AWSLogs/1/*","arn:aws:s3:::b/x/*"],"#,
+                r#""Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:r:1:trail/t"}}}]}"#
+            )
+        );
+        let back: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(normalize(&back), canonical);
+    }
 
     #[test]
     fn url_encoded_and_reordered_documents_are_equal() {

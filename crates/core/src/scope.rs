@@ -10,6 +10,10 @@ use crate::template::NameContext;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
     pub account_id: String,
+    /// The account's partition (`aws`, `aws-cn`, `aws-us-gov`): every ARN baseline builds
+    /// starts `arn:PARTITION:`. From the caller's ARN once the pin is checked; until then
+    /// (validate), from the home region.
+    pub partition: String,
     pub home_region: String,
     /// The regions `account.regions` selects that are enabled, home region first.
     pub regions: Vec<String>,
@@ -63,12 +67,30 @@ impl Scope {
         }
         Self {
             account_id: account_id.to_owned(),
+            partition: partition_of(home_region).to_owned(),
             home_region: home_region.to_owned(),
             regions,
             enabled,
             not_enabled,
             org_accounts: BTreeMap::new(),
         }
+    }
+
+    /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` in this account.
+    pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{region}:{}:{resource}",
+            self.partition, self.account_id
+        )
+    }
+
+    /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` with another account (`*`, `aws`, a
+    /// member) or none.
+    pub fn arn_in(&self, service: &str, region: &str, account: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{region}:{account}:{resource}",
+            self.partition
+        )
     }
 
     /// The regions a section selects: its own `regions`, or the account's.
@@ -91,4 +113,27 @@ impl Scope {
             region,
         }
     }
+}
+
+/// The partition a region belongs to (`aws` for every commercial region).
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+/// The partition an ARN names (`arn:PARTITION:...`).
+pub fn partition_of_arn(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split(':')
+        .next()
+        .filter(|p| !p.is_empty())
 }

@@ -39,13 +39,12 @@ pub fn emulator() -> &'static Emulator {
 fn start_emulator() -> Emulator {
     let root = repo_root();
     let python = root.join(".venv/bin/python");
-    if !python.exists() {
-        let status = Command::new("bash")
-            .arg(root.join("scripts/emulator-setup"))
-            .status()
-            .expect("run scripts/emulator-setup");
-        assert!(status.success(), "scripts/emulator-setup failed");
-    }
+    // Cheap when nothing changed; installs moto and the access-rule oracle otherwise.
+    let status = Command::new("bash")
+        .arg(root.join("scripts/emulator-setup"))
+        .status()
+        .expect("run scripts/emulator-setup");
+    assert!(status.success(), "scripts/emulator-setup failed");
     let mut child = Command::new(&python)
         .arg(root.join("emulator/launch.py"))
         .arg("--exit-on-stdin-eof")
@@ -323,4 +322,49 @@ impl Run {
         );
         self
     }
+}
+
+/// Asks the access-rule oracle (`oracle/evaluate.mjs`, an independent IAM policy evaluator,
+/// installed by `scripts/oracle-setup`) whether AWS would allow each request. Each request
+/// is one JSON object in the oracle's input form; each answer has a `decision`: `Allowed`,
+/// `ImplicitlyDenied`, `ExplicitlyDenied` or `Error`.
+pub fn oracle(requests: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    let root = repo_root();
+    if !root
+        .join("oracle/node_modules/@cloud-copilot/iam-simulate")
+        .exists()
+    {
+        let status = Command::new("bash")
+            .arg(root.join("scripts/oracle-setup"))
+            .status()
+            .expect("run scripts/oracle-setup");
+        assert!(status.success(), "scripts/oracle-setup failed");
+    }
+    let mut child = Command::new("node")
+        .arg(root.join("oracle/evaluate.mjs"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start node oracle/evaluate.mjs (Node.js 18 or later)");
+    let mut input = String::new();
+    for request in requests {
+        input.push_str(&request.to_string());
+        input.push('\n');
+    }
+    let mut stdin = child.stdin.take().expect("oracle stdin");
+    let writer = std::thread::spawn(move || {
+        stdin
+            .write_all(input.as_bytes())
+            .expect("write to the oracle");
+    });
+    let output = child.wait_with_output().expect("oracle output");
+    writer.join().expect("oracle writer");
+    assert!(output.status.success(), "the oracle failed: {output:?}");
+    let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("the oracle answers JSON"))
+        .collect();
+    assert_eq!(answers.len(), requests.len(), "one answer per request");
+    answers
 }

@@ -24,17 +24,19 @@ pub async fn resolve_scope(ctx: &AwsContext, spec: &Spec) -> Result<Scope, Provi
         .as_ref()
         .and_then(|l| l.config.as_ref())
         .and_then(|c| c.regions.as_ref());
-    if spec.account.regions.is_none() && config_regions.is_none() {
-        return Ok(Scope::resolve(spec, &home, vec![home.clone()]));
-    }
-    let enabled: Vec<String> = ctx
-        .region_statuses(&home)
-        .await?
-        .iter()
-        .filter(|(_, status)| is_enabled(status))
-        .map(|(name, _)| name.clone())
-        .collect();
-    Ok(Scope::resolve(spec, &home, enabled))
+    let enabled: Vec<String> = if spec.account.regions.is_none() && config_regions.is_none() {
+        vec![home.clone()]
+    } else {
+        ctx.region_statuses(&home)
+            .await?
+            .iter()
+            .filter(|(_, status)| is_enabled(status))
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    let mut scope = Scope::resolve(spec, &home, enabled);
+    scope.partition = ctx.partition().to_owned();
+    Ok(scope)
 }
 
 /// Whether the spec selects regions by name (then each is checked to be enabled).

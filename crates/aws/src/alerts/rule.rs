@@ -247,8 +247,11 @@ fn transformer(alert: &Alert) -> Value {
     })
 }
 
+/// The role the rules outside the home region forward events with: only baseline's own
+/// rules of this account may use it.
 fn forward_role(scope: &Scope) -> Desired {
-    let trust = crate::iam::role::service_trust("events.amazonaws.com");
+    let rules = scope.arn_in("events", "*", &scope.account_id, "rule/baseline-*");
+    let trust = crate::iam::role::service_trust("events.amazonaws.com", scope, Some(&rules));
     let forward = policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [{"Sid": "ForwardToHomeRegion", "Effect": "Allow",
@@ -262,10 +265,7 @@ fn forward_role(scope: &Scope) -> Desired {
 }
 
 fn home_bus(scope: &Scope) -> String {
-    format!(
-        "arn:aws:events:{}:{}:event-bus/default",
-        scope.home_region, scope.account_id
-    )
+    scope.arn("events", &scope.home_region, "event-bus/default")
 }
 
 fn desired_rules(kind: AlertKind, topic_name: &str, scope: &Scope) -> Vec<Desired> {
@@ -287,7 +287,7 @@ fn desired_rules(kind: AlertKind, topic_name: &str, scope: &Scope) -> Vec<Desire
                 (
                     json!({
                         "arn": home_bus(scope),
-                        "role_arn": format!("arn:aws:iam::{}:role/{FORWARD_ROLE}", scope.account_id),
+                        "role_arn": scope.arn("iam", "", &format!("role/{FORWARD_ROLE}")),
                     }),
                     ResourceAddr::named("iam_role", FORWARD_ROLE),
                 )

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::kind::{Kind, name_of, region_of};
+use crate::logging::config_topic_arn;
 
 pub(crate) struct Topic;
 
@@ -24,14 +25,13 @@ pub(crate) fn address(name: &str, scope: &Scope) -> ResourceAddr {
 }
 
 pub(crate) fn arn(name: &str, scope: &Scope) -> String {
-    format!(
-        "arn:aws:sns:{}:{}:{name}",
-        scope.home_region, scope.account_id
-    )
+    scope.arn("sns", &scope.home_region, name)
 }
 
-/// The account manages the topic; EventBridge and Budgets publish to it for this account.
-fn topic_policy(topic_arn: &str, account_id: &str) -> Value {
+/// The account manages the topic; EventBridge and Budgets publish to it for this account,
+/// and AWS Config when the file names the topic as Config's (`config_publishes`).
+fn topic_policy(topic_arn: &str, scope: &Scope, config_publishes: bool) -> Value {
+    let account_id = &scope.account_id;
     let publish = |sid: &str, service: &str| {
         json!({
             "Sid": sid,
@@ -42,24 +42,25 @@ fn topic_policy(topic_arn: &str, account_id: &str) -> Value {
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
         })
     };
-    policy::normalize(&json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountManages",
-                "Effect": "Allow",
-                "Principal": {"AWS": format!("arn:aws:iam::{account_id}:root")},
-                "Action": [
-                    "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission",
-                    "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe",
-                    "sns:ListSubscriptionsByTopic", "sns:Publish",
-                ],
-                "Resource": topic_arn,
-            },
-            publish("EventBridgePublishes", "events.amazonaws.com"),
-            publish("BudgetsPublishes", "budgets.amazonaws.com"),
-        ],
-    }))
+    let mut statements = vec![
+        json!({
+            "Sid": "AccountManages",
+            "Effect": "Allow",
+            "Principal": {"AWS": scope.arn("iam", "", "root")},
+            "Action": [
+                "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission",
+                "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic", "sns:Publish",
+            ],
+            "Resource": topic_arn,
+        }),
+        publish("EventBridgePublishes", "events.amazonaws.com"),
+        publish("BudgetsPublishes", "budgets.amazonaws.com"),
+    ];
+    if config_publishes {
+        statements.push(publish("ConfigPublishes", "config.amazonaws.com"));
+    }
+    policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
 /// `protocol:endpoint`, how subscriptions are listed in the state.
@@ -67,8 +68,9 @@ pub(crate) fn subscription_key(protocol: &str, endpoint: &str) -> String {
     format!("{protocol}:{endpoint}")
 }
 
-fn desired_topic(name: &str, topic: &TopicSpec, scope: &Scope) -> Desired {
+fn desired_topic(name: &str, topic: &TopicSpec, spec: &Spec, scope: &Scope) -> Desired {
     let topic_arn = arn(name, scope);
+    let config_publishes = config_topic_arn(spec, scope).as_deref() == Some(topic_arn.as_str());
     let mut subscriptions: Vec<String> = topic
         .subscriptions
         .iter()
@@ -77,7 +79,7 @@ fn desired_topic(name: &str, topic: &TopicSpec, scope: &Scope) -> Desired {
     subscriptions.sort();
     subscriptions.dedup();
     let mut state = json!({
-        "policy": topic_policy(&topic_arn, &scope.account_id),
+        "policy": topic_policy(&topic_arn, scope, config_publishes),
         "subscriptions": subscriptions,
     });
     if let Some(key) = &topic.kms_key {
@@ -95,7 +97,7 @@ impl Kind for Topic {
         spec.alerts
             .iter()
             .flat_map(|a| &a.topics)
-            .map(|(name, topic)| desired_topic(name.as_str(), topic, scope))
+            .map(|(name, topic)| desired_topic(name.as_str(), topic, spec, scope))
             .collect()
     }
 
@@ -123,7 +125,10 @@ pub(crate) async fn live_arn(
     name: &str,
 ) -> Result<String, ProviderError> {
     let account = ctx.account_id().await?;
-    Ok(format!("arn:aws:sns:{region}:{account}:{name}"))
+    Ok(format!(
+        "arn:{}:sns:{region}:{account}:{name}",
+        ctx.partition()
+    ))
 }
 
 /// Every subscription of a topic as (protocol:endpoint, subscription ARN or
@@ -208,7 +213,7 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
     let sns = ctx.sns(region_of(address));
     let topic_arn = live_arn(ctx, region_of(address), name_of(address)).await?;
     let after = change.after.as_ref().unwrap_or(&Value::Null);
-    let policy_text = after["policy"].to_string();
+    let policy_text = policy::to_text(&after["policy"]);
     match change.action {
         Action::Create => {
             let mut create = sns

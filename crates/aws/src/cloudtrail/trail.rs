@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::error::{sdk_error, unsupported};
+use crate::error::{retry_while_propagating, sdk_error, unsupported};
 use crate::kind::{Kind, name_of, region_of};
 use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
@@ -23,18 +23,27 @@ pub(crate) struct Trail;
 
 const KIND: &str = "cloudtrail_trail";
 
+/// CloudTrail checks at CreateTrail and UpdateTrail that it may write to the bucket, use the
+/// key and assume the logs role; right after baseline wrote those, AWS may not see them yet.
+const REFUSED_UNTIL_PROPAGATED: &[&str] = &[
+    "InsufficientS3BucketPolicyException",
+    "InsufficientEncryptionPolicyException",
+    "InvalidCloudWatchLogsRoleArnException",
+    "InvalidCloudWatchLogsLogGroupArnException",
+];
+
 /// The role CloudTrail assumes to write to CloudWatch Logs.
 const LOGS_ROLE: &str = "baseline-cloudtrail-logs";
 
-fn logs_role(scope: &Scope, log_group_arn: &str) -> Desired {
-    let trust = crate::iam::role::service_trust("cloudtrail.amazonaws.com");
+/// The role CloudTrail writes to CloudWatch Logs with: only this trail may use it.
+fn logs_role(scope: &Scope, trail_arn: &str, log_group_arn: &str) -> Desired {
+    let trust = crate::iam::role::service_trust("cloudtrail.amazonaws.com", scope, Some(trail_arn));
     let write = policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [{"Sid": "WriteTrailEvents", "Effect": "Allow",
                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                        "Resource": log_group_arn}]
     }));
-    let _ = scope;
     Desired {
         address: ResourceAddr::named("iam_role", LOGS_ROLE),
         ensure: Ensure::Present,
@@ -81,8 +90,13 @@ fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> 
     let cloudwatch_logs = match &trail.cloudwatch_logs {
         Some(_) => {
             let (name, arn) = trail_log_group(trail.name.as_str(), scope);
-            let role = format!("arn:aws:iam::{}:role/{LOGS_ROLE}", scope.account_id);
-            out.push(logs_role(scope, &arn));
+            let role = scope.arn("iam", "", &format!("role/{LOGS_ROLE}"));
+            let trail_arn = scope.arn(
+                "cloudtrail",
+                &scope.home_region,
+                &format!("trail/{}", trail.name),
+            );
+            out.push(logs_role(scope, &trail_arn, &arn));
             depends_on
                 .push(ResourceAddr::named(log_group::KIND, &name).in_region(&scope.home_region));
             depends_on.push(ResourceAddr::named("iam_role", LOGS_ROLE));
@@ -167,41 +181,45 @@ impl Kind for Trail {
                     .iter()
                     .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)));
                     if change.action == Action::Create {
-                        call!(
+                        let create = trail
+                            .create_trail()
+                            .name(name)
+                            .set_s3_bucket_name(text("bucket"))
+                            .set_is_multi_region_trail(flag("multi_region"))
+                            .set_is_organization_trail(flag("organization"))
+                            .set_include_global_service_events(flag("global_service_events"))
+                            .set_enable_log_file_validation(flag("log_file_validation"))
+                            .set_kms_key_id(text("kms_key"))
+                            .set_cloud_watch_logs_log_group_arn(log_group)
+                            .set_cloud_watch_logs_role_arn(role);
+                        retry_while_propagating(
                             address,
                             "cloudtrail:CreateTrail",
-                            trail
-                                .create_trail()
-                                .name(name)
-                                .set_s3_bucket_name(text("bucket"))
-                                .set_is_multi_region_trail(flag("multi_region"))
-                                .set_is_organization_trail(flag("organization"))
-                                .set_include_global_service_events(flag("global_service_events"))
-                                .set_enable_log_file_validation(flag("log_file_validation"))
-                                .set_kms_key_id(text("kms_key"))
-                                .set_cloud_watch_logs_log_group_arn(log_group)
-                                .set_cloud_watch_logs_role_arn(role)
-                                .send()
-                        )?;
+                            REFUSED_UNTIL_PROPAGATED,
+                            || create.clone().send(),
+                        )
+                        .await?;
                     } else if settings_changed {
-                        call!(
+                        let update = trail
+                            .update_trail()
+                            .name(name)
+                            .set_s3_bucket_name(text("bucket"))
+                            .set_is_multi_region_trail(flag("multi_region"))
+                            .set_is_organization_trail(flag("organization"))
+                            .set_include_global_service_events(flag("global_service_events"))
+                            .set_enable_log_file_validation(flag("log_file_validation"))
+                            .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
+                            .set_cloud_watch_logs_log_group_arn(
+                                log_group.or_else(|| Some(String::new())),
+                            )
+                            .set_cloud_watch_logs_role_arn(role.or_else(|| Some(String::new())));
+                        retry_while_propagating(
                             address,
                             "cloudtrail:UpdateTrail",
-                            trail
-                                .update_trail()
-                                .name(name)
-                                .set_s3_bucket_name(text("bucket"))
-                                .set_is_multi_region_trail(flag("multi_region"))
-                                .set_is_organization_trail(flag("organization"))
-                                .set_include_global_service_events(flag("global_service_events"))
-                                .set_enable_log_file_validation(flag("log_file_validation"))
-                                .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
-                                .set_cloud_watch_logs_log_group_arn(
-                                    log_group.or_else(|| Some(String::new()))
-                                )
-                                .set_cloud_watch_logs_role_arn(role.or_else(|| Some(String::new())))
-                                .send()
-                        )?;
+                            REFUSED_UNTIL_PROPAGATED,
+                            || update.clone().send(),
+                        )
+                        .await?;
                     }
                     let selectors_changed = ["management_events", "s3_data_events"]
                         .iter()
@@ -214,7 +232,7 @@ impl Kind for Trail {
                             selector = selector.data_resources(
                                 DataResource::builder()
                                     .r#type("AWS::S3::Object")
-                                    .values("arn:aws:s3")
+                                    .values(format!("arn:{}:s3", ctx.partition()))
                                     .build(),
                             );
                         }
@@ -297,7 +315,7 @@ async fn read_trail(
             d.r#type() == Some("AWS::S3::Object")
                 && d.values()
                     .iter()
-                    .any(|v| v == "arn:aws:s3" || v == "arn:aws:s3:::")
+                    .any(|v| v.starts_with("arn:") && (v.ends_with(":s3") || v.ends_with(":s3:::")))
         })
     });
     let kms_key = match trail.kms_key_id() {

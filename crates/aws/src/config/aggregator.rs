@@ -44,7 +44,7 @@ impl Kind for Aggregator {
                 json!({"source": "account", "accounts": [scope.account_id], "all_regions": true}),
             )];
         }
-        let role = format!("arn:aws:iam::{}:role/{ROLE}", scope.account_id);
+        let role = scope.arn("iam", "", &format!("role/{ROLE}"));
         let mut needs = vec![ResourceAddr::named("iam_role", ROLE)];
         if spec.organization.is_some() {
             needs.push(ResourceAddr::named(
@@ -56,10 +56,13 @@ impl Kind for Aggregator {
             Desired::new(
                 ResourceAddr::named("iam_role", ROLE),
                 json!({
-                    "trust": crate::iam::role::service_trust("config.amazonaws.com"),
-                    "managed_policies": [
-                        "arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"
-                    ],
+                    "trust": crate::iam::role::service_trust("config.amazonaws.com", scope, None),
+                    "managed_policies": [scope.arn_in(
+                        "iam",
+                        "",
+                        "aws",
+                        "policy/service-role/AWSConfigRoleForOrganizations"
+                    )],
                 }),
             ),
             Desired::new(

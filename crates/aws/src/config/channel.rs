@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 
 use crate::config::{config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
-use crate::error::{call, unsupported};
+use crate::error::{call, retry_while_propagating, unsupported};
 use crate::kind::{Kind, region_of};
-use crate::logging::bucket_name;
+use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
 
 pub(crate) struct Channel;
@@ -41,11 +41,21 @@ impl Kind for Channel {
                         ResourceAddr::named(s3::bucket::KIND, bucket).in_region(&scope.home_region),
                     );
                 }
+                // A bucket encrypted with the trail's key: Config writes through the key,
+                // whose policy must let it in first.
+                if let Some(key) = crate::kms::key::desired_key(spec, scope)
+                    && key.state.pointer("/policy/Statement").is_some_and(|s| {
+                        s.as_array()
+                            .is_some_and(|s| s.iter().any(|st| st["Sid"] == "ConfigEncrypts"))
+                    })
+                {
+                    depends_on.push(key.address);
+                }
                 Desired {
                     address: address(region),
                     ensure: config.ensure,
                     state: if present(config) {
-                        json!({"bucket": bucket, "sns_topic_arn": config.sns_topic_arn})
+                        json!({"bucket": bucket, "sns_topic_arn": config_topic_arn(spec, scope)})
                     } else {
                         json!({})
                     },
@@ -97,14 +107,16 @@ impl Kind for Channel {
                         .set_s3_bucket_name(after["bucket"].as_str().map(str::to_owned))
                         .set_sns_topic_arn(after["sns_topic_arn"].as_str().map(str::to_owned))
                         .build();
-                    call!(
+                    // Config checks at the API that it may write to the bucket (and use its
+                    // key); a bucket or key policy written moments ago may not be seen yet.
+                    let put = config.put_delivery_channel().delivery_channel(channel);
+                    retry_while_propagating(
                         address,
                         "config:PutDeliveryChannel",
-                        config
-                            .put_delivery_channel()
-                            .delivery_channel(channel)
-                            .send()
-                    )?;
+                        &["InsufficientDeliveryPolicyException"],
+                        || put.clone().send(),
+                    )
+                    .await?;
                     Ok(())
                 }
                 (Action::Delete, _) => {

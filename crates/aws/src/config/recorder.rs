@@ -31,7 +31,7 @@ impl Kind for Recorder {
         let Some((config, regions)) = config_regions(spec, scope) else {
             return Vec::new();
         };
-        let role = service_linked_role::arn("config.amazonaws.com", &scope.account_id);
+        let role = service_linked_role::arn("config.amazonaws.com", scope);
         regions
             .iter()
             .map(|region| Desired {

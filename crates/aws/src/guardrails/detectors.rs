@@ -130,7 +130,10 @@ impl Kind for SecurityHub {
             let mut state = Map::new();
             state.insert("enabled".to_owned(), json!(true));
             for standard in &hub.standards {
-                state.insert(standard_key(&standard.arn(region)), json!("enabled"));
+                state.insert(
+                    standard_key(&standard.arn(&scope.partition, region)),
+                    json!("enabled"),
+                );
             }
             out.push(Desired::new(
                 ResourceAddr::singleton(SECURITY_HUB).in_region(region),
@@ -210,10 +213,11 @@ impl Kind for SecurityHub {
                 if key == "enabled" || before.and_then(|b| b.get(key)) == Some(&json!("enabled")) {
                     continue;
                 }
+                let partition = ctx.partition();
                 let arn = if key.starts_with("ruleset/") {
-                    format!("arn:aws:securityhub:::{key}")
+                    format!("arn:{partition}:securityhub:::{key}")
                 } else {
-                    format!("arn:aws:securityhub:{region}::{key}")
+                    format!("arn:{partition}:securityhub:{region}::{key}")
                 };
                 requests.push(
                     StandardsSubscriptionRequest::builder()

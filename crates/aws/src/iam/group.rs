@@ -23,8 +23,8 @@ pub(crate) const MFA_POLICY_NAME: &str = "BaselineRequireMFA";
 
 /// Allow a user to see the account's password rules, change their own password and manage
 /// their own MFA device; deny everything else unless they signed in with MFA.
-pub(crate) fn mfa_policy() -> Value {
-    let own_user = "arn:aws:iam::*:user/${aws:username}";
+pub(crate) fn mfa_policy(partition: &str) -> Value {
+    let own_user = format!("arn:{partition}:iam::*:user/${{aws:username}}");
     policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -34,7 +34,7 @@ pub(crate) fn mfa_policy() -> Value {
             {"Sid": "AllowManageOwnPasswords", "Effect": "Allow",
              "Action": ["iam:ChangePassword", "iam:GetUser"], "Resource": own_user},
             {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
-             "Action": "iam:CreateVirtualMFADevice", "Resource": "arn:aws:iam::*:mfa/*"},
+             "Action": "iam:CreateVirtualMFADevice", "Resource": format!("arn:{partition}:iam::*:mfa/*")},
             {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
              "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice",
                         "iam:ListMFADevices", "iam:ResyncMFADevice"],
@@ -53,7 +53,7 @@ pub(crate) fn mfa_policy() -> Value {
 /// The declared policy fields of a group or role, in canonical JSON.
 pub(crate) fn policy_fields(
     state: &mut Map<String, Value>,
-    account_id: &str,
+    scope: &Scope,
     managed: Option<&Vec<baseline_core::spec::ManagedPolicy>>,
     inline: Option<
         &std::collections::BTreeMap<
@@ -63,7 +63,7 @@ pub(crate) fn policy_fields(
     >,
 ) {
     if let Some(managed) = managed {
-        let mut arns: Vec<String> = managed.iter().map(|m| m.arn(account_id)).collect();
+        let mut arns: Vec<String> = managed.iter().map(|m| m.arn(scope)).collect();
         arns.sort();
         arns.dedup();
         state.insert("managed_policies".to_owned(), json!(arns));
@@ -77,7 +77,7 @@ pub(crate) fn policy_fields(
     }
 }
 
-fn desired_group(name: &str, group: &GroupSpec, account_id: &str) -> Desired {
+fn desired_group(name: &str, group: &GroupSpec, scope: &Scope) -> Desired {
     let mut state = Map::new();
     if group.ensure == Ensure::Present {
         if let Some(path) = &group.path {
@@ -85,7 +85,7 @@ fn desired_group(name: &str, group: &GroupSpec, account_id: &str) -> Desired {
         }
         policy_fields(
             &mut state,
-            account_id,
+            scope,
             group.managed_policies.as_ref(),
             group.inline_policies.as_ref(),
         );
@@ -109,13 +109,13 @@ impl Kind for Group {
         KIND
     }
 
-    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };
         iam.groups
             .iter()
-            .map(|(name, group)| desired_group(name.as_str(), group, spec.account.id.as_str()))
+            .map(|(name, group)| desired_group(name.as_str(), group, scope))
             .collect()
     }
 
@@ -143,7 +143,7 @@ impl Kind for Group {
                 "path": path,
                 "managed_policies": managed,
                 "inline_policies": inline,
-                "require_mfa": mfa == Some(mfa_policy()),
+                "require_mfa": mfa == Some(mfa_policy(ctx.partition())),
             })))
         })
     }
@@ -235,7 +235,7 @@ async fn sync_mfa(
     match want {
         Some(true) if !have => {
             Principal::Group(name)
-                .put_inline(ctx, address, MFA_POLICY_NAME, &mfa_policy())
+                .put_inline(ctx, address, MFA_POLICY_NAME, &mfa_policy(ctx.partition()))
                 .await
         }
         Some(false) if have => {

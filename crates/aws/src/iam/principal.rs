@@ -251,7 +251,7 @@ impl Principal<'_> {
         document: &Value,
     ) -> Result<(), ProviderError> {
         let iam = ctx.iam();
-        let text = document.to_string();
+        let text = policy::to_text(document);
         match self {
             Principal::Group(name) => {
                 call!(

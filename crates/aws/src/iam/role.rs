@@ -20,17 +20,23 @@ pub(crate) struct Role;
 
 const KIND: &str = "iam_role";
 
-/// The trust policy the spec describes, canonical.
-/// The trust policy of a role that an AWS service assumes.
-pub(crate) fn service_trust(service: &str) -> Value {
+/// The trust policy of a role that an AWS service assumes for baseline: only on behalf of
+/// this account (`aws:SourceAccount`) and, where the caller is known, of that resource
+/// (`aws:SourceArn`, a pattern), as AWS's confused-deputy guidance asks.
+pub(crate) fn service_trust(service: &str, scope: &Scope, source_arn: Option<&str>) -> Value {
+    let mut condition = json!({"StringEquals": {"aws:SourceAccount": scope.account_id}});
+    if let Some(arn) = source_arn {
+        condition["ArnLike"] = json!({"aws:SourceArn": arn});
+    }
     policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
-                       "Action": "sts:AssumeRole"}]
+                       "Action": "sts:AssumeRole", "Condition": condition}]
     }))
 }
 
-pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
+/// The trust policy the spec describes, canonical.
+pub(crate) fn trust_document(trust: &TrustSpec, partition: &str, account_id: &str) -> Value {
     if let Some(document) = &trust.document {
         return policy::normalize(&document.0);
     }
@@ -45,7 +51,7 @@ pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
                     AccountRef::SelfAccount => account_id,
                     AccountRef::Id(id) => id.as_str(),
                 };
-                format!("arn:aws:iam::{id}:root")
+                format!("arn:{partition}:iam::{id}:root")
             })
             .collect();
         arns.sort();
@@ -70,7 +76,7 @@ pub(crate) fn trust_document(trust: &TrustSpec, account_id: &str) -> Value {
     policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
-fn desired_role(name: &str, role: &RoleSpec, account_id: &str) -> Desired {
+fn desired_role(name: &str, role: &RoleSpec, scope: &Scope) -> Desired {
     let mut state = Map::new();
     if role.ensure == Ensure::Present {
         if let Some(path) = &role.path {
@@ -80,11 +86,14 @@ fn desired_role(name: &str, role: &RoleSpec, account_id: &str) -> Desired {
             state.insert("description".to_owned(), json!(description));
         }
         if let Some(trust) = &role.trust {
-            state.insert("trust".to_owned(), trust_document(trust, account_id));
+            state.insert(
+                "trust".to_owned(),
+                trust_document(trust, &scope.partition, &scope.account_id),
+            );
         }
         policy_fields(
             &mut state,
-            account_id,
+            scope,
             role.managed_policies.as_ref(),
             role.inline_policies.as_ref(),
         );
@@ -102,7 +111,7 @@ fn desired_role(name: &str, role: &RoleSpec, account_id: &str) -> Desired {
             .managed_policies
             .iter()
             .flatten()
-            .any(|p| p.arn(account_id).ends_with("/AWSSupportAccess"))
+            .any(|p| p.arn(scope).ends_with("/AWSSupportAccess"))
         {
             vec!["1.17".to_owned()]
         } else {
@@ -117,13 +126,13 @@ impl Kind for Role {
         KIND
     }
 
-    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };
         iam.roles
             .iter()
-            .map(|(name, role)| desired_role(name.as_str(), &role.value, spec.account.id.as_str()))
+            .map(|(name, role)| desired_role(name.as_str(), &role.value, scope))
             .collect()
     }
 
@@ -184,7 +193,7 @@ impl Kind for Role {
                 .and_then(|s| i32::try_from(s).ok());
             match (change.action, &change.after) {
                 (Action::Create, Some(after)) => {
-                    let trust = after.get("trust").map(Value::to_string).unwrap_or_default();
+                    let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
                     call!(
                         address,
                         "iam:CreateRole",
@@ -196,7 +205,7 @@ impl Kind for Role {
                             .set_max_session_duration(seconds)
                             .send()
                     )?;
-                    wait_until_usable(ctx, address, name, after).await?;
+                    wait_until_exists(ctx, address, name).await?;
                     principal.sync_policies(ctx, address, None, after).await
                 }
                 (Action::Update, Some(after)) => {
@@ -215,7 +224,7 @@ impl Kind for Role {
                         });
                     }
                     if changed("trust") {
-                        let trust = after.get("trust").map(Value::to_string).unwrap_or_default();
+                        let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
                         call!(
                             address,
                             "iam:UpdateAssumeRolePolicy",
@@ -273,36 +282,27 @@ impl Kind for Role {
     }
 }
 
-/// IAM is eventually consistent: a new role is polled until IAM answers for it, and a role
-/// that an AWS service will assume gets time to reach that service's region.
-async fn wait_until_usable(
+/// IAM is eventually consistent: a new role is awaited with the SDK's `RoleExists` waiter
+/// until IAM answers for it. Reaching other services takes longer; the calls that check a
+/// role at the API (CloudTrail's, for one) try again while AWS says it is not usable yet
+/// (`error::retry_while_propagating`), so no fixed sleep is needed here.
+async fn wait_until_exists(
     ctx: &AwsContext,
     address: &ResourceAddr,
     name: &str,
-    after: &Value,
 ) -> Result<(), ProviderError> {
-    for attempt in 0..30 {
-        match ctx.iam().get_role().role_name(name).send().await {
-            Ok(_) => break,
-            Err(err) if is_not_found(&err) && attempt < 29 => {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
-        }
-    }
-    let for_services = after
-        .pointer("/trust/Statement")
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter()
-                .any(|st| st.pointer("/Principal/Service").is_some())
-        });
-    if for_services && ctx.endpoint_url().is_none() {
-        tracing::info!(
-            role = name,
-            "waiting 10 s for the new role to reach AWS services"
-        );
-        tokio::time::sleep(Duration::from_secs(10)).await;
-    }
-    Ok(())
+    use aws_sdk_iam::client::Waiters;
+    ctx.iam()
+        .wait_until_role_exists()
+        .role_name(name)
+        .wait(Duration::from_secs(60))
+        .await
+        .map(|_| ())
+        .map_err(|err| ProviderError {
+            address: address.clone(),
+            operation: "iam:GetRole".to_owned(),
+            code: None,
+            message: format!("the new role did not appear in IAM: {err}"),
+            hint: Some("IAM may be slow to answer; run apply again".to_owned()),
+        })
 }

@@ -28,10 +28,14 @@ fn role_name(service: &str) -> Option<&'static str> {
 }
 
 /// The ARN of a service's linked role.
-pub(crate) fn arn(service: &str, account_id: &str) -> String {
-    format!(
-        "arn:aws:iam::{account_id}:role/aws-service-role/{service}/{}",
-        role_name(service).unwrap_or_default()
+pub(crate) fn arn(service: &str, scope: &Scope) -> String {
+    scope.arn(
+        "iam",
+        "",
+        &format!(
+            "role/aws-service-role/{service}/{}",
+            role_name(service).unwrap_or_default()
+        ),
     )
 }
 

@@ -21,7 +21,7 @@ pub(crate) struct User;
 
 const KIND: &str = "iam_user";
 
-fn desired_user(name: &str, user: &UserSpec, spec: &Spec) -> Desired {
+fn desired_user(name: &str, user: &UserSpec, spec: &Spec, scope: &Scope) -> Desired {
     let mut state = Map::new();
     let mut depends_on = Vec::new();
     let mut write_only = Value::Null;
@@ -47,7 +47,7 @@ fn desired_user(name: &str, user: &UserSpec, spec: &Spec) -> Desired {
         }
         group::policy_fields(
             &mut state,
-            spec.account.id.as_str(),
+            scope,
             user.managed_policies.as_ref(),
             user.inline_policies.as_ref(),
         );
@@ -107,13 +107,13 @@ impl Kind for User {
         KIND
     }
 
-    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
             return Vec::new();
         };
         iam.users
             .iter()
-            .map(|(name, user)| desired_user(name.as_str(), &user.value, spec))
+            .map(|(name, user)| desired_user(name.as_str(), &user.value, spec, scope))
             .collect()
     }
 
@@ -549,8 +549,7 @@ async fn remove_user(
     Ok(())
 }
 
-/// CodeCommit and similar credentials. The emulator lacks this API; that gap is allowed for
-/// here only, and only when an emulator endpoint is in use.
+/// CodeCommit and similar credentials: IAM refuses to delete a user that has any.
 async fn remove_service_credentials(
     ctx: &AwsContext,
     address: &ResourceAddr,
@@ -564,10 +563,6 @@ async fn remove_service_credentials(
         .await;
     let credentials = match listed {
         Ok(out) => out.service_specific_credentials.unwrap_or_default(),
-        Err(err) if ctx.endpoint_url().is_some() => {
-            tracing::debug!(error = %sdk_error(address, "iam:ListServiceSpecificCredentials", &err), "emulator without this API");
-            return Ok(());
-        }
         Err(err) => {
             return Err(sdk_error(
                 address,

@@ -6,7 +6,7 @@
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::Ensure;
+use baseline_core::spec::{BucketEncryption, Ensure};
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
 use serde_json::{Value, json};
 
@@ -15,49 +15,68 @@ use crate::error::call;
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::document;
 use crate::kind::{Kind, name_of, region_of};
-use crate::logging::trail_key_alias;
+use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
 pub(crate) struct Key;
 
 pub(crate) const KIND: &str = "kms_key";
 
-fn key_policy(account: &str) -> Value {
-    policy::normalize(&json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AccountAdministers", "Effect": "Allow",
-             "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "CloudTrailEncrypts", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "kms:GenerateDataKey*", "Resource": "*",
-             "Condition": {"StringLike": {
-                 "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account}:trail/*")}}},
-            {"Sid": "CloudTrailDescribes", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "kms:DescribeKey", "Resource": "*"},
-            {"Sid": "AccountReadsLogs", "Effect": "Allow",
-             "Principal": {"AWS": "*"},
-             "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
-             "Condition": {"StringEquals": {"kms:CallerAccount": account},
-                           "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
-                               format!("arn:aws:cloudtrail:*:{account}:trail/*")}}}
-        ]
-    }))
+/// The key policy, as AWS documents it for CloudTrail and Config. The account administers
+/// the key (so IAM policies decide who else may use it); CloudTrail may encrypt and
+/// describe for this one trail (`aws:SourceArn`, the confused-deputy guard); anyone in the
+/// account may decrypt CloudTrail's logs (the encryption context names a trail of this
+/// account). When the log bucket's default encryption is this key, Config writes through
+/// it as `config.amazonaws.com`: the service-linked role cannot write to S3, so AWS Config
+/// delivers as its service principal, which needs the key for this account only.
+fn key_policy(scope: &Scope, trail_arn: &str, config_writes: bool) -> Value {
+    let account = &scope.account_id;
+    let any_trail = scope.arn_in("cloudtrail", "*", account, "trail/*");
+    let this_trail = json!({"StringEquals": {"aws:SourceArn": trail_arn}});
+    let mut statements = vec![
+        json!({"Sid": "AccountAdministers", "Effect": "Allow",
+         "Principal": {"AWS": scope.arn("iam", "", "root")},
+         "Action": "kms:*", "Resource": "*"}),
+        json!({"Sid": "CloudTrailEncrypts", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": any_trail}}}),
+        json!({"Sid": "CloudTrailDescribes", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "kms:DescribeKey", "Resource": "*", "Condition": this_trail}),
+        json!({"Sid": "AccountReadsLogs", "Effect": "Allow",
+         "Principal": {"AWS": "*"},
+         "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": account},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": any_trail}}}),
+    ];
+    if config_writes {
+        statements.push(json!({"Sid": "ConfigEncrypts", "Effect": "Allow",
+         "Principal": {"Service": "config.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account}}}));
+    }
+    policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
-/// The key's Desired, named by its alias without `alias/`.
-pub(crate) fn desired_key(alias: &str, scope: &Scope) -> Desired {
-    Desired {
+/// The trail's key, named by its alias without `alias/`, when the trail asks for one.
+pub(crate) fn desired_key(spec: &Spec, scope: &Scope) -> Option<Desired> {
+    let alias = trail_key_alias(spec)?;
+    let trail = trail_arn(spec, scope)?;
+    let config_writes = config_present(spec)
+        && logging(spec)
+            .and_then(|l| l.bucket.as_ref())
+            .is_some_and(|b| b.encryption == BucketEncryption::Kms && b.ensure == Ensure::Present);
+    Some(Desired {
         address: ResourceAddr::named(KIND, alias.trim_start_matches("alias/"))
             .in_region(&scope.home_region),
         ensure: Ensure::Present,
-        state: json!({"rotation": true, "policy": key_policy(&scope.account_id)}),
+        state: json!({"rotation": true, "policy": key_policy(scope, &trail, config_writes)}),
         depends_on: Vec::new(),
         manual: None,
         cis: vec!["3.5".to_owned(), "3.6".to_owned()],
         write_only: Value::Null,
-    }
+    })
 }
 
 impl Kind for Key {
@@ -70,9 +89,7 @@ impl Kind for Key {
     }
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        trail_key_alias(spec)
-            .map(|alias| vec![desired_key(&alias, scope)])
-            .unwrap_or_default()
+        desired_key(spec, scope).into_iter().collect()
     }
 
     fn read<'a>(
@@ -125,7 +142,7 @@ impl Kind for Key {
             let alias = format!("alias/{}", name_of(address));
             let kms = ctx.kms(region);
             let after = change.after.as_ref();
-            let policy_text = after.and_then(|a| a.get("policy")).map(Value::to_string);
+            let policy_text = after.and_then(|a| a.get("policy")).map(policy::to_text);
             match change.action {
                 Action::Create => {
                     let created = call!(

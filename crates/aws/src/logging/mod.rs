@@ -19,9 +19,10 @@ pub(crate) fn bucket_name(spec: &Spec, scope: &Scope) -> Option<String> {
 pub(crate) fn trail_arn(spec: &Spec, scope: &Scope) -> Option<String> {
     let trail = logging(spec)?.cloudtrail.as_ref()?;
     (trail.ensure == Ensure::Present).then(|| {
-        format!(
-            "arn:aws:cloudtrail:{}:{}:trail/{}",
-            scope.home_region, scope.account_id, trail.name
+        scope.arn(
+            "cloudtrail",
+            &scope.home_region,
+            &format!("trail/{}", trail.name),
         )
     })
 }
@@ -33,6 +34,14 @@ pub(crate) fn config_present(spec: &Spec) -> bool {
         .is_some_and(|c| c.ensure == Ensure::Present)
 }
 
+/// The topic Config's delivery channels notify, with `{account_id}` filled in.
+pub(crate) fn config_topic_arn(spec: &Spec, scope: &Scope) -> Option<String> {
+    let config = logging(spec)?.config.as_ref()?;
+    (config.ensure == Ensure::Present).then_some(())?;
+    let arn = config.sns_topic_arn.as_ref()?;
+    Some(arn.value.replace("{account_id}", &scope.account_id))
+}
+
 /// The alias of the trail's KMS key, when the trail asks for one.
 pub(crate) fn trail_key_alias(spec: &Spec) -> Option<String> {
     let trail = logging(spec)?.cloudtrail.as_ref()?;
@@ -42,10 +51,5 @@ pub(crate) fn trail_key_alias(spec: &Spec) -> Option<String> {
 
 /// The alias ARN of the trail's key in the home region.
 pub(crate) fn trail_key_arn(spec: &Spec, scope: &Scope) -> Option<String> {
-    trail_key_alias(spec).map(|alias| {
-        format!(
-            "arn:aws:kms:{}:{}:{alias}",
-            scope.home_region, scope.account_id
-        )
-    })
+    trail_key_alias(spec).map(|alias| scope.arn("kms", &scope.home_region, &alias))
 }

@@ -20,10 +20,7 @@ pub(crate) const KIND: &str = "logs_group";
 /// The log group of a trail: its name and ARN.
 pub(crate) fn trail_log_group(trail: &str, scope: &Scope) -> (String, String) {
     let name = format!("/aws/cloudtrail/{trail}");
-    let arn = format!(
-        "arn:aws:logs:{}:{}:log-group:{name}:*",
-        scope.home_region, scope.account_id
-    );
+    let arn = scope.arn("logs", &scope.home_region, &format!("log-group:{name}:*"));
     (name, arn)
 }
 

@@ -156,7 +156,7 @@ impl Kind for ServiceControlPolicy {
                     let after_state = change.after.as_ref();
                     let content = after_state
                         .and_then(|a| a.get("document"))
-                        .map(Value::to_string)
+                        .map(policy::to_text)
                         .ok_or_else(|| build_error(address, "the plan has no policy document"))?;
                     let description = after_state
                         .and_then(|a| a.get("description"))

@@ -7,14 +7,14 @@
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, BucketLoggingStatus, BucketVersioningStatus,
     CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleExpiration, LifecycleRule,
-    LifecycleRuleFilter, LoggingEnabled, ObjectIdentifier, ObjectOwnership, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    Transition, TransitionStorageClass, VersioningConfiguration,
+    LifecycleRuleFilter, LoggingEnabled, NoncurrentVersionExpiration, ObjectIdentifier,
+    ObjectOwnership, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Transition, TransitionStorageClass, VersioningConfiguration,
 };
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::{BucketEncryption, Ensure, LogBucketSpec};
+use baseline_core::spec::{BucketEncryption, Ensure, LifecycleSpec, LogBucketSpec};
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
 use serde_json::{Value, json};
 
@@ -31,17 +31,18 @@ pub(crate) const KIND: &str = "s3_bucket";
 /// The lifecycle rule baseline owns on a log bucket.
 const LIFECYCLE_ID: &str = "baseline-logs";
 
-fn arn(bucket: &str) -> String {
-    format!("arn:aws:s3:::{bucket}")
+/// A bucket's ARN (`arn:PARTITION:s3:::NAME`): S3 ARNs name no region and no account.
+fn arn(scope: &Scope, bucket: &str) -> String {
+    scope.arn_in("s3", "", "", bucket)
 }
 
-fn deny_plain_http(bucket: &str) -> Value {
+fn deny_plain_http(scope: &Scope, bucket: &str) -> Value {
     json!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:*",
-        "Resource": [arn(bucket), format!("{}/*", arn(bucket))],
+        "Resource": [arn(scope, bucket), format!("{}/*", arn(scope, bucket))],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}
     })
 }
@@ -51,23 +52,25 @@ fn deny_plain_http(bucket: &str) -> Value {
 /// writes every account's logs (AWSLogs/ORG_ID/...): it may write under AWSLogs/, still
 /// only as this one trail.
 fn log_bucket_policy(
+    scope: &Scope,
     bucket: &str,
-    account: &str,
     trail: Option<&str>,
     organization_trail: bool,
     config: bool,
 ) -> Value {
+    let account = &scope.account_id;
+    let bucket_arn = arn(scope, bucket);
     let trail_prefix = if organization_trail {
-        format!("{}/AWSLogs/*", arn(bucket))
+        format!("{bucket_arn}/AWSLogs/*")
     } else {
-        format!("{}/AWSLogs/{account}/*", arn(bucket))
+        format!("{bucket_arn}/AWSLogs/{account}/*")
     };
-    let mut statements = vec![deny_plain_http(bucket)];
+    let mut statements = vec![deny_plain_http(scope, bucket)];
     if let Some(trail) = trail {
         statements.push(json!({
             "Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "s3:GetBucketAcl", "Resource": arn(bucket),
+            "Action": "s3:GetBucketAcl", "Resource": bucket_arn,
             "Condition": {"StringEquals": {"aws:SourceArn": trail}}
         }));
         statements.push(json!({
@@ -83,18 +86,18 @@ fn log_bucket_policy(
         statements.push(json!({
             "Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
             "Principal": {"Service": "config.amazonaws.com"},
-            "Action": "s3:GetBucketAcl", "Resource": arn(bucket), "Condition": source
+            "Action": "s3:GetBucketAcl", "Resource": bucket_arn, "Condition": source
         }));
         statements.push(json!({
             "Sid": "AWSConfigBucketExistenceCheck", "Effect": "Allow",
             "Principal": {"Service": "config.amazonaws.com"},
-            "Action": "s3:ListBucket", "Resource": arn(bucket), "Condition": source
+            "Action": "s3:ListBucket", "Resource": bucket_arn, "Condition": source
         }));
         statements.push(json!({
             "Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
             "Principal": {"Service": "config.amazonaws.com"},
             "Action": "s3:PutObject",
-            "Resource": format!("{}/AWSLogs/{account}/Config/*", arn(bucket)),
+            "Resource": format!("{bucket_arn}/AWSLogs/{account}/Config/*"),
             "Condition": {"StringEquals": {
                 "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": account}}
         }));
@@ -103,18 +106,50 @@ fn log_bucket_policy(
 }
 
 /// A bucket that receives another bucket's server access logs.
-fn access_log_target_policy(target: &str, source: &str, account: &str) -> Value {
+fn access_log_target_policy(scope: &Scope, target: &str, source: &str) -> Value {
     policy::normalize(&json!({
         "Version": "2012-10-17",
         "Statement": [
-            deny_plain_http(target),
+            deny_plain_http(scope, target),
             {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow",
              "Principal": {"Service": "logging.s3.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": format!("{}/*", arn(target)),
-             "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                           "ArnLike": {"aws:SourceArn": arn(source)}}}
+             "Action": "s3:PutObject", "Resource": format!("{}/*", arn(scope, target)),
+             "Condition": {"StringEquals": {"aws:SourceAccount": scope.account_id},
+                           "ArnLike": {"aws:SourceArn": arn(scope, source)}}}
         ]
     }))
+}
+
+/// Days a noncurrent version is kept when logs expire and nothing else is declared.
+const NONCURRENT_DAYS: i64 = 30;
+
+/// The rule baseline owns on a log bucket, as the plan shows it. Logs that expire become
+/// noncurrent versions in a versioned bucket: they are removed `noncurrent_expire_days`
+/// later (S3 then also removes the delete markers left with no version behind them, which
+/// it does by itself for a rule with `Days`). A rule with no expiry keeps every version and
+/// removes only delete markers with nothing behind them (`expired_delete_markers`).
+fn lifecycle_state(lifecycle: &LifecycleSpec) -> Value {
+    let mut rule = serde_json::Map::new();
+    rule.insert("id".to_owned(), json!(LIFECYCLE_ID));
+    if let Some(days) = lifecycle.transition_to_glacier_days {
+        rule.insert("transition_to_glacier_days".to_owned(), json!(days.get()));
+    }
+    match lifecycle.expire_days {
+        Some(days) => {
+            rule.insert("expire_days".to_owned(), json!(days.get()));
+        }
+        None => {
+            rule.insert("expired_delete_markers".to_owned(), json!(true));
+        }
+    }
+    let noncurrent = lifecycle
+        .noncurrent_expire_days
+        .map(|d| d.get())
+        .or_else(|| lifecycle.expire_days.map(|_| NONCURRENT_DAYS));
+    if let Some(days) = noncurrent {
+        rule.insert("noncurrent_expire_days".to_owned(), json!(days));
+    }
+    json!([rule])
 }
 
 /// The state every bucket baseline makes shares; the rest is per purpose.
@@ -161,8 +196,8 @@ fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired
     };
     let mut state = hygienic_state(
         log_bucket_policy(
+            scope,
             &name,
-            &scope.account_id,
             trail.as_deref(),
             spec.logging
                 .as_ref()
@@ -173,15 +208,7 @@ fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired
         encryption,
     );
     if let Some(lifecycle) = &bucket.lifecycle {
-        let mut rule = serde_json::Map::new();
-        rule.insert("id".to_owned(), json!(LIFECYCLE_ID));
-        if let Some(days) = lifecycle.transition_to_glacier_days {
-            rule.insert("transition_to_glacier_days".to_owned(), json!(days.get()));
-        }
-        if let Some(days) = lifecycle.expire_days {
-            rule.insert("expire_days".to_owned(), json!(days.get()));
-        }
-        state.insert("lifecycle".to_owned(), json!([rule]));
+        state.insert("lifecycle".to_owned(), lifecycle_state(lifecycle));
     }
     let mut out = Vec::new();
     let mut depends_on = Vec::new();
@@ -195,10 +222,13 @@ fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired
             "access_logging".to_owned(),
             json!({"bucket": target, "prefix": prefix}),
         );
-        let target_state = hygienic_state(
-            access_log_target_policy(&target, &name, &scope.account_id),
+        let mut target_state = hygienic_state(
+            access_log_target_policy(scope, &target, &name),
             json!({"algorithm": "AES256"}),
         );
+        if let Some(lifecycle) = access.lifecycle.as_ref().or(bucket.lifecycle.as_ref()) {
+            target_state.insert("lifecycle".to_owned(), lifecycle_state(lifecycle));
+        }
         out.push(desired_bucket(
             &target,
             scope,
@@ -235,7 +265,7 @@ impl Kind for Bucket {
         if let Some(athena) = crate::athena::athena(spec) {
             let name = crate::athena::results_bucket(athena, scope);
             let policy = policy::normalize(&json!({
-                "Version": "2012-10-17", "Statement": [deny_plain_http(&name)]
+                "Version": "2012-10-17", "Statement": [deny_plain_http(scope, &name)]
             }));
             let state = hygienic_state(policy, json!({"algorithm": "AES256"}));
             out.push(desired_bucket(
@@ -417,6 +447,19 @@ fn canonical_rule(rule: &LifecycleRule) -> Value {
     if let Some(days) = rule.expiration().and_then(LifecycleExpiration::days) {
         out.insert("expire_days".to_owned(), json!(days));
     }
+    if rule
+        .expiration()
+        .and_then(LifecycleExpiration::expired_object_delete_marker)
+        == Some(true)
+    {
+        out.insert("expired_delete_markers".to_owned(), json!(true));
+    }
+    if let Some(days) = rule
+        .noncurrent_version_expiration()
+        .and_then(NoncurrentVersionExpiration::noncurrent_days)
+    {
+        out.insert("noncurrent_expire_days".to_owned(), json!(days));
+    }
     Value::Object(out)
 }
 
@@ -539,20 +582,21 @@ async fn sync_bucket(
             "s3:PutBucketPolicy",
             s3.put_bucket_policy()
                 .bucket(name)
-                .policy(after["policy"].to_string())
+                .policy(policy::to_text(&after["policy"]))
                 .send()
         )?;
     }
     if changed("lifecycle") {
+        // A rule that does not convert is an error, never a dropped rule: an empty list
+        // would delete the bucket's lifecycle.
         let rules: Vec<LifecycleRule> = after["lifecycle"]
             .as_array()
-            .map(|rules| {
-                rules
-                    .iter()
-                    .filter_map(|r| lifecycle_rule(r).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(lifecycle_rule)
+            .collect::<Result<_, _>>()
+            .map_err(|err| build_error(address, err))?;
         if rules.is_empty() {
             call!(
                 address,
@@ -620,6 +664,19 @@ fn lifecycle_rule(rule: &Value) -> Result<LifecycleRule, aws_sdk_s3::error::Buil
     }
     if let Some(days) = rule.get("expire_days").and_then(Value::as_i64) {
         builder = builder.expiration(LifecycleExpiration::builder().days(days as i32).build());
+    } else if rule.get("expired_delete_markers") == Some(&json!(true)) {
+        builder = builder.expiration(
+            LifecycleExpiration::builder()
+                .expired_object_delete_marker(true)
+                .build(),
+        );
+    }
+    if let Some(days) = rule.get("noncurrent_expire_days").and_then(Value::as_i64) {
+        builder = builder.noncurrent_version_expiration(
+            NoncurrentVersionExpiration::builder()
+                .noncurrent_days(days as i32)
+                .build(),
+        );
     }
     builder.build()
 }

@@ -475,12 +475,12 @@ impl<'de> Deserialize<'de> for IamPath {
 pub struct ManagedPolicy(String);
 
 impl ManagedPolicy {
-    /// The policy's ARN in this account.
-    pub fn arn(&self, account_id: &str) -> String {
+    /// The policy's ARN in the scope's account and partition.
+    pub fn arn(&self, scope: &crate::scope::Scope) -> String {
         if self.0.starts_with("arn:") {
-            self.0.replace("{account_id}", account_id)
+            self.0.replace("{account_id}", &scope.account_id)
         } else {
-            format!("arn:aws:iam::aws:policy/{}", self.0)
+            scope.arn_in("iam", "", "aws", &format!("policy/{}", self.0))
         }
     }
 }
@@ -908,6 +908,11 @@ pub struct LifecycleSpec {
     pub transition_to_glacier_days: Option<Bounded<1, 36500>>,
     #[serde(default)]
     pub expire_days: Option<Bounded<1, 36500>>,
+    /// Days an object is kept as a noncurrent version (once it expired, or was deleted or
+    /// overwritten) before S3 removes it. Default 30 when `expire_days` is set, so expired
+    /// logs do not stay billed forever in the versioned bucket; otherwise kept.
+    #[serde(default)]
+    pub noncurrent_expire_days: Option<Bounded<1, 36500>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -916,6 +921,9 @@ pub struct AccessLoggingSpec {
     pub bucket: BucketName,
     #[serde(default)]
     pub prefix: Option<String>,
+    /// The access-log bucket's lifecycle. Default: the log bucket's.
+    #[serde(default)]
+    pub lifecycle: Option<LifecycleSpec>,
 }
 
 /// `logging.cloudtrail`: one multi-region trail, read from and kept in the home region.
@@ -947,6 +955,26 @@ pub struct TrailSpec {
     /// account only; CloudTrail's trusted access is enabled for it).
     #[serde(default)]
     pub organization: bool,
+    /// Other multi-region trails that log this account (an organization trail, say) are
+    /// reported in the plan, because each extra copy of management events is billed.
+    /// `accepted` keeps both without the report.
+    #[serde(default)]
+    pub other_trails: Option<OtherTrailsSpec>,
+}
+
+/// `logging.cloudtrail.other_trails`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OtherTrailsSpec {
+    /// Another trail is known and both are kept on purpose.
+    Accepted,
+}
+
+impl TrailSpec {
+    /// Whether the file keeps other multi-region trails on purpose.
+    pub fn other_trails_accepted(&self) -> bool {
+        self.other_trails == Some(OtherTrailsSpec::Accepted)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -968,9 +996,14 @@ pub struct ConfigSpec {
     /// AWS managed rules by identifier, with parameters where they take them.
     #[serde(default)]
     pub rules: Vec<ConfigRuleSpec>,
-    /// Send configuration change notifications to this SNS topic ARN.
+    /// Send configuration change notifications to this SNS topic ARN (`{account_id}`
+    /// allowed). AWS Config publishes only to a topic in the channel's own region, so Config
+    /// must then run in that one region; one of `alerts.topics` gets the policy statement
+    /// that lets Config publish. For changes in every region, use
+    /// `alerts.events.config_changes` instead.
     #[serde(default)]
-    pub sns_topic_arn: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub sns_topic_arn: Option<Spanned<String>>,
     /// A configuration aggregator: every region of this account, or (with
     /// `organization: true`, in the management account) every account of the organization.
     #[serde(default)]

@@ -137,25 +137,17 @@ pub enum Standard {
 }
 
 impl Standard {
-    /// The standard's ARN in `region`.
-    pub fn arn(self, region: &str) -> String {
-        match self {
-            Self::Cis12 => {
-                "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0".to_owned()
-            }
-            Self::Cis14 => {
-                format!(
-                    "arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/1.4.0"
-                )
-            }
-            Self::Cis30 => {
-                format!(
-                    "arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/3.0.0"
-                )
-            }
-            Self::AwsFoundational => format!(
-                "arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0"
+    /// The standard's ARN in `region` of `partition`.
+    pub fn arn(self, partition: &str, region: &str) -> String {
+        let (region, path) = match self {
+            Self::Cis12 => ("", "ruleset/cis-aws-foundations-benchmark/v/1.2.0"),
+            Self::Cis14 => (region, "standards/cis-aws-foundations-benchmark/v/1.4.0"),
+            Self::Cis30 => (region, "standards/cis-aws-foundations-benchmark/v/3.0.0"),
+            Self::AwsFoundational => (
+                region,
+                "standards/aws-foundational-security-best-practices/v/1.0.0",
             ),
-        }
+        };
+        format!("arn:{partition}:securityhub:{region}::{path}")
     }
 }

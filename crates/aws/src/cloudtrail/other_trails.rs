@@ -1,0 +1,98 @@
+//! `HOME/cloudtrail_other_trails.TRAIL`: a finding, not a resource. When the account is
+//! already logged by another multi-region trail (an organization trail from the management
+//! account, or one made by hand), the trail baseline declares records every management
+//! event a second time, and AWS bills each copy after the first. The plan names the other
+//! trails; the person decides: drop `logging.cloudtrail` and rely on them, or keep both and
+//! say so with `logging.cloudtrail.other_trails: accepted`.
+
+use baseline_core::plan::{Desired, ManualStep};
+use baseline_core::scope::Scope;
+use baseline_core::spec::Ensure;
+use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
+use serde_json::{Value, json};
+
+use crate::context::AwsContext;
+use crate::error::call;
+use crate::kind::{Kind, name_of, region_of};
+use crate::logging::logging;
+use crate::manual::status;
+
+pub(crate) struct OtherTrails;
+
+const KIND: &str = "cloudtrail_other_trails";
+
+impl Kind for OtherTrails {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
+        let Some(trail) = logging(spec).and_then(|l| l.cloudtrail.as_ref()) else {
+            return Vec::new();
+        };
+        if trail.ensure == Ensure::Absent || trail.other_trails_accepted() {
+            return Vec::new();
+        }
+        let step = ManualStep {
+            reason: "another multi-region trail already records this account's management \
+                     events; a second trail records each event again, and AWS bills every \
+                     copy after the first"
+                .to_owned(),
+            console: "decide in baseline.yaml: remove `logging.cloudtrail` to rely on the \
+                      other trail (CloudTrail → Trails shows it; an organization trail is \
+                      managed in the management account), or keep both with \
+                      `logging.cloudtrail.other_trails: accepted`"
+                .to_owned(),
+            verified_by: "cloudtrail:DescribeTrails (includeShadowTrails) in the home region"
+                .to_owned(),
+        };
+        let address = ResourceAddr::named(KIND, trail.name.as_str()).in_region(&scope.home_region);
+        vec![Desired::manual(address, json!({"status": "done"}), step).cis(&["3.1"])]
+    }
+
+    fn read<'a>(
+        &'a self,
+        ctx: &'a AwsContext,
+        address: &'a ResourceAddr,
+    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+        Box::pin(async move {
+            let region = region_of(address);
+            let own = name_of(address);
+            let account = ctx.account_id().await?;
+            let described = call!(
+                address,
+                "cloudtrail:DescribeTrails",
+                ctx.cloudtrail(region)
+                    .describe_trails()
+                    .include_shadow_trails(true)
+                    .send()
+            )?;
+            let mut others: Vec<String> = described
+                .trail_list()
+                .iter()
+                .filter(|t| t.is_multi_region_trail() == Some(true))
+                .filter(|t| {
+                    let ours = t.name() == Some(own)
+                        && t.home_region() == Some(region)
+                        && t.trail_arn()
+                            .is_some_and(|arn| arn.contains(&format!(":{account}:")));
+                    !ours
+                })
+                .map(|t| {
+                    let arn = t.trail_arn().or(t.name()).unwrap_or_default();
+                    if t.is_organization_trail() == Some(true) {
+                        format!("{arn} (organization trail)")
+                    } else {
+                        arn.to_owned()
+                    }
+                })
+                .collect();
+            others.sort();
+            others.dedup();
+            Ok(Some(status(
+                others.is_empty(),
+                &format!("also logged by {}", others.join(", ")),
+            )))
+        })
+    }
+}
