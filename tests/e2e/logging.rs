@@ -313,6 +313,73 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
     );
 }
 
+/// A second multi-region trail bills every management event again: one made by someone
+/// else is named in the plan, until the file accepts it.
+#[tokio::test]
+async fn another_multi_region_trail_is_a_finding_until_accepted() {
+    let account = TestAccount::new().await;
+    let trails = cloudtrail_client(&account);
+    let s3 = s3_client(&account);
+    let bucket = format!("{}-their-trail", account.id);
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("their bucket");
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": ["s3:GetBucketAcl", "s3:PutObject"],
+         "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")]}]});
+    s3.put_bucket_policy()
+        .bucket(&bucket)
+        .policy(policy.to_string())
+        .send()
+        .await
+        .expect("their bucket policy");
+    trails
+        .create_trail()
+        .name("theirs")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .expect("their trail");
+
+    let text = logging_baseline(&account, "[ap-northeast-1]");
+    account.write("baseline.yaml", &text);
+    let plan = baseline(&account, &["plan"]).expect_code(0);
+    let finding = "ap-northeast-1/cloudtrail_other_trails.main";
+    assert!(
+        planned(&plan.stdout).contains(&finding.to_owned()),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(&format!("trail/theirs")),
+        "the other trail is named: {}",
+        plan.stdout
+    );
+
+    account.write(
+        "baseline.yaml",
+        &text.replace(
+            "    name: main\n",
+            "    name: main\n    other_trails: accepted\n",
+        ),
+    );
+    let plan = baseline(&account, &["plan"]).expect_code(0);
+    assert!(
+        !planned(&plan.stdout).contains(&finding.to_owned()),
+        "{}",
+        plan.stdout
+    );
+}
+
 /// `baseline destroy` honours `force_destroy: true` as `ensure: absent` does.
 #[tokio::test]
 async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {

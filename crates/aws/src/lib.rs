@@ -195,6 +195,28 @@ mod tests {
         renamed.iter().map(|a| (*a).to_owned()).collect()
     }
 
+    /// Every ARN baseline builds is in the account's partition: the default baseline and
+    /// the organization example, expanded for an aws-cn and an aws-us-gov account, name no
+    /// `arn:aws:` resource.
+    #[test]
+    fn arns_follow_the_partition() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        for file in ["baseline.yaml", "examples/organization.yaml"] {
+            let spec = baseline_core::load_file(&root.join(file)).expect("valid example");
+            for (home, partition) in [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")] {
+                let mut scope = Scope::resolve(&spec, home, vec![home.to_owned()]);
+                scope.partition = partition.to_owned();
+                let desired = expand(&spec, &scope);
+                let text = serde_json::to_string(
+                    &desired.iter().map(|d| &d.state).collect::<Vec<_>>(),
+                )
+                .expect("JSON");
+                assert!(!text.contains("arn:aws:"), "{file} in {partition}: {text}");
+                assert!(text.contains(&format!("arn:{partition}:")), "{file}");
+            }
+        }
+    }
+
     #[test]
     fn the_documented_ci_policies_cover_every_call() {
         let doc = include_str!("../../../docs/ci.md");
