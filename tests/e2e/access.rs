@@ -67,56 +67,93 @@ struct Case {
     expect: &'static str,
 }
 
-#[derive(Default)]
-struct Cases(Vec<Case>);
+/// The policies a request is judged by: the resource's, the caller's, or both.
+struct On<'a> {
+    resource: Option<&'a Value>,
+    identity: Option<&'a Value>,
+}
 
-/// Who asks, for what, on which resource, under which policies and context.
-struct Ask<'a> {
-    principal: &'a str,
-    action: &'a str,
-    resource: &'a str,
-    resource_account: &'a str,
-    resource_policy: Option<&'a Value>,
-    identity: &'a [Value],
-    context: Value,
+impl<'a> On<'a> {
+    fn resource(policy: &'a Value) -> Self {
+        Self {
+            resource: Some(policy),
+            identity: None,
+        }
+    }
+
+    fn identity(policy: &'a Value) -> Self {
+        Self {
+            resource: None,
+            identity: Some(policy),
+        }
+    }
+
+    fn both(resource: &'a Value, identity: &'a Value) -> Self {
+        Self {
+            resource: Some(resource),
+            identity: Some(identity),
+        }
+    }
+}
+
+/// The cases of one account's resources (every resource named is this account's).
+struct Cases {
+    account: String,
+    cases: Vec<Case>,
 }
 
 impl Cases {
-    fn expect(&mut self, label: &str, expect: &'static str, ask: Ask<'_>) {
-        let mut context = ask.context;
-        // Every call AWS services make to each other is over TLS.
-        context["aws:SecureTransport"] = json!("true");
-        self.0.push(Case {
+    fn new(account: &str) -> Self {
+        Self {
+            account: account.to_owned(),
+            cases: Vec::new(),
+        }
+    }
+
+    /// Who asks for what on which resource, judged by `on`, in `context` (sent over TLS,
+    /// as every call between AWS services is, unless the context says otherwise).
+    fn expect(
+        &mut self,
+        label: &str,
+        expect: &'static str,
+        (principal, action, resource): (&str, &str, &str),
+        on: On<'_>,
+        mut context: Value,
+    ) {
+        if context.get("aws:SecureTransport").is_none() {
+            context["aws:SecureTransport"] = json!("true");
+        }
+        self.cases.push(Case {
             label: label.to_owned(),
             expect,
             request: json!({
                 "id": label,
-                "principal": ask.principal,
-                "action": ask.action,
-                "resource": ask.resource,
-                "resource_account": ask.resource_account,
-                "resource_policy": ask.resource_policy,
-                "identity_policies": ask.identity,
+                "principal": principal,
+                "action": action,
+                "resource": resource,
+                "resource_account": self.account,
+                "resource_policy": on.resource,
+                "identity_policies": on.identity.into_iter().collect::<Vec<_>>(),
                 "context": context,
             }),
         });
     }
 
-    fn allowed(&mut self, label: &str, ask: Ask<'_>) {
-        self.expect(label, "Allowed", ask);
+    fn allowed(&mut self, label: &str, ask: (&str, &str, &str), on: On<'_>, context: Value) {
+        self.expect(label, "Allowed", ask, on, context);
     }
 
     /// Denied, explicitly or because nothing allows it.
-    fn denied(&mut self, label: &str, ask: Ask<'_>) {
-        self.expect(label, "Denied", ask);
+    fn denied(&mut self, label: &str, ask: (&str, &str, &str), on: On<'_>, context: Value) {
+        self.expect(label, "Denied", ask, on, context);
     }
 
     /// Asks the oracle once for every case; reports every wrong answer together.
     fn check(self) {
-        let requests: Vec<Value> = self.0.iter().map(|c| c.request.clone()).collect();
+        let requests: Vec<Value> = self.cases.iter().map(|c| c.request.clone()).collect();
         let answers = oracle(&requests);
         let mut wrong = Vec::new();
-        for (case, answer) in self.0.iter().zip(&answers) {
+        for (case, answer) in self.cases.iter().zip(&answers) {
             let decision = answer["decision"].as_str().unwrap_or("none");
             let right = match case.expect {
                 "Denied" => decision == "ImplicitlyDenied" || decision == "ExplicitlyDenied",
@@ -133,7 +170,7 @@ impl Cases {
             wrong.is_empty(),
             "{} of {} access cases are wrong:\n{}",
             wrong.len(),
-            self.0.len(),
+            self.cases.len(),
             wrong.join("\n")
         );
     }
@@ -160,7 +197,7 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     let key_policy = planned.policy(&format!("{HOME}/kms_key.cloudtrail-baseline"), "/policy");
     let topic_policy = planned.policy(&format!("{HOME}/sns_topic.security-alerts"), "/policy");
     let topic = format!("arn:aws:sns:{HOME}:{a}:security-alerts");
-    let mut cases = Cases::default();
+    let mut cases = Cases::new(a);
 
     // CloudTrail → the log bucket: it checks the ACL, then writes under AWSLogs/ACCOUNT/.
     let trail_object = format!("{bucket_arn}/AWSLogs/{a}/CloudTrail/{HOME}/2026/11/30/x.json.gz");
@@ -173,93 +210,55 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     };
     cases.allowed(
         "CloudTrail checks the log bucket's ACL",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:GetBucketAcl",
-            resource: &bucket_arn,
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: source(a, &trail),
-        },
+        ("cloudtrail.amazonaws.com", "s3:GetBucketAcl", &bucket_arn),
+        On::resource(&bucket_policy),
+        source(a, &trail),
     );
     cases.allowed(
         "CloudTrail writes a log file",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &trail_object,
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: with(source(a, &trail), &put_acl),
-        },
+        ("cloudtrail.amazonaws.com", "s3:PutObject", &trail_object),
+        On::resource(&bucket_policy),
+        with(source(a, &trail), &put_acl),
     );
     cases.denied(
         "another account's trail writes into the log bucket",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("{bucket_arn}/AWSLogs/{OUTSIDER}/CloudTrail/x.json.gz"),
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: with(source(OUTSIDER, &outsider_trail), &put_acl),
-        },
+        (
+            "cloudtrail.amazonaws.com",
+            "s3:PutObject",
+            &format!("{bucket_arn}/AWSLogs/{OUTSIDER}/CloudTrail/x.json.gz"),
+        ),
+        On::resource(&bucket_policy),
+        with(source(OUTSIDER, &outsider_trail), &put_acl),
     );
     cases.denied(
         "CloudTrail writes without handing the object to the bucket owner",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &trail_object,
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: source(a, &trail),
-        },
+        ("cloudtrail.amazonaws.com", "s3:PutObject", &trail_object),
+        On::resource(&bucket_policy),
+        source(a, &trail),
     );
 
     // CloudTrail → the key: data keys with the trail's encryption context, and DescribeKey.
     let trail_context = json!({"kms:EncryptionContext:aws:cloudtrail:arn": trail});
     cases.allowed(
         "CloudTrail makes a data key for its log file",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "kms:GenerateDataKey",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: &[],
-            context: with(source(a, &trail), &trail_context),
-        },
+        ("cloudtrail.amazonaws.com", "kms:GenerateDataKey", &key),
+        On::resource(&key_policy),
+        with(source(a, &trail), &trail_context),
     );
     cases.allowed(
         "CloudTrail describes the key",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "kms:DescribeKey",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: &[],
-            context: source(a, &trail),
-        },
+        ("cloudtrail.amazonaws.com", "kms:DescribeKey", &key),
+        On::resource(&key_policy),
+        source(a, &trail),
     );
     cases.denied(
         "another account's trail uses the key",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "kms:GenerateDataKey",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: &[],
-            context: with(
-                source(OUTSIDER, &outsider_trail),
-                &json!({"kms:EncryptionContext:aws:cloudtrail:arn": outsider_trail}),
-            ),
-        },
+        ("cloudtrail.amazonaws.com", "kms:GenerateDataKey", &key),
+        On::resource(&key_policy),
+        with(
+            source(OUTSIDER, &outsider_trail),
+            &json!({"kms:EncryptionContext:aws:cloudtrail:arn": outsider_trail}),
+        ),
     );
 
     // Config → the log bucket. With the service-linked role, Config writes as its service
@@ -289,28 +288,20 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     ] {
         cases.allowed(
             label,
-            Ask {
-                principal: "config.amazonaws.com",
-                action,
-                resource,
-                resource_account: a,
-                resource_policy: Some(&bucket_policy),
-                identity: &[],
-                context: with(config_source.clone(), &extra),
-            },
+            ("config.amazonaws.com", action, resource),
+            On::resource(&bucket_policy),
+            with(config_source.clone(), &extra),
         );
     }
     cases.denied(
         "another account's Config delivers into the log bucket",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("{bucket_arn}/AWSLogs/{OUTSIDER}/Config/x"),
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: with(json!({"aws:SourceAccount": OUTSIDER}), &put_acl),
-        },
+        (
+            "config.amazonaws.com",
+            "s3:PutObject",
+            &format!("{bucket_arn}/AWSLogs/{OUTSIDER}/Config/x"),
+        ),
+        On::resource(&bucket_policy),
+        with(json!({"aws:SourceAccount": OUTSIDER}), &put_acl),
     );
     let s3_context = json!({
         "kms:EncryptionContext:aws:s3:arn": config_object,
@@ -319,54 +310,38 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     for action in ["kms:GenerateDataKey", "kms:Decrypt"] {
         cases.allowed(
             &format!("Config's delivery through the bucket key ({action})"),
-            Ask {
-                principal: "config.amazonaws.com",
-                action,
-                resource: &key,
-                resource_account: a,
-                resource_policy: Some(&key_policy),
-                identity: &[],
-                context: with(config_source.clone(), &s3_context),
-            },
+            ("config.amazonaws.com", action, &key),
+            On::resource(&key_policy),
+            with(config_source.clone(), &s3_context),
         );
     }
     cases.denied(
         "another account's Config uses the key",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "kms:GenerateDataKey",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: &[],
-            context: with(json!({"aws:SourceAccount": OUTSIDER}), &s3_context),
-        },
+        ("config.amazonaws.com", "kms:GenerateDataKey", &key),
+        On::resource(&key_policy),
+        with(json!({"aws:SourceAccount": OUTSIDER}), &s3_context),
     );
 
     // S3 server access logging → the access-log bucket, for the log bucket only.
     cases.allowed(
         "S3 delivers the log bucket's access logs",
-        Ask {
-            principal: "logging.s3.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("arn:aws:s3:::{access_bucket}/{bucket}/2026-11-30-00-00-00-X"),
-            resource_account: a,
-            resource_policy: Some(&access_policy),
-            identity: &[],
-            context: source(a, &bucket_arn),
-        },
+        (
+            "logging.s3.amazonaws.com",
+            "s3:PutObject",
+            &format!("arn:aws:s3:::{access_bucket}/{bucket}/2026-11-30-00-00-00-X"),
+        ),
+        On::resource(&access_policy),
+        source(a, &bucket_arn),
     );
     cases.denied(
         "S3 delivers another account's bucket's access logs",
-        Ask {
-            principal: "logging.s3.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("arn:aws:s3:::{access_bucket}/x"),
-            resource_account: a,
-            resource_policy: Some(&access_policy),
-            identity: &[],
-            context: source(OUTSIDER, "arn:aws:s3:::someone-elses-bucket"),
-        },
+        (
+            "logging.s3.amazonaws.com",
+            "s3:PutObject",
+            &format!("arn:aws:s3:::{access_bucket}/x"),
+        ),
+        On::resource(&access_policy),
+        source(OUTSIDER, "arn:aws:s3:::someone-elses-bucket"),
     );
 
     // CloudTrail → CloudWatch Logs through its role: the trust, then the role's policy.
@@ -378,27 +353,15 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     );
     cases.allowed(
         "CloudTrail assumes its CloudWatch Logs role",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &logs_role,
-            resource_account: a,
-            resource_policy: Some(&logs_trust),
-            identity: &[],
-            context: source(a, &trail),
-        },
+        ("cloudtrail.amazonaws.com", "sts:AssumeRole", &logs_role),
+        On::resource(&logs_trust),
+        source(a, &trail),
     );
     cases.denied(
         "another account's trail assumes the CloudWatch Logs role",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &logs_role,
-            resource_account: a,
-            resource_policy: Some(&logs_trust),
-            identity: &[],
-            context: source(OUTSIDER, &outsider_trail),
-        },
+        ("cloudtrail.amazonaws.com", "sts:AssumeRole", &logs_role),
+        On::resource(&logs_trust),
+        source(OUTSIDER, &outsider_trail),
     );
     let stream = format!(
         "arn:aws:logs:{HOME}:{a}:log-group:/aws/cloudtrail/baseline:log-stream:{a}_CloudTrail_{HOME}"
@@ -406,58 +369,38 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
         cases.allowed(
             &format!("the CloudWatch Logs role writes events ({action})"),
-            Ask {
-                principal: &logs_role,
-                action,
-                resource: &stream,
-                resource_account: a,
-                resource_policy: None,
-                identity: std::slice::from_ref(&logs_policy),
-                context: json!({}),
-            },
+            (&logs_role, action, &stream),
+            On::identity(&logs_policy),
+            json!({}),
         );
     }
     cases.denied(
         "the CloudWatch Logs role writes to another log group",
-        Ask {
-            principal: &logs_role,
-            action: "logs:PutLogEvents",
-            resource: &format!("arn:aws:logs:{HOME}:{a}:log-group:other:log-stream:x"),
-            resource_account: a,
-            resource_policy: None,
-            identity: std::slice::from_ref(&logs_policy),
-            context: json!({}),
-        },
+        (
+            &logs_role,
+            "logs:PutLogEvents",
+            &format!("arn:aws:logs:{HOME}:{a}:log-group:other:log-stream:x"),
+        ),
+        On::identity(&logs_policy),
+        json!({}),
     );
 
     // EventBridge → the topic (home region), and the forward role of other regions' rules.
     let rule = format!("arn:aws:events:{HOME}:{a}:rule/baseline-console-sign-in");
     cases.allowed(
         "EventBridge publishes an alert",
-        Ask {
-            principal: "events.amazonaws.com",
-            action: "sns:Publish",
-            resource: &topic,
-            resource_account: a,
-            resource_policy: Some(&topic_policy),
-            identity: &[],
-            context: source(a, &rule),
-        },
+        ("events.amazonaws.com", "sns:Publish", &topic),
+        On::resource(&topic_policy),
+        source(a, &rule),
     );
     cases.denied(
         "another account's EventBridge publishes to the topic",
-        Ask {
-            principal: "events.amazonaws.com",
-            action: "sns:Publish",
-            resource: &topic,
-            resource_account: a,
-            resource_policy: Some(&topic_policy),
-            identity: &[],
-            context: source(
-                OUTSIDER,
-                &format!("arn:aws:events:{HOME}:{OUTSIDER}:rule/x"),
-            ),
-        },
+        ("events.amazonaws.com", "sns:Publish", &topic),
+        On::resource(&topic_policy),
+        source(
+            OUTSIDER,
+            &format!("arn:aws:events:{HOME}:{OUTSIDER}:rule/x"),
+        ),
     );
     let forward_role = format!("arn:aws:iam::{a}:role/baseline-events-forward");
     let forward_trust = planned.policy("iam_role.baseline-events-forward", "/trust");
@@ -468,71 +411,45 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
     let far_rule = format!("arn:aws:events:us-east-1:{a}:rule/baseline-console-sign-in");
     cases.allowed(
         "a rule in us-east-1 assumes the forward role",
-        Ask {
-            principal: "events.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &forward_role,
-            resource_account: a,
-            resource_policy: Some(&forward_trust),
-            identity: &[],
-            context: source(a, &far_rule),
-        },
+        ("events.amazonaws.com", "sts:AssumeRole", &forward_role),
+        On::resource(&forward_trust),
+        source(a, &far_rule),
     );
     cases.denied(
         "a rule baseline did not make assumes the forward role",
-        Ask {
-            principal: "events.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &forward_role,
-            resource_account: a,
-            resource_policy: Some(&forward_trust),
-            identity: &[],
-            context: source(
-                a,
-                &format!("arn:aws:events:us-east-1:{a}:rule/someone-elses"),
-            ),
-        },
+        ("events.amazonaws.com", "sts:AssumeRole", &forward_role),
+        On::resource(&forward_trust),
+        source(
+            a,
+            &format!("arn:aws:events:us-east-1:{a}:rule/someone-elses"),
+        ),
     );
     cases.denied(
         "another account's rule assumes the forward role",
-        Ask {
-            principal: "events.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &forward_role,
-            resource_account: a,
-            resource_policy: Some(&forward_trust),
-            identity: &[],
-            context: source(
-                OUTSIDER,
-                &format!("arn:aws:events:us-east-1:{OUTSIDER}:rule/baseline-console-sign-in"),
-            ),
-        },
+        ("events.amazonaws.com", "sts:AssumeRole", &forward_role),
+        On::resource(&forward_trust),
+        source(
+            OUTSIDER,
+            &format!("arn:aws:events:us-east-1:{OUTSIDER}:rule/baseline-console-sign-in"),
+        ),
     );
     cases.allowed(
         "the forward role puts events on the home region's bus",
-        Ask {
-            principal: &forward_role,
-            action: "events:PutEvents",
-            resource: &format!("arn:aws:events:{HOME}:{a}:event-bus/default"),
-            resource_account: a,
-            resource_policy: None,
-            identity: std::slice::from_ref(&forward_policy),
-            context: json!({}),
-        },
+        (
+            &forward_role,
+            "events:PutEvents",
+            &format!("arn:aws:events:{HOME}:{a}:event-bus/default"),
+        ),
+        On::identity(&forward_policy),
+        json!({}),
     );
 
     // Budgets → the topic.
     cases.allowed(
         "Budgets publishes a budget alert",
-        Ask {
-            principal: "budgets.amazonaws.com",
-            action: "sns:Publish",
-            resource: &topic,
-            resource_account: a,
-            resource_policy: Some(&topic_policy),
-            identity: &[],
-            context: source(a, &format!("arn:aws:budgets::{a}:budget/monthly")),
-        },
+        ("budgets.amazonaws.com", "sns:Publish", &topic),
+        On::resource(&topic_policy),
+        source(a, &format!("arn:aws:budgets::{a}:budget/monthly")),
     );
 
     // An administrator of the account reads the logs with Athena: the object, and the key
@@ -542,67 +459,39 @@ async fn aws_services_reach_what_the_default_baseline_configures_and_outsiders_d
         "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
     cases.allowed(
         "an administrator reads a log file",
-        Ask {
-            principal: &admin,
-            action: "s3:GetObject",
-            resource: &trail_object,
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: std::slice::from_ref(&administrator),
-            context: json!({}),
-        },
+        (&admin, "s3:GetObject", &trail_object),
+        On::both(&bucket_policy, &administrator),
+        json!({}),
     );
     cases.allowed(
         "an administrator decrypts a log file",
-        Ask {
-            principal: &admin,
-            action: "kms:Decrypt",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: std::slice::from_ref(&administrator),
-            context: with(
-                json!({"kms:CallerAccount": a, "kms:ViaService": format!("s3.{HOME}.amazonaws.com")}),
-                &trail_context,
-            ),
-        },
+        (&admin, "kms:Decrypt", &key),
+        On::both(&key_policy, &administrator),
+        with(
+            json!({"kms:CallerAccount": a, "kms:ViaService": format!("s3.{HOME}.amazonaws.com")}),
+            &trail_context,
+        ),
     );
     let stranger = format!("arn:aws:iam::{OUTSIDER}:user/admin");
     cases.denied(
         "another account's administrator reads a log file",
-        Ask {
-            principal: &stranger,
-            action: "s3:GetObject",
-            resource: &trail_object,
-            resource_account: a,
-            resource_policy: Some(&bucket_policy),
-            identity: std::slice::from_ref(&administrator),
-            context: json!({}),
-        },
+        (&stranger, "s3:GetObject", &trail_object),
+        On::both(&bucket_policy, &administrator),
+        json!({}),
     );
     cases.denied(
         "another account's administrator decrypts a log file",
-        Ask {
-            principal: &stranger,
-            action: "kms:Decrypt",
-            resource: &key,
-            resource_account: a,
-            resource_policy: Some(&key_policy),
-            identity: std::slice::from_ref(&administrator),
-            context: with(json!({"kms:CallerAccount": OUTSIDER}), &trail_context),
-        },
+        (&stranger, "kms:Decrypt", &key),
+        On::both(&key_policy, &administrator),
+        with(json!({"kms:CallerAccount": OUTSIDER}), &trail_context),
     );
-    let plain_http = json!({"aws:SecureTransport": "false"});
-    cases.0.push(Case {
-        label: "an administrator reads a log file over plain HTTP".to_owned(),
-        expect: "ExplicitlyDenied",
-        request: json!({
-            "id": "plain HTTP", "principal": admin, "action": "s3:GetObject",
-            "resource": trail_object, "resource_account": a,
-            "resource_policy": bucket_policy, "identity_policies": [administrator],
-            "context": plain_http,
-        }),
-    });
+    cases.expect(
+        "an administrator reads a log file over plain HTTP",
+        "ExplicitlyDenied",
+        (&admin, "s3:GetObject", &trail_object),
+        On::both(&bucket_policy, &administrator),
+        json!({"aws:SecureTransport": "false"}),
+    );
 
     cases.check();
 }
@@ -644,85 +533,57 @@ organization:
     let bucket_policy = planned.policy(&format!("{HOME}/s3_bucket.org-logs-{a}"), "/policy");
     let trail = format!("arn:aws:cloudtrail:{HOME}:{a}:trail/org");
     let member = "111122223333";
-    let mut cases = Cases::default();
+    let mut cases = Cases::new(&a);
     cases.allowed(
         "the organization trail writes a member account's log file",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("{bucket_arn}/AWSLogs/o-abcdefghij/{member}/CloudTrail/x.json.gz"),
-            resource_account: &a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: json!({"aws:SourceArn": trail, "aws:SourceAccount": a,
+        (
+            "cloudtrail.amazonaws.com",
+            "s3:PutObject",
+            &format!("{bucket_arn}/AWSLogs/o-abcdefghij/{member}/CloudTrail/x.json.gz"),
+        ),
+        On::resource(&bucket_policy),
+        json!({"aws:SourceArn": trail, "aws:SourceAccount": a,
                             "s3:x-amz-acl": "bucket-owner-full-control"}),
-        },
     );
     cases.denied(
         "a member's own trail writes into the organization's bucket",
-        Ask {
-            principal: "cloudtrail.amazonaws.com",
-            action: "s3:PutObject",
-            resource: &format!("{bucket_arn}/AWSLogs/{member}/CloudTrail/x.json.gz"),
-            resource_account: &a,
-            resource_policy: Some(&bucket_policy),
-            identity: &[],
-            context: json!({"aws:SourceArn": format!("arn:aws:cloudtrail:{HOME}:{member}:trail/mine"),
+        (
+            "cloudtrail.amazonaws.com",
+            "s3:PutObject",
+            &format!("{bucket_arn}/AWSLogs/{member}/CloudTrail/x.json.gz"),
+        ),
+        On::resource(&bucket_policy),
+        json!({"aws:SourceArn": format!("arn:aws:cloudtrail:{HOME}:{member}:trail/mine"),
                             "aws:SourceAccount": member,
                             "s3:x-amz-acl": "bucket-owner-full-control"}),
-        },
     );
     let role = format!("arn:aws:iam::{a}:role/baseline-config-aggregator");
     let trust = planned.policy("iam_role.baseline-config-aggregator", "/trust");
     cases.allowed(
         "Config assumes the aggregator role",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &role,
-            resource_account: &a,
-            resource_policy: Some(&trust),
-            identity: &[],
-            context: json!({"aws:SourceAccount": a}),
-        },
+        ("config.amazonaws.com", "sts:AssumeRole", &role),
+        On::resource(&trust),
+        json!({"aws:SourceAccount": a}),
     );
     cases.denied(
         "another account's Config assumes the aggregator role",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "sts:AssumeRole",
-            resource: &role,
-            resource_account: &a,
-            resource_policy: Some(&trust),
-            identity: &[],
-            context: json!({"aws:SourceAccount": OUTSIDER}),
-        },
+        ("config.amazonaws.com", "sts:AssumeRole", &role),
+        On::resource(&trust),
+        json!({"aws:SourceAccount": OUTSIDER}),
     );
     let topic = format!("arn:aws:sns:{HOME}:{a}:config-changes");
     let topic_policy = planned.policy(&format!("{HOME}/sns_topic.config-changes"), "/policy");
     cases.allowed(
         "Config publishes a change notification",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "sns:Publish",
-            resource: &topic,
-            resource_account: &a,
-            resource_policy: Some(&topic_policy),
-            identity: &[],
-            context: json!({"aws:SourceAccount": a}),
-        },
+        ("config.amazonaws.com", "sns:Publish", &topic),
+        On::resource(&topic_policy),
+        json!({"aws:SourceAccount": a}),
     );
     cases.denied(
         "another account's Config publishes to the topic",
-        Ask {
-            principal: "config.amazonaws.com",
-            action: "sns:Publish",
-            resource: &topic,
-            resource_account: &a,
-            resource_policy: Some(&topic_policy),
-            identity: &[],
-            context: json!({"aws:SourceAccount": OUTSIDER}),
-        },
+        ("config.amazonaws.com", "sns:Publish", &topic),
+        On::resource(&topic_policy),
+        json!({"aws:SourceAccount": OUTSIDER}),
     );
     cases.check();
 }

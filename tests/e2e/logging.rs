@@ -48,6 +48,24 @@ fn s3_client(account: &TestAccount) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
+/// Puts a log file into a bucket baseline made.
+async fn write_a_log(s3: &aws_sdk_s3::Client, bucket: &str) {
+    // moto ignores the Condition of the TLS-only Deny on object writes (AWS honours it), so
+    // the policy goes before the test writes its log over the emulator's plain HTTP.
+    s3.delete_bucket_policy()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("policy");
+    s3.put_object()
+        .bucket(bucket)
+        .key("AWSLogs/log.json.gz")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .expect("a log");
+}
+
 #[tokio::test]
 async fn three_regions_converge_and_a_stopped_trail_is_drift() {
     let account = TestAccount::new().await;
@@ -281,20 +299,7 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     let s3 = s3_client(&account);
     let bucket = format!("{}-keep", account.id);
-    // moto ignores the Condition of the TLS-only Deny on object writes (AWS honours it), so
-    // the policy goes before the test writes its log over the emulator's plain HTTP.
-    s3.delete_bucket_policy()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("policy");
-    s3.put_object()
-        .bucket(&bucket)
-        .key("AWSLogs/log.json.gz")
-        .body(b"{}".to_vec().into())
-        .send()
-        .await
-        .expect("a log");
+    write_a_log(&s3, &bucket).await;
 
     account.write("baseline.yaml", &with("    ensure: absent\n"));
     let run = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
@@ -360,7 +365,7 @@ async fn another_multi_region_trail_is_a_finding_until_accepted() {
         plan.stdout
     );
     assert!(
-        plan.stdout.contains(&format!("trail/theirs")),
+        plan.stdout.contains("trail/theirs"),
         "the other trail is named: {}",
         plan.stdout
     );
@@ -394,18 +399,7 @@ async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {
     baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
     let s3 = s3_client(&account);
     let bucket = format!("{}-gone", account.id);
-    s3.delete_bucket_policy()
-        .bucket(&bucket)
-        .send()
-        .await
-        .expect("policy");
-    s3.put_object()
-        .bucket(&bucket)
-        .key("AWSLogs/log.json.gz")
-        .body(b"{}".to_vec().into())
-        .send()
-        .await
-        .expect("a log");
+    write_a_log(&s3, &bucket).await;
     baseline(&account, &["destroy", "--auto-approve"]).expect_code(0);
     assert!(
         s3.head_bucket().bucket(&bucket).send().await.is_err(),

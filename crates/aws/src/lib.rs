@@ -207,10 +207,9 @@ mod tests {
                 let mut scope = Scope::resolve(&spec, home, vec![home.to_owned()]);
                 scope.partition = partition.to_owned();
                 let desired = expand(&spec, &scope);
-                let text = serde_json::to_string(
-                    &desired.iter().map(|d| &d.state).collect::<Vec<_>>(),
-                )
-                .expect("JSON");
+                let text =
+                    serde_json::to_string(&desired.iter().map(|d| &d.state).collect::<Vec<_>>())
+                        .expect("JSON");
                 assert!(!text.contains("arn:aws:"), "{file} in {partition}: {text}");
                 assert!(text.contains(&format!("arn:{partition}:")), "{file}");
             }

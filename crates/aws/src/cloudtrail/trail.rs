@@ -32,6 +32,18 @@ const REFUSED_UNTIL_PROPAGATED: &[&str] = &[
     "InvalidCloudWatchLogsLogGroupArnException",
 ];
 
+/// The settings CreateTrail and UpdateTrail share, set on either request's builder.
+macro_rules! settings {
+    ($builder:expr, $text:ident, $flag:ident) => {
+        $builder
+            .set_s3_bucket_name($text("bucket"))
+            .set_is_multi_region_trail($flag("multi_region"))
+            .set_is_organization_trail($flag("organization"))
+            .set_include_global_service_events($flag("global_service_events"))
+            .set_enable_log_file_validation($flag("log_file_validation"))
+    };
+}
+
 /// The role CloudTrail assumes to write to CloudWatch Logs.
 const LOGS_ROLE: &str = "baseline-cloudtrail-logs";
 
@@ -181,14 +193,7 @@ impl Kind for Trail {
                     .iter()
                     .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)));
                     if change.action == Action::Create {
-                        let create = trail
-                            .create_trail()
-                            .name(name)
-                            .set_s3_bucket_name(text("bucket"))
-                            .set_is_multi_region_trail(flag("multi_region"))
-                            .set_is_organization_trail(flag("organization"))
-                            .set_include_global_service_events(flag("global_service_events"))
-                            .set_enable_log_file_validation(flag("log_file_validation"))
+                        let create = settings!(trail.create_trail().name(name), text, flag)
                             .set_kms_key_id(text("kms_key"))
                             .set_cloud_watch_logs_log_group_arn(log_group)
                             .set_cloud_watch_logs_role_arn(role);
@@ -200,14 +205,8 @@ impl Kind for Trail {
                         )
                         .await?;
                     } else if settings_changed {
-                        let update = trail
-                            .update_trail()
-                            .name(name)
-                            .set_s3_bucket_name(text("bucket"))
-                            .set_is_multi_region_trail(flag("multi_region"))
-                            .set_is_organization_trail(flag("organization"))
-                            .set_include_global_service_events(flag("global_service_events"))
-                            .set_enable_log_file_validation(flag("log_file_validation"))
+                        // Empty strings turn a key or a log group off again.
+                        let update = settings!(trail.update_trail().name(name), text, flag)
                             .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
                             .set_cloud_watch_logs_log_group_arn(
                                 log_group.or_else(|| Some(String::new())),
