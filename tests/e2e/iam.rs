@@ -294,6 +294,89 @@ async fn hand_added_membership_and_policy_are_drift_and_apply_removes_them() {
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 }
 
+/// A declared identity's permissions are what the file says, even where it says nothing:
+/// a policy put or attached by hand is drift, named for reviewers, and apply removes it,
+/// unless the identity keeps extra permissions.
+#[tokio::test]
+async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() {
+    let account = TestAccount::new().await;
+    let body = "iam:\n  groups:\n    billing: { managed_policies: [ReadOnlyAccess] }\n  users:\n    admin: {}\n  roles:\n    support: { trust: { account: self } }\n    kept: { trust: { account: self }, extra_permissions: keep }\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let iam = account.iam();
+    let everything =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    iam.put_group_policy()
+        .group_name("billing")
+        .policy_name("backdoor")
+        .policy_document(everything)
+        .send()
+        .await
+        .expect("by hand");
+    iam.put_user_policy()
+        .user_name("admin")
+        .policy_name("backdoor")
+        .policy_document(everything)
+        .send()
+        .await
+        .expect("by hand");
+    iam.attach_user_policy()
+        .user_name("admin")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .expect("by hand");
+    for role in ["support", "kept"] {
+        iam.put_role_policy()
+            .role_name(role)
+            .policy_name("backdoor")
+            .policy_document(everything)
+            .send()
+            .await
+            .expect("by hand");
+    }
+
+    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout.contains("PERMISSIONS ADDED OUTSIDE BASELINE"),
+        "{}",
+        plan.stdout
+    );
+    for address in ["iam_group.billing", "iam_user.admin", "iam_role.support"] {
+        let block = plan
+            .stdout
+            .split("\n\n")
+            .find(|b| b.contains(&format!("{address} will be updated")))
+            .unwrap_or_else(|| panic!("{address} is planned: {}", plan.stdout));
+        assert!(
+            block.contains("added outside baseline: inline policy `backdoor`"),
+            "{block}"
+        );
+    }
+    assert!(plan.stdout.contains(
+        "added outside baseline: managed policy `arn:aws:iam::aws:policy/AdministratorAccess`"
+    ));
+    assert!(!plan.stdout.contains("iam_role.kept"), "{}", plan.stdout);
+
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let inline = |names: &[String]| names.to_vec();
+    let group = iam.list_group_policies().group_name("billing").send().await;
+    assert!(inline(group.expect("list").policy_names()).is_empty());
+    let user = iam.list_user_policies().user_name("admin").send().await;
+    assert!(inline(user.expect("list").policy_names()).is_empty());
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name("admin")
+        .send()
+        .await;
+    assert!(attached.expect("list").attached_policies().is_empty());
+    let support = iam.list_role_policies().role_name("support").send().await;
+    assert!(inline(support.expect("list").policy_names()).is_empty());
+    let kept = iam.list_role_policies().role_name("kept").send().await;
+    assert_eq!(inline(kept.expect("list").policy_names()), vec!["backdoor"]);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+}
+
 #[tokio::test]
 async fn absent_user_is_removed_with_everything_iam_requires() {
     let account = TestAccount::new().await;

@@ -103,12 +103,12 @@ async fn a_plan_for_another_account_or_format_is_refused() {
         run.stderr
     );
 
-    let future = text.replace("\"format_version\": \"2.0\"", "\"format_version\": \"3.0\"");
+    let future = text.replace("\"format_version\": \"2.1\"", "\"format_version\": \"3.0\"");
     account.write("future.json", &future);
     let run = baseline(&account, &["apply", "future.json", "--auto-approve"]).expect_code(1);
     assert!(
         run.stderr
-            .contains("has plan format 3.0; this baseline reads format 2.0"),
+            .contains("has plan format 3.0; this baseline reads format 2.1"),
         "{}",
         run.stderr
     );
@@ -128,7 +128,7 @@ async fn json_plan_has_the_documented_shape() {
     account.write("baseline.yaml", &baseline_text(&account, 16));
     let run = baseline(&account, &["plan", "--json"]).expect_code(0);
     let plan: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
-    assert_eq!(plan["format_version"], "2.0");
+    assert_eq!(plan["format_version"], "2.1");
     assert_eq!(plan["account_id"], account.id.as_str());
     assert!(
         plan["baseline_sha256"]

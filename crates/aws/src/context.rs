@@ -83,6 +83,26 @@ impl PinError {
     }
 }
 
+/// Adaptive retries: throttled calls slow every client down (client-side rate limiting)
+/// instead of failing; a transient error (5xx, throttling, a reset connection) is tried up
+/// to five times with backoff.
+fn retry_config() -> RetryConfig {
+    RetryConfig::adaptive().with_max_attempts(5)
+}
+
+/// No call waits forever: a connection within 10 s, each attempt's answer within 60 s, the
+/// whole call (retries included) within 5 minutes. A stalled call then fails with its
+/// address and operation, like any other error.
+fn timeout_config() -> aws_config::timeout::TimeoutConfig {
+    use std::time::Duration;
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(60))
+        .operation_attempt_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_secs(300))
+        .build()
+}
+
 impl AwsContext {
     /// Loads the standard credential chain: environment, profiles (SSO and assume-role
     /// profiles included), web identity, container and instance credentials.
@@ -92,7 +112,8 @@ impl AwsContext {
             .or_default_provider()
             .or_else(Region::from_static("us-east-1"));
         let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
-            .retry_config(RetryConfig::standard())
+            .retry_config(retry_config())
+            .timeout_config(timeout_config())
             .region(region);
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);

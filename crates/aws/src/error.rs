@@ -64,7 +64,12 @@ where
         (Some("Throttling" | "ThrottlingException"), _) => {
             Some("AWS is throttling requests; run again in a minute".to_owned())
         }
-        (_, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)) => Some(
+        (_, SdkError::TimeoutError(_)) => Some(
+            "AWS did not answer in time (60 s a try, 5 minutes a call): the network or the \
+             service is slow; run again"
+                .to_owned(),
+        ),
+        (_, SdkError::DispatchFailure(_)) => Some(
             "AWS could not be reached: check the network, and AWS_ENDPOINT_URL if it is set"
                 .to_owned(),
         ),

@@ -117,6 +117,7 @@ pub(crate) mod tests {
             manual: None,
             cis: vec![],
             permissions_broadened: vec![],
+            outside_baseline: vec![],
             write_only: serde_json::Value::Null,
         }
     }

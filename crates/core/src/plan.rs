@@ -122,6 +122,10 @@ pub struct ResourceChange {
     /// Why this change grants more than before; reviewers see these first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions_broadened: Vec<String>,
+    /// Permissions the identity has that the file does not give it (added outside
+    /// baseline); apply removes them. Since format 2.1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside_baseline: Vec<String>,
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub write_only: Value,
 }
@@ -273,7 +277,7 @@ fn count<'a>(changes: impl IntoIterator<Item = &'a ResourceChange>) -> Counts {
 impl Plan {
     /// 2.0 added member accounts (`accounts`): a reader of 1.x would apply only the pinned
     /// account's part of such a plan, so it must refuse it.
-    pub const FORMAT_VERSION: &'static str = "2.0";
+    pub const FORMAT_VERSION: &'static str = "2.1";
 
     pub fn new(account_id: &str, regions: Vec<String>, mut changes: Vec<ResourceChange>) -> Self {
         changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -385,6 +389,10 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
         (Some(after), Action::Create | Action::Update) => crate::policy::broadening(live, after),
         _ => Vec::new(),
     };
+    let outside_baseline = match (live, action) {
+        (Some(live), Action::Update) => outside_baseline(&desired.state, live),
+        _ => Vec::new(),
+    };
     // Object keys in sorted order, whatever map serde_json is built with (a dependency may
     // turn on `preserve_order`): plans read and compare the same on every build.
     let canonical = |value: Option<Value>| {
@@ -412,8 +420,42 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
         manual: desired.manual.clone(),
         cis: desired.cis.clone(),
         permissions_broadened,
+        outside_baseline,
         write_only: desired.write_only.clone(),
     }
+}
+
+/// Permissions the live identity has that its declared state does not give it: policies
+/// attached or put, and group memberships, added outside baseline. Apply removes them.
+fn outside_baseline(desired: &Value, live: &Value) -> Vec<String> {
+    let names = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Some(Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut out = Vec::new();
+    for (field, what) in [
+        ("managed_policies", "managed policy"),
+        ("inline_policies", "inline policy"),
+        ("groups", "membership of group"),
+    ] {
+        let Some(want) = desired.get(field) else {
+            continue;
+        };
+        let want = names(Some(want));
+        for name in names(live.get(field)) {
+            if !want.contains(&name) {
+                out.push(format!("{what} `{name}`"));
+            }
+        }
+    }
+    out
 }
 
 /// The declared top-level fields whose live value differs (all of them when nothing is
@@ -579,6 +621,7 @@ mod tests {
                 manual: None,
                 cis: vec![],
                 permissions_broadened: vec![],
+                outside_baseline: vec![],
                 write_only: Value::Null,
             }],
         );

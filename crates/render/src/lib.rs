@@ -181,6 +181,25 @@ fn account_text(plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
+    let outside: Vec<&ResourceChange> = pending
+        .iter()
+        .copied()
+        .filter(|c| !c.outside_baseline.is_empty())
+        .collect();
+    if !outside.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                "1;31",
+                "PERMISSIONS ADDED OUTSIDE BASELINE (apply removes them; find out who added them):"
+            )
+        );
+        for change in &outside {
+            let _ = writeln!(out, "  {}", change.address);
+        }
+        out.push('\n');
+    }
     for change in pending {
         write_change(&mut out, change, style);
         out.push('\n');
@@ -207,6 +226,13 @@ fn write_change(out: &mut String, change: &ResourceChange, style: Style) {
         style.action(action, &head),
         verb(action)
     );
+    for what in &change.outside_baseline {
+        let _ = writeln!(
+            out,
+            "      {} {what}",
+            style.paint("1;31", "added outside baseline:")
+        );
+    }
     for reason in &change.permissions_broadened {
         let _ = writeln!(
             out,
@@ -417,6 +443,14 @@ fn account_markdown(plan: &Plan, limit: usize) -> String {
             broadened.join(", ")
         );
     }
+    let outside = listed(&|c| !c.outside_baseline.is_empty());
+    if !outside.is_empty() {
+        let _ = writeln!(
+            head,
+            "> [!WARNING]\n> **Permissions added outside baseline** (apply removes them) in {}\n",
+            outside.join(", ")
+        );
+    }
     let deleted = listed(&|c| c.action == Action::Delete);
     if !deleted.is_empty() {
         let _ = writeln!(
@@ -480,6 +514,9 @@ fn markdown_block(change: &ResourceChange) -> String {
         change.address,
         verb(action)
     );
+    for what in &change.outside_baseline {
+        let _ = writeln!(block, "- :warning: added outside baseline: {what}");
+    }
     for reason in &change.permissions_broadened {
         let _ = writeln!(block, "- :warning: permissions broadened: {reason}");
     }
@@ -488,7 +525,10 @@ fn markdown_block(change: &ResourceChange) -> String {
         let _ = writeln!(block, "- console: {}", manual.console);
         let _ = writeln!(block, "- checked: {}", manual.verified_by);
     }
-    if !change.permissions_broadened.is_empty() || change.manual.is_some() {
+    if !change.permissions_broadened.is_empty()
+        || !change.outside_baseline.is_empty()
+        || change.manual.is_some()
+    {
         block.push('\n');
     }
     block.push_str("```diff\n");
@@ -597,6 +637,7 @@ mod tests {
             manual: None,
             cis: cis.iter().map(|c| (*c).to_owned()).collect(),
             permissions_broadened: vec![],
+            outside_baseline: vec![],
             write_only: Value::Null,
         }
     }
@@ -759,7 +800,7 @@ mod tests {
         let back: Plan = serde_json::from_str(&plan_json(&plan)).expect("parses");
         assert_eq!(back.changes, plan.changes);
         let value: Value = serde_json::from_str(&plan_json(&plan)).expect("json");
-        assert_eq!(value["format_version"], "2.0");
+        assert_eq!(value["format_version"], "2.1");
         assert_eq!(value["resource_changes"][0]["actions"], json!(["update"]));
     }
 

@@ -260,7 +260,8 @@ fn forward_role(scope: &Scope) -> Desired {
     }));
     Desired::new(
         ResourceAddr::named("iam_role", FORWARD_ROLE),
-        json!({"trust": trust, "inline_policies": {"forward-alert-events": forward}}),
+        json!({"trust": trust, "managed_policies": [],
+               "inline_policies": {"forward-alert-events": forward}}),
     )
 }
 

@@ -59,7 +59,8 @@ fn logs_role(scope: &Scope, trail_arn: &str, log_group_arn: &str) -> Desired {
     Desired {
         address: ResourceAddr::named("iam_role", LOGS_ROLE),
         ensure: Ensure::Present,
-        state: json!({"trust": trust, "inline_policies": {"write-trail-events": write}}),
+        state: json!({"trust": trust, "managed_policies": [],
+                      "inline_policies": {"write-trail-events": write}}),
         depends_on: Vec::new(),
         manual: None,
         cis: Vec::new(),

@@ -63,6 +63,7 @@ impl Kind for Aggregator {
                         "aws",
                         "policy/service-role/AWSConfigRoleForOrganizations"
                     )],
+                    "inline_policies": {},
                 }),
             ),
             Desired::new(

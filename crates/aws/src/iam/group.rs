@@ -3,7 +3,7 @@
 //! MFA (CIS 1.10 in practice; the AWS tutorial "users manage their own MFA").
 
 use baseline_core::plan::Desired;
-use baseline_core::spec::{Ensure, GroupSpec};
+use baseline_core::spec::{Ensure, GroupSpec, keeps_extra};
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
 use serde_json::{Map, Value, json};
 
@@ -50,10 +50,14 @@ pub(crate) fn mfa_policy(partition: &str) -> Value {
     }))
 }
 
-/// The declared policy fields of a group or role, in canonical JSON.
+/// The policy fields of a group, user or role, in canonical JSON. They are authoritative:
+/// an identity the file declares has the policies the file gives it and no others (none
+/// when it names none), unless it keeps extra permissions (`extra_permissions: keep`), and
+/// then only what is declared is compared.
 pub(crate) fn policy_fields(
     state: &mut Map<String, Value>,
     scope: &Scope,
+    keep_extra: bool,
     managed: Option<&Vec<baseline_core::spec::ManagedPolicy>>,
     inline: Option<
         &std::collections::BTreeMap<
@@ -62,15 +66,20 @@ pub(crate) fn policy_fields(
         >,
     >,
 ) {
-    if let Some(managed) = managed {
-        let mut arns: Vec<String> = managed.iter().map(|m| m.arn(scope)).collect();
+    if managed.is_some() || !keep_extra {
+        let mut arns: Vec<String> = managed
+            .into_iter()
+            .flatten()
+            .map(|m| m.arn(scope))
+            .collect();
         arns.sort();
         arns.dedup();
         state.insert("managed_policies".to_owned(), json!(arns));
     }
-    if let Some(inline) = inline {
+    if inline.is_some() || !keep_extra {
         let documents: Map<String, Value> = inline
-            .iter()
+            .into_iter()
+            .flatten()
             .map(|(name, doc)| (name.to_string(), policy::normalize(&doc.0)))
             .collect();
         state.insert("inline_policies".to_owned(), Value::Object(documents));
@@ -86,6 +95,7 @@ fn desired_group(name: &str, group: &GroupSpec, scope: &Scope) -> Desired {
         policy_fields(
             &mut state,
             scope,
+            keeps_extra(group.extra_permissions),
             group.managed_policies.as_ref(),
             group.inline_policies.as_ref(),
         );

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use baseline_core::plan::Desired;
-use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec};
+use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec, keeps_extra};
 use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
 use serde_json::{Map, Value, json};
 
@@ -94,6 +94,7 @@ fn desired_role(name: &str, role: &RoleSpec, scope: &Scope) -> Desired {
         policy_fields(
             &mut state,
             scope,
+            keeps_extra(role.extra_permissions),
             role.managed_policies.as_ref(),
             role.inline_policies.as_ref(),
         );

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use baseline_core::plan::Desired;
-use baseline_core::spec::{ConsoleSpec, Ensure, UserSpec};
+use baseline_core::spec::{ConsoleSpec, Ensure, UserSpec, keeps_extra};
 use baseline_core::{Action, BoxFuture, Plan, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::{Map, Value, json};
 
@@ -30,7 +30,9 @@ fn desired_user(name: &str, user: &UserSpec, spec: &Spec, scope: &Scope) -> Desi
         if let Some(path) = &user.path {
             state.insert("path".to_owned(), json!(path.as_str()));
         }
-        if let Some(groups) = &user.groups {
+        let keep_extra = keeps_extra(user.extra_permissions);
+        if user.groups.is_some() || !keep_extra {
+            let groups = user.groups.as_deref().unwrap_or_default();
             let mut names: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
             names.sort_unstable();
             names.dedup();
@@ -48,6 +50,7 @@ fn desired_user(name: &str, user: &UserSpec, spec: &Spec, scope: &Scope) -> Desi
         group::policy_fields(
             &mut state,
             scope,
+            keep_extra,
             user.managed_policies.as_ref(),
             user.inline_policies.as_ref(),
         );

@@ -550,6 +550,24 @@ pub struct GroupSpec {
     /// Attach the policy that denies everything but MFA self-management without MFA.
     #[serde(default)]
     pub require_mfa: Option<bool>,
+    /// Permissions the file does not give this identity (policies attached or put by hand,
+    /// and, for a user, group memberships) are drift, and apply removes them. `keep` leaves
+    /// them alone: only what the file declares is compared.
+    #[serde(default)]
+    pub extra_permissions: Option<ExtraPermissions>,
+}
+
+/// `extra_permissions:` on a group, user or role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraPermissions {
+    /// Leave permissions the file does not declare as they are.
+    Keep,
+}
+
+/// Whether an identity keeps the permissions the file does not declare.
+pub fn keeps_extra(extra: Option<ExtraPermissions>) -> bool {
+    extra == Some(ExtraPermissions::Keep)
 }
 
 /// `iam.users.NAME`.
@@ -571,6 +589,11 @@ pub struct UserSpec {
     pub managed_policies: Option<Vec<ManagedPolicy>>,
     #[serde(default)]
     pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    /// Permissions the file does not give this identity (policies attached or put by hand,
+    /// and, for a user, group memberships) are drift, and apply removes them. `keep` leaves
+    /// them alone: only what the file declares is compared.
+    #[serde(default)]
+    pub extra_permissions: Option<ExtraPermissions>,
 }
 
 /// `console:` — a console password (`{ password_reset_required: true }`) or none
@@ -644,6 +667,10 @@ pub struct RoleSpec {
     /// Seconds, 3600 to 43200.
     #[serde(default)]
     pub max_session_duration: Option<Bounded<3600, 43200>>,
+    /// Permissions the file does not give this role (policies attached or put by hand) are
+    /// drift, and apply removes them. `keep` leaves them alone.
+    #[serde(default)]
+    pub extra_permissions: Option<ExtraPermissions>,
 }
 
 /// Who may assume a role.
