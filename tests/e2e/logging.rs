@@ -385,6 +385,50 @@ async fn another_multi_region_trail_is_a_finding_until_accepted() {
     );
 }
 
+/// CreateKey has no idempotency token. A run cut short between CreateKey and CreateAlias
+/// leaves a tagged key without its alias; the next apply gives that key the alias instead of
+/// making a second one.
+#[tokio::test]
+async fn a_key_left_by_an_interrupted_run_is_used_not_duplicated() {
+    let account = TestAccount::new().await;
+    let kms = aws_sdk_kms::Client::new(&account.sdk_config_in("ap-northeast-1"));
+    let orphan = kms
+        .create_key()
+        .description("baseline: CloudTrail logs (alias/cloudtrail-main)")
+        .tags(
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key("baseline:alias")
+                .tag_value("alias/cloudtrail-main")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("the interrupted run's key")
+        .key_metadata()
+        .expect("metadata")
+        .key_id()
+        .to_owned();
+    let text = logging_baseline(&account, "[ap-northeast-1]")
+        .replace("    name: main\n", "    name: main\n    kms: true\n");
+    account.write("baseline.yaml", &text);
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let keys = kms.list_keys().send().await.expect("keys");
+    assert_eq!(keys.keys().len(), 1, "no second key: {:?}", keys.keys());
+    let aliased = kms
+        .describe_key()
+        .key_id("alias/cloudtrail-main")
+        .send()
+        .await
+        .expect("alias");
+    assert_eq!(
+        aliased.key_metadata().map(|m| m.key_id()),
+        Some(orphan.as_str())
+    );
+}
+
 /// `baseline destroy` honours `force_destroy: true` as `ensure: absent` does.
 #[tokio::test]
 async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {

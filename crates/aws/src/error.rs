@@ -163,3 +163,22 @@ where
         }
     }
 }
+
+/// Sends a create that may already have happened. When an earlier try's answer was lost (the
+/// SDK sent it again, or a run was interrupted after AWS acted), AWS answers that the thing
+/// exists: that is the outcome the change wants, so it goes on with what is there rather than
+/// failing every change that depends on it. Evaluates to `Ok(true)` when this call created
+/// it, `Ok(false)` when it was already there.
+macro_rules! create {
+    ($address:expr, $op:literal, $exists:expr, $send:expr) => {
+        match $send.await {
+            Ok(_) => Ok(true),
+            Err(err) if $crate::error::has_code(&err, $exists) => {
+                tracing::info!(address = %$address, operation = $op, "it already exists; carrying on with it");
+                Ok(false)
+            }
+            Err(err) => Err($crate::error::sdk_error($address, $op, &err)),
+        }
+    };
+}
+pub(crate) use create;

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use crate::athena::athena;
 use crate::context::AwsContext;
-use crate::error::{call, sdk_error, unsupported};
+use crate::error::{call, create, sdk_error, unsupported};
 use crate::kind::{Kind, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
@@ -157,9 +157,10 @@ impl Kind for Database {
                         .description("baseline: CloudTrail logs for Athena")
                         .build()
                         .map_err(|err| unsupported(address, &err.to_string()))?;
-                    call!(
+                    create!(
                         address,
                         "glue:CreateDatabase",
+                        &["AlreadyExistsException"],
                         glue.create_database().database_input(input).send()
                     )?;
                     Ok(())
@@ -264,16 +265,19 @@ impl Kind for Table {
                 (Action::Create | Action::Update, Some(after)) => {
                     let input =
                         table_input(table, after).map_err(|err| unsupported(address, &err))?;
-                    if change.action == Action::Create {
-                        call!(
+                    // A table an earlier try made (its answer lost) is given the planned
+                    // definition like any existing one.
+                    let created = change.action == Action::Create
+                        && create!(
                             address,
                             "glue:CreateTable",
+                            &["AlreadyExistsException"],
                             glue.create_table()
                                 .database_name(database)
-                                .table_input(input)
+                                .table_input(input.clone())
                                 .send()
                         )?;
-                    } else {
+                    if !created {
                         call!(
                             address,
                             "glue:UpdateTable",

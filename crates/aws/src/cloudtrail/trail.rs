@@ -193,26 +193,41 @@ impl Kind for Trail {
                     ]
                     .iter()
                     .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)));
+                    // Empty strings turn a key or a log group off again.
+                    let update = settings!(trail.update_trail().name(name), text, flag)
+                        .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
+                        .set_cloud_watch_logs_log_group_arn(
+                            log_group.clone().or_else(|| Some(String::new())),
+                        )
+                        .set_cloud_watch_logs_role_arn(
+                            role.clone().or_else(|| Some(String::new())),
+                        );
+                    let mut needs_update = settings_changed && change.action == Action::Update;
                     if change.action == Action::Create {
                         let create = settings!(trail.create_trail().name(name), text, flag)
                             .set_kms_key_id(text("kms_key"))
                             .set_cloud_watch_logs_log_group_arn(log_group)
                             .set_cloud_watch_logs_role_arn(role);
-                        retry_while_propagating(
+                        match retry_while_propagating(
                             address,
                             "cloudtrail:CreateTrail",
                             REFUSED_UNTIL_PROPAGATED,
                             || create.clone().send(),
                         )
-                        .await?;
-                    } else if settings_changed {
-                        // Empty strings turn a key or a log group off again.
-                        let update = settings!(trail.update_trail().name(name), text, flag)
-                            .set_kms_key_id(text("kms_key").or_else(|| Some(String::new())))
-                            .set_cloud_watch_logs_log_group_arn(
-                                log_group.or_else(|| Some(String::new())),
-                            )
-                            .set_cloud_watch_logs_role_arn(role.or_else(|| Some(String::new())));
+                        .await
+                        {
+                            Ok(_) => {}
+                            // An earlier try made it (its answer was lost): give it the
+                            // planned settings.
+                            Err(err)
+                                if err.code.as_deref() == Some("TrailAlreadyExistsException") =>
+                            {
+                                needs_update = true;
+                            }
+                            Err(err) => return Err(err),
+                        }
+                    }
+                    if needs_update {
                         retry_while_propagating(
                             address,
                             "cloudtrail:UpdateTrail",

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
+use crate::error::{build_error, call, create, has_code, sdk_error};
 use crate::kind::{Kind, name_of};
 
 pub(crate) struct Budget;
@@ -263,9 +263,10 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
                         .map_err(|e| build_error(address, e))?,
                 );
             }
-            call!(
+            create!(
                 address,
                 "budgets:CreateBudget",
+                &["DuplicateRecordException"],
                 budgets
                     .create_budget()
                     .account_id(account)
@@ -341,9 +342,10 @@ async fn update_notifications(
     for n in &new {
         let existing = find(&old, &notification_key(n)).filter(|o| o.get("comparison").is_none());
         let Some(existing) = existing else {
-            call!(
+            create!(
                 address,
                 "budgets:CreateNotification",
+                &["DuplicateRecordException"],
                 budgets
                     .create_notification()
                     .account_id(account)
@@ -360,9 +362,10 @@ async fn update_notifications(
             .unwrap_or_default();
         let want = n["subscribers"].as_array().cloned().unwrap_or_default();
         for s in want.iter().filter(|s| !have.contains(s)) {
-            call!(
+            create!(
                 address,
                 "budgets:CreateSubscriber",
+                &["DuplicateRecordException"],
                 budgets
                     .create_subscriber()
                     .account_id(account)

@@ -9,7 +9,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, create};
 use crate::guardrails::{guardrails, per_region};
 use crate::kind::{Kind, region_of};
 
@@ -87,9 +87,10 @@ impl Kind for AccessAnalyzer {
                     "re-activating an existing analyzer",
                 ));
             }
-            call!(
+            create!(
                 address,
                 "access-analyzer:CreateAnalyzer",
+                &["ConflictException"],
                 ctx.access_analyzer(region_of(address))
                     .create_analyzer()
                     .analyzer_name(NAME)

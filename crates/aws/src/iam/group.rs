@@ -8,7 +8,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Map, Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found};
 use crate::kind::{Kind, name_of};
@@ -171,9 +171,10 @@ impl Kind for Group {
             match (change.action, &change.after) {
                 (Action::Create, Some(after)) => {
                     let path = after.get("path").and_then(Value::as_str);
-                    call!(
+                    create!(
                         address,
                         "iam:CreateGroup",
+                        &["EntityAlreadyExists"],
                         iam.create_group()
                             .group_name(name)
                             .set_path(path.map(str::to_owned))

@@ -9,7 +9,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Map, Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::group::policy_fields;
 use crate::iam::principal::{Principal, document, is_not_found};
@@ -195,17 +195,30 @@ impl Kind for Role {
             match (change.action, &change.after) {
                 (Action::Create, Some(after)) => {
                     let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
-                    call!(
+                    let created = create!(
                         address,
                         "iam:CreateRole",
+                        &["EntityAlreadyExists"],
                         iam.create_role()
                             .role_name(name)
-                            .assume_role_policy_document(trust)
+                            .assume_role_policy_document(&trust)
                             .set_path(text("path"))
                             .set_description(text("description"))
                             .set_max_session_duration(seconds)
                             .send()
                     )?;
+                    // Already there (an earlier try's answer was lost, or a run was cut
+                    // short): its trust is made the planned one before anything else.
+                    if !created {
+                        call!(
+                            address,
+                            "iam:UpdateAssumeRolePolicy",
+                            iam.update_assume_role_policy()
+                                .role_name(name)
+                                .policy_document(trust)
+                                .send()
+                        )?;
+                    }
                     wait_until_exists(ctx, address, name).await?;
                     principal.sync_policies(ctx, address, None, after).await
                 }

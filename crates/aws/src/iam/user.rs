@@ -10,7 +10,7 @@ use baseline_core::{Action, BoxFuture, Plan, ProviderError, ResourceAddr, Resour
 use serde_json::{Map, Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found, strings};
 use crate::iam::{group, password};
@@ -192,9 +192,10 @@ impl Kind for User {
                 (Action::Create, Some(after)) => {
                     let path = after.get("path").and_then(Value::as_str).map(str::to_owned);
                     let tags = tag_list(after.get("tags"));
-                    call!(
+                    create!(
                         address,
                         "iam:CreateUser",
+                        &["EntityAlreadyExists"],
                         iam.create_user()
                             .user_name(name)
                             .set_path(path)
@@ -398,16 +399,31 @@ async fn sync_console(
                     "check the folder exists and is writable",
                 )
             })?;
-        call!(
+        let created = create!(
             address,
             "iam:CreateLoginProfile",
+            &["EntityAlreadyExists"],
             ctx.iam()
                 .create_login_profile()
                 .user_name(name)
-                .password(secret)
+                .password(&secret)
                 .password_reset_required(reset)
                 .send()
         )?;
+        // A profile an interrupted run made has a password that may not be the one just
+        // written: set this one, so the file's newest line for the user is the password.
+        if !created {
+            call!(
+                address,
+                "iam:UpdateLoginProfile",
+                ctx.iam()
+                    .update_login_profile()
+                    .user_name(name)
+                    .password(secret)
+                    .password_reset_required(reset)
+                    .send()
+            )?;
+        }
     } else if !want && have {
         call!(
             address,

@@ -3,6 +3,7 @@
 //! administer it and CloudTrail encrypt this account's trails with it. A key is never
 //! deleted by baseline: removing it would make every log it encrypted unreadable.
 
+use aws_sdk_kms::types::{KeyManagerType, KeyState, Tag};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
@@ -11,7 +12,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{build_error, call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::document;
 use crate::kind::{Kind, name_of, region_of};
@@ -57,6 +58,66 @@ fn key_policy(scope: &Scope, trail_arn: &str, config_writes: bool) -> Value {
          "Condition": {"StringEquals": {"aws:SourceAccount": account}}}));
     }
     policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
+}
+
+/// The tag baseline puts on a key it makes: the alias the key is for.
+const ALIAS_TAG: &str = "baseline:alias";
+
+/// A key baseline made for `alias` that has no alias: the trace of a run cut short between
+/// CreateKey and CreateAlias. Keys pending deletion are left alone.
+async fn orphan_key(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+) -> Result<Option<String>, ProviderError> {
+    let kms = ctx.kms(region_of(address));
+    let mut marker = None;
+    loop {
+        let page = call!(
+            address,
+            "kms:ListKeys",
+            kms.list_keys().set_marker(marker.clone()).send()
+        )?;
+        for key in page.keys() {
+            let Some(id) = key.key_id() else { continue };
+            let described = call!(
+                address,
+                "kms:DescribeKey",
+                kms.describe_key().key_id(id).send()
+            )?;
+            let usable = described.key_metadata().is_some_and(|m| {
+                m.key_manager() == Some(&KeyManagerType::Customer)
+                    && m.key_state() != Some(&KeyState::PendingDeletion)
+            });
+            if !usable {
+                continue;
+            }
+            let tags = call!(
+                address,
+                "kms:ListResourceTags",
+                kms.list_resource_tags().key_id(id).send()
+            )?;
+            let ours = tags
+                .tags()
+                .iter()
+                .any(|t| t.tag_key() == ALIAS_TAG && t.tag_value() == alias);
+            if !ours {
+                continue;
+            }
+            let aliases = call!(
+                address,
+                "kms:ListAliases",
+                kms.list_aliases().key_id(id).send()
+            )?;
+            if aliases.aliases().is_empty() {
+                return Ok(Some(id.to_owned()));
+            }
+        }
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_owned()),
+            _ => return Ok(None),
+        }
+    }
 }
 
 /// The trail's key, named by its alias without `alias/`, when the trail asks for one.
@@ -145,21 +206,46 @@ impl Kind for Key {
             let policy_text = after.and_then(|a| a.get("policy")).map(policy::to_text);
             match change.action {
                 Action::Create => {
-                    let created = call!(
-                        address,
-                        "kms:CreateKey",
-                        kms.create_key()
-                            .description(format!("baseline: CloudTrail logs ({alias})"))
-                            .set_policy(policy_text)
-                            .send()
-                    )?;
-                    let key = created
-                        .key_metadata()
-                        .map(|k| k.key_id().to_owned())
-                        .unwrap_or_default();
-                    call!(
+                    // CreateKey has no idempotency token: a key an interrupted run made
+                    // (or whose answer was lost) carries this alias as a tag but not the
+                    // alias itself. It is used, rather than a second key made.
+                    let key = match orphan_key(ctx, address, &alias).await? {
+                        Some(key) => {
+                            call!(
+                                address,
+                                "kms:PutKeyPolicy",
+                                kms.put_key_policy()
+                                    .key_id(&key)
+                                    .policy_name("default")
+                                    .set_policy(policy_text)
+                                    .send()
+                            )?;
+                            key
+                        }
+                        None => {
+                            let tag = Tag::builder()
+                                .tag_key(ALIAS_TAG)
+                                .tag_value(&alias)
+                                .build()
+                                .map_err(|err| build_error(address, err))?;
+                            call!(
+                                address,
+                                "kms:CreateKey",
+                                kms.create_key()
+                                    .description(format!("baseline: CloudTrail logs ({alias})"))
+                                    .set_policy(policy_text)
+                                    .tags(tag)
+                                    .send()
+                            )?
+                            .key_metadata()
+                            .map(|k| k.key_id().to_owned())
+                            .ok_or_else(|| build_error(address, "CreateKey named no key"))?
+                        }
+                    };
+                    create!(
                         address,
                         "kms:CreateAlias",
+                        &["AlreadyExistsException"],
                         kms.create_alias()
                             .alias_name(&alias)
                             .target_key_id(&key)

@@ -8,8 +8,8 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
 use crate::error::unsupported;
+use crate::error::{call, create};
 use crate::kind::{Kind, name_of, region_of};
 use crate::logging::logging;
 
@@ -99,9 +99,10 @@ impl Kind for LogGroup {
             match change.action {
                 Action::Create | Action::Update => {
                     if change.action == Action::Create {
-                        call!(
+                        create!(
                             address,
                             "logs:CreateLogGroup",
+                            &["ResourceAlreadyExistsException"],
                             logs.create_log_group().log_group_name(name).send()
                         )?;
                     }

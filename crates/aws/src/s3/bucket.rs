@@ -474,7 +474,13 @@ async fn create_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Result<(), P
                 .build(),
         );
     }
-    request.send().await.map(|_| ()).map_err(|err| {
+    match request.send().await {
+        Ok(_) => return Ok(()),
+        // Ours already: an earlier try was answered but the answer was lost.
+        Err(err) if has_code(&err, &["BucketAlreadyOwnedByYou"]) => return Ok(()),
+        Err(err) => Err(err),
+    }
+    .map_err(|err| {
         let mut error = sdk_error(address, "s3:CreateBucket", &err);
         if error.code.as_deref() == Some("BucketAlreadyExists") {
             error.hint =
