@@ -7,6 +7,7 @@ mod examples;
 mod foundation;
 mod guardrails;
 mod iam;
+mod lock;
 mod logging;
 mod organizations;
 mod review;

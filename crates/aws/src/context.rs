@@ -47,6 +47,8 @@ pub struct AwsContext {
     account_id: OnceCell<String>,
     /// The partition of the caller's ARN (`aws`, `aws-cn`, ...), known once the pin ran.
     partition: OnceLock<String>,
+    /// The caller's ARN, known once the pin ran (names the holder of the apply lock).
+    caller_arn: OnceLock<String>,
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
     password_file: Option<PathBuf>,
     password_file_lock: Arc<Mutex<()>>,
@@ -133,6 +135,7 @@ impl AwsContext {
             regions: OnceCell::new(),
             account_id: OnceCell::new(),
             partition: OnceLock::new(),
+            caller_arn: OnceLock::new(),
             clients: Mutex::new(HashMap::new()),
             password_file: None,
             password_file_lock: Arc::new(Mutex::new(())),
@@ -145,6 +148,11 @@ impl AwsContext {
     /// The ARN of role `role` in account `account_id`, in this context's partition.
     pub fn role_arn(&self, account_id: &str, role: &str) -> String {
         format!("arn:{}:iam::{account_id}:role/{role}", self.partition())
+    }
+
+    /// The caller's ARN, once sts:GetCallerIdentity answered.
+    pub fn caller_arn(&self) -> Option<&str> {
+        self.caller_arn.get().map(String::as_str)
     }
 
     /// The account's partition: from the caller's ARN once sts:GetCallerIdentity answered,
@@ -367,8 +375,11 @@ impl AwsContext {
             .send()
             .await
             .map_err(|err| sdk_error(&address, "sts:GetCallerIdentity", &err))?;
-        if let Some(partition) = identity.arn().and_then(partition_of_arn) {
-            let _ = self.partition.set(partition.to_owned());
+        if let Some(arn) = identity.arn() {
+            if let Some(partition) = partition_of_arn(arn) {
+                let _ = self.partition.set(partition.to_owned());
+            }
+            let _ = self.caller_arn.set(arn.to_owned());
         }
         identity.account().map(str::to_owned).ok_or(ProviderError {
             address,
@@ -505,6 +516,7 @@ regional_clients! {
     cost_explorer_in: aws_sdk_costexplorer,
     support_in: aws_sdk_support,
     organizations_in: aws_sdk_organizations,
+    ssm: aws_sdk_ssm,
 }
 
 impl AwsContext {

@@ -15,6 +15,7 @@ mod iam;
 mod init;
 mod kind;
 mod kms;
+mod lock;
 mod logging;
 mod logs;
 mod manual;
@@ -34,6 +35,7 @@ pub use account::resolve_scope;
 pub use context::{AwsContext, ContextOptions, PinError};
 pub use iam::user::needing_passwords;
 pub use init::describe_account;
+pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, declared_emails, planned_emails, survey};
 
 use kind::Kind;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use baseline_aws::{AwsContext, AwsProvider, ContextOptions};
+use baseline_aws::{AwsContext, AwsProvider, ContextOptions, Lock};
 use baseline_core::exec::{self, ApplyReport, Event, Outcome};
 use baseline_core::spec::TargetsSpec;
 use baseline_core::{Action, Plan, Provider, Spec, load_file};
@@ -143,12 +143,47 @@ pub(crate) struct Fanout {
     pub parallelism: Option<usize>,
 }
 
-/// A plan, with the contexts that reach each account it covers.
+/// A plan, with the contexts that reach each account it covers, and the apply lock when
+/// the plan is for an apply.
 pub(crate) struct Planned {
     plan: Plan,
     ctx: Arc<AwsContext>,
     members: BTreeMap<String, Arc<AwsContext>>,
     parallelism: usize,
+    lock: Option<Lock>,
+}
+
+/// Takes the account's apply lock, or says who holds it.
+async fn take_lock(ctx: &AwsContext, account: &str, region: &str) -> Option<Lock> {
+    match baseline_aws::acquire_lock(ctx, account, region).await {
+        Ok(lock) => Some(lock),
+        Err(err) => {
+            error(&err.to_string(), Some(&err.hint()));
+            None
+        }
+    }
+}
+
+/// Gives the apply lock back; a lock that cannot be released is said, with the way out.
+async fn release(lock: Option<Lock>, ctx: &AwsContext) {
+    if let Some(lock) = lock
+        && let Err(err) = lock.release(ctx).await
+    {
+        error(
+            &format!("the apply lock could not be released: {err}"),
+            Some("the next apply will say the account is locked: run `baseline force-unlock`"),
+        );
+    }
+}
+
+/// The region the account's apply lock is kept in: the home region.
+fn lock_region(spec: &Spec, ctx: &AwsContext) -> String {
+    spec.account
+        .home_region
+        .as_ref()
+        .map(|r| r.as_str().to_owned())
+        .or_else(|| ctx.region().map(str::to_owned))
+        .unwrap_or_else(|| "us-east-1".to_owned())
 }
 
 /// Loads the file, connects, checks the account pin and reads every declared resource:
@@ -158,6 +193,7 @@ async fn make_plan(
     options: &ContextOptions,
     goal: Goal,
     fanout: &Fanout,
+    lock: bool,
 ) -> Option<Planned> {
     let spec = Arc::new(load(file)?);
     let started = Instant::now();
@@ -172,6 +208,33 @@ async fn make_plan(
     };
     let pinned = spec.account.id.as_str().to_owned();
     let ctx = connect(&options, &pinned).await?;
+    // An apply holds the lock from before it reads the account to the end of its changes.
+    let lock = if lock {
+        Some(take_lock(&ctx, &pinned, &lock_region(&spec, &ctx)).await?)
+    } else {
+        None
+    };
+    let planned = read_accounts(file, &spec, &ctx, goal, fanout, started).await;
+    match planned {
+        Some(planned) => Some(Planned { lock, ..planned }),
+        None => {
+            release(lock, &ctx).await;
+            None
+        }
+    }
+}
+
+/// Reads every declared resource: the pinned account's own, then each member account
+/// `targets` selects, through a role.
+async fn read_accounts(
+    file: &Path,
+    spec: &Arc<Spec>,
+    ctx: &Arc<AwsContext>,
+    goal: Goal,
+    fanout: &Fanout,
+    started: Instant,
+) -> Option<Planned> {
+    let pinned = spec.account.id.as_str().to_owned();
     let survey = match baseline_aws::survey(&ctx, &spec).await {
         Ok(survey) => survey,
         Err(err) => {
@@ -271,10 +334,39 @@ async fn make_plan(
     );
     Some(Planned {
         plan,
-        ctx,
+        ctx: Arc::clone(ctx),
         members: contexts,
         parallelism,
+        lock: None,
     })
+}
+
+/// `baseline force-unlock`: removes the account's apply lock, whoever holds it.
+pub(crate) async fn force_unlock(file: &Path, options: ContextOptions) -> u8 {
+    let Some(spec) = load(file) else {
+        return exit::ERROR;
+    };
+    let pinned = spec.account.id.as_str().to_owned();
+    let Some(ctx) = connect(&options, &pinned).await else {
+        return exit::ERROR;
+    };
+    let region = lock_region(&spec, &ctx);
+    match baseline_aws::force_unlock(&ctx, &region).await {
+        Ok(Some(holder)) => {
+            print(&format!(
+                "Removed the apply lock of account {pinned} (held by {holder}).\n"
+            ));
+            exit::OK
+        }
+        Ok(None) => {
+            print(&format!("Account {pinned} was not locked.\n"));
+            exit::OK
+        }
+        Err(err) => {
+            error(&err.to_string(), err.hint.as_deref());
+            exit::ERROR
+        }
+    }
 }
 
 /// Every `--target-account` names the pinned account, a member account `targets` selects
@@ -314,7 +406,8 @@ pub(crate) async fn plan(
     report: PlanOutput<'_>,
     fanout: &Fanout,
 ) -> u8 {
-    let Some(Planned { plan, .. }) = make_plan(file, &options, Goal::Baseline, fanout).await else {
+    let Some(Planned { plan, .. }) = make_plan(file, &options, Goal::Baseline, fanout, false).await
+    else {
         return exit::ERROR;
     };
     if let Some(path) = report.save {
@@ -353,10 +446,13 @@ pub(crate) async fn apply(
     goal: Goal,
     fanout: &Fanout,
 ) -> u8 {
-    let Some(planned) = make_plan(file, &options, goal, fanout).await else {
+    let Some(mut planned) = make_plan(file, &options, goal, fanout, true).await else {
         return exit::ERROR;
     };
-    execute(&planned, &options, out, run).await
+    let lock = planned.lock.take();
+    let code = execute(&planned, &options, out, run).await;
+    release(lock, &planned.ctx).await;
+    code
 }
 
 /// Reads a saved plan, refusing one this version cannot apply.
@@ -509,6 +605,28 @@ pub(crate) async fn apply_saved(path: &Path, options: ContextOptions, out: Outpu
     let Some(ctx) = connect(&options, &plan.account_id).await else {
         return exit::ERROR;
     };
+    let region = plan
+        .regions
+        .first()
+        .cloned()
+        .or_else(|| ctx.region().map(str::to_owned))
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let Some(lock) = take_lock(&ctx, &plan.account_id, &region).await else {
+        return exit::ERROR;
+    };
+    let code = apply_checked(plan, ctx.clone(), &options, out, run).await;
+    release(Some(lock), &ctx).await;
+    code
+}
+
+/// Applies a saved plan once the account is locked: when nothing it acts on changed since.
+async fn apply_checked(
+    plan: Plan,
+    ctx: Arc<AwsContext>,
+    options: &ContextOptions,
+    out: Output,
+    run: Run,
+) -> u8 {
     ctx.set_org_emails(baseline_aws::planned_emails(&plan));
     let mut members = BTreeMap::new();
     let mut problems: Vec<String> = Vec::new();
@@ -553,8 +671,9 @@ pub(crate) async fn apply_saved(path: &Path, options: ContextOptions, out: Outpu
         ctx,
         members,
         parallelism: TargetsSpec::DEFAULT_PARALLELISM,
+        lock: None,
     };
-    execute(&planned, &options, out, run).await
+    execute(&planned, options, out, run).await
 }
 
 /// Shows the plan, checks what apply needs, asks for confirmation, applies (the pinned

@@ -85,6 +85,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Remove the account's apply lock, left by a run that was killed. Check first that the
+    /// run that holds it is really gone.
+    ForceUnlock(FileArg),
     /// Print the JSON Schema of baseline.yaml (for editors: yaml-language-server).
     Schema,
     /// Print a saved plan as text, JSON or Markdown, without calling AWS.
@@ -268,6 +271,7 @@ fn main() -> ExitCode {
             }
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
             Command::Schema => commands::schema(),
+            Command::ForceUnlock(file) => commands::force_unlock(&file.file, aws(None)).await,
             Command::Init { file, force } => commands::init(file, aws(None), *force).await,
         }
     });
