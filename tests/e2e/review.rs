@@ -51,6 +51,61 @@ async fn a_saved_plan_is_applied_exactly() {
     );
 }
 
+/// What apply does with a saved plan is what `show` displays: a plan whose `after` was
+/// edited (showing `minimum_length = 16`, setting 6) is refused, and so is one edited
+/// consistently, by its checksum. Nothing is changed either way.
+#[tokio::test]
+async fn an_edited_saved_plan_is_refused() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &baseline_text(&account, 16));
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+    let text = std::fs::read_to_string(account.dir().join("plan.json")).expect("plan");
+    let mut plan: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(plan["checksum"].as_str().map(str::len), Some(64), "sealed");
+    let policy = plan["resource_changes"]
+        .as_array_mut()
+        .expect("changes")
+        .iter_mut()
+        .find(|c| c["address"] == "iam_password_policy")
+        .expect("the password policy");
+    policy["after"]["minimum_length"] = serde_json::json!(6);
+    account.write("after-only.json", &plan.to_string());
+    for command in [
+        vec!["apply", "after-only.json", "--auto-approve"],
+        vec!["show", "after-only.json"],
+    ] {
+        let run = baseline(&account, &command).expect_code(1);
+        assert!(
+            run.stderr
+                .contains("what it shows differs from what it would do at iam_password_policy"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    // Edited so that it shows what it does: the checksum still tells.
+    let policy = plan["resource_changes"]
+        .as_array_mut()
+        .expect("changes")
+        .iter_mut()
+        .find(|c| c["address"] == "iam_password_policy")
+        .expect("the password policy");
+    for field in policy["fields"].as_array_mut().expect("fields") {
+        if field["path"] == "minimum_length" {
+            field["after"] = serde_json::json!(6);
+        }
+    }
+    account.write("consistent.json", &plan.to_string());
+    let run = baseline(&account, &["apply", "consistent.json", "--auto-approve"]).expect_code(1);
+    assert!(
+        run.stderr
+            .contains("its checksum does not match its content"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(min_length(&account).await, None, "nothing was changed");
+}
+
 #[tokio::test]
 async fn a_stale_plan_is_refused_and_nothing_changes() {
     let account = TestAccount::new().await;
@@ -94,8 +149,11 @@ async fn a_plan_for_another_account_or_format_is_refused() {
     baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
     let text = std::fs::read_to_string(account.dir().join("plan.json")).expect("plan");
 
-    let other = text.replace(&account.id, "111122223333");
-    account.write("other.json", &other);
+    // A plan made, and sealed, for another account.
+    let mut other: baseline_core::Plan =
+        serde_json::from_str(&text.replace(&account.id, "111122223333")).expect("plan");
+    other.seal();
+    account.write("other.json", &serde_json::to_string(&other).expect("JSON"));
     let run = baseline(&account, &["apply", "other.json", "--auto-approve"]).expect_code(1);
     assert!(
         run.stderr.contains("pinned to account 111122223333"),
@@ -194,6 +252,8 @@ async fn plan_formats_snapshot() {
         .unwrap_or_default()
         .to_owned();
     let version = env!("CARGO_PKG_VERSION");
+    let checksum = json["checksum"].as_str().unwrap_or_default().to_owned();
+    filters.push((checksum.as_str(), "[CHECKSUM]"));
     filters.push((sha.as_str(), "[SHA256]"));
     filters.push((version, "[VERSION]"));
     for format in ["--json", "--markdown"] {

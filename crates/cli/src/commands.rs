@@ -481,11 +481,19 @@ fn read_saved(path: &Path) -> Option<Plan> {
         return None;
     }
     match serde_json::from_str::<Plan>(&text) {
-        Ok(mut plan) => {
-            // The summary is display only, never read back: count it again.
-            plan.summary = plan.counts();
-            Some(plan)
-        }
+        Ok(mut plan) => match plan.verify() {
+            Ok(()) => Some(plan),
+            Err(err) => {
+                error(
+                    &format!(
+                        "{} cannot be applied: {err}; nothing was changed",
+                        path.display()
+                    ),
+                    Some("make a new plan (`baseline plan --out PLAN`), review it, and apply that"),
+                );
+                None
+            }
+        },
         Err(err) => {
             error(
                 &format!("{} is not a saved baseline plan: {err}", path.display()),

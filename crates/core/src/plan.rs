@@ -187,6 +187,22 @@ pub struct Plan {
     /// The member accounts `targets` fans the baseline out to, by account id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts: Vec<AccountPlan>,
+    /// SHA-256 of the rest of the document (`seal`): a saved plan edited after it was made is
+    /// refused. Since format 2.1.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub checksum: String,
+}
+
+/// Why a saved plan cannot be applied as it is.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SealError {
+    #[error("its checksum does not match its content: it was changed after baseline made it")]
+    Checksum,
+    #[error(
+        "what it shows differs from what it would do at {0}: its `fields` do not follow from \
+         `before` and `after`"
+    )]
+    Inconsistent(String),
 }
 
 /// One member account's part of a plan, reached through a role.
@@ -292,9 +308,60 @@ impl Plan {
             limited_to: Vec::new(),
             pending_accounts: Vec::new(),
             accounts: Vec::new(),
+            checksum: String::new(),
         };
         plan.summary = plan.counts();
         plan
+    }
+
+    /// Counts every summary again (they are display only, never read back).
+    pub fn recount(&mut self) {
+        for account in &mut self.accounts {
+            account.summary = count(&account.changes);
+        }
+        self.summary = self.counts();
+    }
+
+    /// SHA-256 (hex) of the document without its checksum.
+    fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut unsealed = self.clone();
+        unsealed.checksum = String::new();
+        let text = serde_json::to_string(&unsealed).unwrap_or_default();
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Puts the checksum of the content in, before the plan is written out.
+    pub fn seal(&mut self) {
+        self.recount();
+        self.checksum = self.digest();
+    }
+
+    /// Checks a saved plan before apply uses it: what it shows (`fields`) must follow from
+    /// what apply does (`before` → `after`), and its checksum (plans of format 2.1 on) must
+    /// match its content. Apply acts on `after`; show prints `fields`: both must be one
+    /// thing. Counts the summaries again first.
+    pub fn verify(&mut self) -> Result<(), SealError> {
+        self.recount();
+        let changes = self
+            .changes
+            .iter()
+            .chain(self.accounts.iter().flat_map(|a| &a.changes));
+        for change in changes {
+            if !change.is_consistent() {
+                return Err(SealError::Inconsistent(change.address.to_string()));
+            }
+        }
+        // Plans of format 2.1 on are sealed when written: one without its checksum was
+        // edited too.
+        let sealed_format = self.format_version != "2.0" && !self.format_version.starts_with("1.");
+        if (sealed_format || !self.checksum.is_empty()) && self.checksum != self.digest() {
+            return Err(SealError::Checksum);
+        }
+        Ok(())
     }
 
     /// Whether this version can read a plan of `format_version`.
@@ -422,6 +489,59 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
         permissions_broadened,
         outside_baseline,
         write_only: desired.write_only.clone(),
+    }
+}
+
+impl ResourceChange {
+    /// Whether what the change shows follows from what apply would do with it: its action
+    /// fits `before` and `after`, its `fields` are their difference, and its permission notes
+    /// are what `before` → `after` grants and removes.
+    pub fn is_consistent(&self) -> bool {
+        let sorted = |value: &Option<Value>| {
+            value.clone().map(|mut v| {
+                v.sort_all_objects();
+                v
+            })
+        };
+        let shape = match self.action {
+            Action::Create => self.before.is_none() && self.after.is_some(),
+            Action::Delete => self.before.is_some() && self.after.is_none(),
+            Action::Update => self.before.is_some() && self.after.is_some(),
+            Action::NoOp | Action::Manual => true,
+        };
+        let mut derived = match &self.after {
+            Some(after) => field_changes(after, self.before.as_ref()),
+            None => self.before.as_ref().map(removed_fields).unwrap_or_default(),
+        };
+        derived.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut shown = self.fields.clone();
+        shown.sort_by(|a, b| a.path.cmp(&b.path));
+        let fields_follow = derived.len() == shown.len()
+            && derived.iter().zip(&shown).all(|(d, s)| {
+                d.path == s.path
+                    && sorted(&d.before) == sorted(&s.before)
+                    && sorted(&d.after) == sorted(&s.after)
+            });
+        let action_fits = match self.action {
+            Action::NoOp => derived.is_empty(),
+            Action::Create | Action::Update | Action::Delete => !derived.is_empty(),
+            Action::Manual => true,
+        };
+        let broadened = match (&self.after, self.action) {
+            (Some(after), Action::Create | Action::Update) => {
+                crate::policy::broadening(self.before.as_ref(), after)
+            }
+            _ => Vec::new(),
+        };
+        let outside = match (&self.before, &self.after, self.action) {
+            (Some(before), Some(after), Action::Update) => outside_baseline(after, before),
+            _ => Vec::new(),
+        };
+        shape
+            && fields_follow
+            && action_fits
+            && broadened == self.permissions_broadened
+            && outside == self.outside_baseline
     }
 }
 

@@ -355,7 +355,10 @@ pub fn summary_line(counts: Counts) -> String {
 
 /// The plan in its documented JSON form (docs/plan-format.md); also the saved-plan format.
 pub fn plan_json(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(plan).unwrap_or_default();
+    // Sealed: the document carries the checksum of its content, which apply verifies.
+    let mut sealed = plan.clone();
+    sealed.seal();
+    let mut text = serde_json::to_string_pretty(&sealed).unwrap_or_default();
     text.push('\n');
     text
 }
