@@ -146,6 +146,25 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
         "{}",
         refused.stderr
     );
+    // Nor does it write through a link, or into a device: refused before any change.
+    std::os::unix::fs::symlink(
+        account.dir().join("elsewhere.txt"),
+        account.dir().join("link.txt"),
+    )
+    .expect("a link");
+    for target in ["link.txt", "/dev/full", "no-such-folder/secret.txt"] {
+        let refused = baseline(
+            &account,
+            &["apply", "--auto-approve", "--password-file", target],
+        )
+        .expect_code(1);
+        assert!(
+            refused.stderr.contains("nothing was changed"),
+            "{target}: {}",
+            refused.stderr
+        );
+    }
+    assert!(!account.dir().join("elsewhere.txt").exists());
     let iam = account.iam();
     assert!(
         iam.get_user().user_name("carol").send().await.is_err(),
@@ -169,7 +188,11 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
     let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let text = std::fs::read_to_string(&path).expect("read");
-    let (user, password) = text.trim_end().split_once('\t').expect("user<TAB>password");
+    // Written (durably) before IAM set it, marked; then again once IAM has it.
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{} lines", lines.len());
+    let (user, password) = lines[1].split_once('\t').expect("user<TAB>password");
+    assert_eq!(lines[0], format!("{user}\t{password}\t(not yet set)"));
     assert_eq!(user, "carol");
     assert!(password.len() >= 32, "meets the declared minimum length");
     let plan = baseline(&account, &["-vv", "plan"]).expect_code(0);

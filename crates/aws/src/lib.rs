@@ -33,6 +33,9 @@ use serde_json::Value;
 
 pub use account::resolve_scope;
 pub use context::{AwsContext, ContextOptions, PinError};
+pub use iam::password::{
+    check_target as check_password_file, check_writable as check_password_file_writable,
+};
 pub use iam::user::needing_passwords;
 pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};

@@ -729,6 +729,20 @@ async fn execute(planned: &Planned, options: &ContextOptions, out: Output, run: 
         );
         return exit::ERROR;
     }
+    // The file is checked before any change: a link, a device or a folder that is not
+    // there would otherwise fail after everything else was applied.
+    if let Some(file) = &options.password_file
+        && !new_console_users.is_empty()
+        && let Err(problem) = baseline_aws::check_password_file_writable(file)
+    {
+        error(
+            &format!("{problem}; nothing was changed"),
+            Some(
+                "--password-file takes the path of a regular file, or a new one in a folder that exists",
+            ),
+        );
+        return exit::ERROR;
+    }
     if !run.auto_approve && !confirmed(plan, out) {
         return exit::ERROR;
     }

@@ -46,15 +46,73 @@ pub(crate) fn generate(length: usize) -> Result<String, getrandom::Error> {
 }
 
 /// Appends `user<TAB>password` to the file, creating it with mode 0600.
-pub(crate) fn record(path: &Path, user: &str, password: &str) -> std::io::Result<()> {
-    let mut file = OpenOptions::new()
+/// What marks a password written before IAM was asked to set it. A run cut short between
+/// the two leaves only this line; once IAM has set it, the line is written again without it.
+pub(crate) const NOT_YET_SET: &str = "(not yet set)";
+
+/// The password file must be a regular file, or a new path in a folder that exists: never
+/// a link (which could point anywhere), a device, a pipe or a folder.
+pub fn check_target(path: &Path) -> Result<(), String> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_file() => Ok(()),
+        Ok(meta) if meta.file_type().is_symlink() => Err(format!(
+            "{} is a symbolic link; give the path of a regular file",
+            path.display()
+        )),
+        Ok(_) => Err(format!(
+            "{} is not a regular file (a device, pipe, socket or folder)",
+            path.display()
+        )),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if parent.is_dir() {
+                Ok(())
+            } else {
+                Err(format!("the folder of {} does not exist", path.display()))
+            }
+        }
+        Err(err) => Err(format!("cannot look at {}: {err}", path.display())),
+    }
+}
+
+/// Opens the password file for appending: private (0600) from its creation, never through
+/// a link.
+fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    check_target(path).map_err(std::io::Error::other)?;
+    let file = OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
         .open(path)?;
     // An existing file keeps its mode on open: make sure it is private too.
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    writeln!(file, "{user}\t{password}")?;
+    Ok(file)
+}
+
+/// Makes sure the password file can be written, before any change is made.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    open(path)
+        .and_then(|file| file.sync_all())
+        .map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
+/// Writes one line durably (fsync): `USER<TAB>PASSWORD`, with `pending` the marker of a
+/// password IAM has not been asked to set yet.
+pub(crate) fn record(
+    path: &Path,
+    user: &str,
+    password: &str,
+    pending: bool,
+) -> std::io::Result<()> {
+    let mut file = open(path)?;
+    if pending {
+        writeln!(file, "{user}\t{password}\t{NOT_YET_SET}")?;
+    } else {
+        writeln!(file, "{user}\t{password}")?;
+    }
     file.sync_all()
 }
 

@@ -392,7 +392,7 @@ async fn sync_console(
         let who = ctx
             .member()
             .map_or_else(|| name.to_owned(), |account| format!("{account}/{name}"));
-        ctx.with_password_file_lock(|| password::record(file, &who, &secret))
+        ctx.with_password_file_lock(|| password::record(file, &who, &secret, true))
             .map_err(|err| {
                 failure(
                     format!("cannot write {}: {err}", file.display()),
@@ -419,11 +419,22 @@ async fn sync_console(
                 ctx.iam()
                     .update_login_profile()
                     .user_name(name)
-                    .password(secret)
+                    .password(&secret)
                     .password_reset_required(reset)
                     .send()
             )?;
         }
+        // IAM has it now: the line again, without the mark.
+        ctx.with_password_file_lock(|| password::record(file, &who, &secret, false))
+            .map_err(|err| {
+                failure(
+                    format!(
+                        "the password of {who} is set, but {} could not be written again: {err}",
+                        file.display()
+                    ),
+                    "its line marked (not yet set) in the file is the password; hand it over",
+                )
+            })?;
     } else if !want && have {
         call!(
             address,
