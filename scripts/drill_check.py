@@ -7,7 +7,8 @@ the repository's .venv python (boto3, installed by scripts/emulator-setup).
                                      empty account, before any apply): one JSON line
     faults LOG                       injected faults by kind in a faults.py log: one JSON line
     kill-points LOG K                K request numbers spread over the writes of a clean apply
-    killed LOG                       `yes` when the log shows the kill, else `no`
+    killed LOG                       `yes SERVICE:OPERATION` when the log shows the kill
+    lock --endpoint URL --region R   `yes` when the apply lock (SSM /baseline/apply-lock) is there
     proxy-selftest                   checks emulator/faults.py with boto3 (each fault kind as
                                      a client sees it, `lost` applying upstream, seeds)
 
@@ -274,8 +275,33 @@ def cmd_kill_points(log, count):
 
 
 def cmd_killed(log):
-    entries = [e for e in load_log(log) if e.get("fault") == "kill"]
-    print("yes" if any(str(e.get("kill", "")).startswith("killed") for e in entries) else "no")
+    """`yes SERVICE:OPERATION` when the log shows the kill, else `no (not reached)`."""
+    for entry in load_log(log):
+        if entry.get("fault") == "kill":
+            done = "yes" if str(entry.get("kill", "")).startswith("killed") else "no"
+            print(f"{done} {entry.get('service')}:{entry.get('operation')}"[:48])
+            return 0
+    print("no (not reached)")
+    return 0
+
+
+LOCK_PARAMETER = "/baseline/apply-lock"
+
+
+def cmd_lock(endpoint, region):
+    """`yes` when the apply lock (SSM parameter) is in the account, else `no`."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    ssm = boto3.client("ssm", region_name=region, endpoint_url=endpoint)
+    try:
+        ssm.get_parameter(Name=LOCK_PARAMETER)
+    except ClientError as err:
+        if err.response["Error"].get("Code") == "ParameterNotFound":
+            print("no")
+            return 0
+        raise
+    print("yes")
     return 0
 
 
@@ -481,23 +507,34 @@ def cmd_proxy_selftest():
 
 
 def main():
-    args = sys.argv[1:]
-    if not args:
-        print(__doc__, file=sys.stderr)
-        return 2
-    command, rest = args[0], args[1:]
-    if command == "count" and len(rest) == 3 and rest[1] == "--endpoint":
-        return cmd_count(rest[0], rest[2])
-    if command == "faults" and len(rest) == 1:
-        return cmd_faults(rest[0])
-    if command == "kill-points" and len(rest) == 2:
-        return cmd_kill_points(rest[0], int(rest[1]))
-    if command == "killed" and len(rest) == 1:
-        return cmd_killed(rest[0])
-    if command == "proxy-selftest" and not rest:
-        return cmd_proxy_selftest()
-    print(__doc__, file=sys.stderr)
-    return 2
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    count = sub.add_parser("count")
+    count.add_argument("plan")
+    count.add_argument("--endpoint", required=True)
+    sub.add_parser("faults").add_argument("log")
+    points = sub.add_parser("kill-points")
+    points.add_argument("log")
+    points.add_argument("count", type=int)
+    sub.add_parser("killed").add_argument("log")
+    lock = sub.add_parser("lock")
+    lock.add_argument("--endpoint", required=True)
+    lock.add_argument("--region", required=True)
+    sub.add_parser("proxy-selftest")
+    args = parser.parse_args()
+    if args.command == "count":
+        return cmd_count(args.plan, args.endpoint)
+    if args.command == "faults":
+        return cmd_faults(args.log)
+    if args.command == "kill-points":
+        return cmd_kill_points(args.log, args.count)
+    if args.command == "killed":
+        return cmd_killed(args.log)
+    if args.command == "lock":
+        return cmd_lock(args.endpoint, args.region)
+    return cmd_proxy_selftest()
 
 
 if __name__ == "__main__":

@@ -104,3 +104,81 @@ fn a_missing_file_is_an_error_with_a_hint() {
         "{stderr}"
     );
 }
+
+/// Runs `baseline validate -f PATH` with a deadline: a file that is not a file must never
+/// make it wait (a pipe) or read without end (a device).
+fn validate(path: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(BIN)
+        .args(["validate", "-f"])
+        .arg(path)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run baseline");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+                .expect("stderr");
+            return (status.code(), stderr);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("validate -f {} did not end", path.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn input_that_could_hurt_is_refused_quickly_with_a_bounded_message() {
+    let dir = std::env::temp_dir().join(format!("baseline-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+
+    // A pipe would block a reader for ever; a device would never end.
+    let fifo = dir.join("fifo.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    for path in [fifo.as_path(), Path::new("/dev/zero"), dir.as_path()] {
+        let (code, stderr) = validate(path);
+        assert_eq!(code, Some(1), "{}: {stderr}", path.display());
+        assert!(stderr.contains("is not a regular file"), "{stderr}");
+    }
+
+    // Larger than any baseline: refused without reading it all.
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, vec![b'#'; 5 * 1024 * 1024]).expect("big file");
+    let (code, stderr) = validate(&big);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("larger than 4 MiB"), "{stderr}");
+
+    // Not UTF-8: the place of the first bad byte.
+    let latin1 = dir.join("latin1.yaml");
+    std::fs::write(
+        &latin1,
+        b"version: 1\naccount:\n  id: \"12345678901\xe9\"\n",
+    )
+    .expect("file");
+    let (code, stderr) = validate(&latin1);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("the byte at offset 38 is not"), "{stderr}");
+    assert!(stderr.contains("latin1.yaml:3:19"), "{stderr}");
+
+    // A value of megabytes: the error says where, in a few hundred characters.
+    let long = dir.join("long.yaml");
+    let value = "x".repeat(3 * 1024 * 1024);
+    std::fs::write(&long, format!("version: 1\naccount:\n  id: \"{value}\"\n")).expect("file");
+    let (code, stderr) = validate(&long);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("long.yaml:3:"),
+        "{}",
+        &stderr[..stderr.len().min(500)]
+    );
+    assert!(stderr.len() < 2_000, "{} bytes of error", stderr.len());
+
+    let _ = std::fs::remove_dir_all(&dir);
+}

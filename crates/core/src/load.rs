@@ -24,16 +24,56 @@ pub struct LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// The longest message and source excerpt an error prints, in characters: a value of
+/// megabytes must not become megabytes of error output.
+const MESSAGE_CHARS: usize = 400;
+const EXCERPT_CHARS: usize = 120;
+
+/// `text` cut to `limit` characters, with `…` where it was cut.
+fn shortened(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        text.to_owned()
+    } else {
+        let mut out: String = text.chars().take(limit).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The part of a long source line around `column` (1-based), and the column in it.
+fn excerpt(text: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= EXCERPT_CHARS {
+        return (text.to_owned(), column);
+    }
+    let at = column.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(EXCERPT_CHARS / 2);
+    let end = (start + EXCERPT_CHARS).min(chars.len());
+    let mut out = String::new();
+    let mut column = at - start + 1;
+    if start > 0 {
+        out.push('…');
+        column += 1;
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, column)
+}
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = shortened(&self.message, MESSAGE_CHARS);
         match &self.key {
-            Some(key) => writeln!(f, "{} (at `{key}`)", self.message)?,
-            None => writeln!(f, "{}", self.message)?,
+            Some(key) => writeln!(f, "{message} (at `{}`)", shortened(key, MESSAGE_CHARS))?,
+            None => writeln!(f, "{message}")?,
         }
         match self.location {
             Some((line, column)) => {
                 writeln!(f, "  --> {}:{line}:{column}", self.file)?;
                 if let Some(text) = &self.source_line {
+                    let (text, column) = excerpt(text, column);
                     let number = line.to_string();
                     let pad = " ".repeat(number.len());
                     writeln!(f, "{pad} |")?;
@@ -55,22 +95,73 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Reads and checks a baseline file.
+/// The largest baseline file read: far beyond any real one, small enough that a wrong path
+/// (`/dev/zero`, a log file) cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads and checks a baseline file: a regular file (never a device or a pipe, which could
+/// block or never end) of at most [`MAX_FILE_BYTES`], in UTF-8.
 pub fn load_file(path: &Path) -> Result<Spec, Box<LoadError>> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|err| Box::new(LoadError {
-        file: file.clone(),
-        location: None,
-        key: None,
-        message: format!("cannot read {file}: {err}"),
-        hint: Some(if err.kind() == std::io::ErrorKind::NotFound {
-            "pass the file with `-f FILE`, or run baseline in the folder that holds baseline.yaml"
-                .to_owned()
-        } else {
-            "check the file's permissions".to_owned()
-        }),
-        source_line: None,
-    }))?;
+    let refuse = |message: String, hint: &str| {
+        Box::new(LoadError {
+            file: file.clone(),
+            location: None,
+            key: None,
+            message,
+            hint: Some(hint.to_owned()),
+            source_line: None,
+        })
+    };
+    let cannot_read = |err: std::io::Error| {
+        refuse(
+            format!("cannot read {file}: {err}"),
+            if err.kind() == std::io::ErrorKind::NotFound {
+                "pass the file with `-f FILE`, or run baseline in the folder that holds baseline.yaml"
+            } else {
+                "check the file's permissions"
+            },
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(cannot_read)?;
+    if !meta.is_file() {
+        return Err(refuse(
+            format!("{file} is not a regular file (a folder, device, pipe or socket)"),
+            "pass the path of a baseline.yaml with `-f FILE`",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(refuse(
+            format!(
+                "{file} is larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            "a baseline file is a few kilobytes: is this the right file?",
+        ));
+    }
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let valid = &err.as_bytes()[..offset];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+            let before = String::from_utf8_lossy(&valid[start..]).into_owned();
+            return Err(Box::new(LoadError {
+                file: file.clone(),
+                location: Some((line, before.chars().count() + 1)),
+                key: None,
+                message: format!("{file} is not UTF-8 text: the byte at offset {offset} is not"),
+                hint: Some("save the file as UTF-8".to_owned()),
+                source_line: Some(before),
+            }));
+        }
+    };
     load_str(&source, &file)
 }
 
