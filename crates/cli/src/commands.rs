@@ -235,14 +235,14 @@ async fn read_accounts(
     started: Instant,
 ) -> Option<Planned> {
     let pinned = spec.account.id.as_str().to_owned();
-    let survey = match baseline_aws::survey(&ctx, &spec).await {
+    let survey = match baseline_aws::survey(ctx, spec).await {
         Ok(survey) => survey,
         Err(err) => {
             error(&err.to_string(), None);
             return None;
         }
     };
-    ctx.set_org_emails(baseline_aws::declared_emails(&spec));
+    ctx.set_org_emails(baseline_aws::declared_emails(spec));
     if !fanout.only.is_empty() && !check_selection(&fanout.only, &pinned, &survey) {
         return None;
     }
@@ -254,7 +254,7 @@ async fn read_accounts(
                 .any(|o| o == id || Some(o.as_str()) == name)
     };
     let (regions, changes) = if selected(&pinned, None) {
-        let (scope, changes) = match fanout::plan_account(&ctx, &spec, &survey.known, goal).await {
+        let (scope, changes) = match fanout::plan_account(ctx, spec, &survey.known, goal).await {
             Ok(planned) => planned,
             Err(errors) => {
                 for err in &errors {
@@ -306,8 +306,7 @@ async fn read_accounts(
             members.len()
         ));
     }
-    let (parts, contexts) =
-        fanout::plan_members(&ctx, &spec, members, role, parallelism, goal).await;
+    let (parts, contexts) = fanout::plan_members(ctx, spec, members, role, parallelism, goal).await;
     let mut plan = Plan::new(&pinned, regions, changes).with_accounts(parts);
     plan.limited_to.clone_from(&fanout.only);
     plan.pending_accounts = survey
