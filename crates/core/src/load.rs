@@ -534,13 +534,14 @@ fn check_identities(
             return Err(Box::new(error));
         }
     }
+    check_iam_limits(iam, source, file)?;
     for (name, user) in &iam.users {
         let groups = user.value.groups.iter().flatten();
         for group in groups {
             let removed = iam
                 .groups
                 .get(group)
-                .is_some_and(|g| g.ensure == Ensure::Absent);
+                .is_some_and(|g| g.value.ensure == Ensure::Absent);
             if removed && user.value.ensure == Ensure::Present {
                 return Err(Box::new(located(
                     source,
@@ -552,6 +553,135 @@ fn check_identities(
                     )),
                 )));
             }
+        }
+    }
+    Ok(())
+}
+
+/// IAM's quotas and lengths, checked before any call: a value IAM refuses would otherwise
+/// stop an apply half way (the user made, its policy refused).
+fn check_iam_limits(
+    iam: &crate::spec::IamSpec,
+    source: &str,
+    file: &str,
+) -> Result<(), Box<LoadError>> {
+    use crate::spec::IdentityPolicy;
+    use std::collections::BTreeMap as Map;
+    // (what, name, where, inline policies, managed policy count, inline limit)
+    type Identity<'a> = (
+        &'static str,
+        String,
+        &'a serde_saphyr::Location,
+        Option<&'a Map<crate::spec::IamName, IdentityPolicy>>,
+        usize,
+        usize,
+    );
+    let mut identities: Vec<Identity<'_>> = Vec::new();
+    for (name, group) in &iam.groups {
+        let g = &group.value;
+        let managed = g.managed_policies.as_ref().map_or(0, Vec::len);
+        identities.push((
+            "group",
+            name.to_string(),
+            &group.referenced,
+            g.inline_policies.as_ref(),
+            managed,
+            5_120,
+        ));
+    }
+    for (name, user) in &iam.users {
+        let u = &user.value;
+        let managed = u.managed_policies.as_ref().map_or(0, Vec::len);
+        identities.push((
+            "user",
+            name.to_string(),
+            &user.referenced,
+            u.inline_policies.as_ref(),
+            managed,
+            2_048,
+        ));
+    }
+    for (name, role) in &iam.roles {
+        let r = &role.value;
+        let managed = r.managed_policies.as_ref().map_or(0, Vec::len);
+        identities.push((
+            "role",
+            name.to_string(),
+            &role.referenced,
+            r.inline_policies.as_ref(),
+            managed,
+            10_240,
+        ));
+    }
+    let fail = |at: &serde_saphyr::Location, key: String, message: String, hint: &str| {
+        let mut error = located(
+            source,
+            file,
+            (at.line() as usize, at.column() as usize),
+            message,
+            Some(hint.to_owned()),
+        );
+        error.key = Some(key);
+        Err(Box::new(error))
+    };
+    for (what, name, at, inline, managed, limit) in identities {
+        let size: usize = inline
+            .iter()
+            .flat_map(|m| m.values())
+            .map(|p| crate::policy::iam_size(&p.0))
+            .sum();
+        if size > limit {
+            return fail(
+                at,
+                format!("iam.{what}s.{name}.inline_policies"),
+                format!(
+                    "the inline policies of {what} `{name}` are {size} characters together; IAM \
+                     takes at most {limit} for a {what} (white space not counted)"
+                ),
+                "move some into a managed policy (`managed_policies`)",
+            );
+        }
+        if managed > 20 {
+            return fail(
+                at,
+                format!("iam.{what}s.{name}.managed_policies"),
+                format!("{what} `{name}` has {managed} managed policies; IAM attaches at most 20"),
+                "combine some (the default quota is 10, raised to 20 on request)",
+            );
+        }
+    }
+    for (name, user) in &iam.users {
+        let tags = user.value.tags.iter().flatten();
+        let count = user.value.tags.as_ref().map_or(0, |t| t.len());
+        if count > 50 {
+            return fail(
+                &user.referenced,
+                format!("iam.users.{name}.tags"),
+                format!("user `{name}` has {count} tags; IAM takes at most 50"),
+                "keep 50 tags or fewer",
+            );
+        }
+        for (key, value) in tags {
+            if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
+                return fail(
+                    &user.referenced,
+                    format!("iam.users.{name}.tags"),
+                    format!("user `{name}` has the tag `{key}`, whose key or value is too long"),
+                    "a tag key is 1 to 128 characters, its value at most 256",
+                );
+            }
+        }
+    }
+    for (name, role) in &iam.roles {
+        if let Some(description) = &role.value.description
+            && description.chars().count() > 1000
+        {
+            return fail(
+                &role.referenced,
+                format!("iam.roles.{name}.description"),
+                format!("the description of role `{name}` is longer than 1000 characters"),
+                "IAM takes role descriptions of at most 1000 characters",
+            );
         }
     }
     Ok(())

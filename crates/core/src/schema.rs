@@ -8,9 +8,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::spec::{
     AccountId, AccountRef, AliasSpec, Amount, Bounded, BucketName, BudgetName, ConfigRuleSpec,
-    ConsoleSpec, ContactText, Currency, Email, HttpsUrl, IamName, IamPath, KmsKeyRef,
-    ManagedPolicy, OneOrMany, Phone, PolicyDocument, Region, RegionsSpec, Spec, TopicName,
-    TrustSpec, Version,
+    ConsoleSpec, ContactText, Currency, Email, HttpsUrl, IamName, IamPath, IdentityPolicy,
+    KmsKeyRef, ManagedPolicy, OneOrMany, Phone, PolicyDocument, Region, RegionsSpec, Spec,
+    TopicName, TrustSpec, Version,
 };
 
 /// The schema of the whole file, as published in docs/baseline.schema.json.
@@ -141,6 +141,13 @@ string_schema!(ManagedPolicy, "ManagedPolicy", {
 });
 string_schema!(PolicyDocument, "PolicyDocument", {
     "description": "An IAM policy document, in YAML or as JSON text.",
+    "anyOf": [
+        {"type": "object", "required": ["Statement"]},
+        {"type": "string"}
+    ]
+});
+string_schema!(IdentityPolicy, "IdentityPolicy", {
+    "description": "An IAM identity policy (no Principal; a Resource in every statement), in YAML or as JSON text.",
     "anyOf": [
         {"type": "object", "required": ["Statement"]},
         {"type": "string"}

@@ -62,7 +62,7 @@ pub(crate) fn policy_fields(
     inline: Option<
         &std::collections::BTreeMap<
             baseline_core::spec::IamName,
-            baseline_core::spec::PolicyDocument,
+            baseline_core::spec::IdentityPolicy,
         >,
     >,
 ) {
@@ -125,7 +125,7 @@ impl Kind for Group {
         };
         iam.groups
             .iter()
-            .map(|(name, group)| desired_group(name.as_str(), group, scope))
+            .map(|(name, group)| desired_group(name.as_str(), &group.value, scope))
             .collect()
     }
 

@@ -396,7 +396,8 @@ pub struct IamSpec {
     #[serde(default)]
     pub password_policy: Option<PasswordPolicySpec>,
     #[serde(default)]
-    pub groups: BTreeMap<IamName, GroupSpec>,
+    #[schemars(with = "BTreeMap<IamName, GroupSpec>")]
+    pub groups: BTreeMap<IamName, Spanned<GroupSpec>>,
     #[serde(default)]
     #[schemars(with = "BTreeMap<IamName, UserSpec>")]
     pub users: BTreeMap<IamName, Spanned<UserSpec>>,
@@ -513,16 +514,63 @@ impl<'de> Deserialize<'de> for ManagedPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDocument(pub serde_json::Value);
 
+impl PolicyDocument {
+    /// Reads a document and checks it against IAM's grammar for `kind`.
+    fn read<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        kind: crate::policy::PolicyKind,
+    ) -> Result<serde_json::Value, D::Error> {
+        let document = Self::deserialize(deserializer)?.0;
+        crate::policy::grammar(&document, kind)
+            .map_err(|(problem, hint)| de::Error::custom(with_hint(problem, hint)))?;
+        Ok(document)
+    }
+}
+
+/// The largest policy IAM accepts at all (a role's inline policies together; users' and
+/// groups' are smaller), in characters without white space.
+pub const LARGEST_INLINE_POLICY: usize = 10_240;
+
+/// An identity policy (inline on a group, user or role): a policy document with no
+/// `Principal` and a `Resource` in every statement, no larger than IAM takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityPolicy(pub serde_json::Value);
+
+impl<'de> Deserialize<'de> for IdentityPolicy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let document = PolicyDocument::read(deserializer, crate::policy::PolicyKind::Identity)?;
+        let size = crate::policy::iam_size(&document);
+        if size > LARGEST_INLINE_POLICY {
+            return Err(de::Error::custom(with_hint(
+                format!(
+                    "the policy is {size} characters; IAM takes at most {LARGEST_INLINE_POLICY} \
+                     (white space not counted)"
+                ),
+                "split it, or make it a managed policy",
+            )));
+        }
+        Ok(Self(document))
+    }
+}
+
 impl<'de> Deserialize<'de> for PolicyDocument {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         let document = match value {
-            serde_json::Value::String(text) => crate::policy::parse(&text).map_err(|err| {
-                de::Error::custom(with_hint(
-                    err,
-                    "write the policy as YAML, or as valid JSON text",
-                ))
-            })?,
+            serde_json::Value::String(text) => {
+                if let Some(key) = crate::policy::duplicate_key(&text) {
+                    return Err(de::Error::custom(with_hint(
+                        format!("the policy's JSON has the key `{key}` twice"),
+                        "IAM would keep only one of them: write each key once",
+                    )));
+                }
+                crate::policy::parse(&text).map_err(|err| {
+                    de::Error::custom(with_hint(
+                        err,
+                        "write the policy as YAML, or as valid JSON text",
+                    ))
+                })?
+            }
             other if other.get("Statement").is_some() => other,
             _ => {
                 return Err(de::Error::custom(with_hint(
@@ -531,6 +579,8 @@ impl<'de> Deserialize<'de> for PolicyDocument {
                 )));
             }
         };
+        crate::policy::grammar(&document, crate::policy::PolicyKind::Other)
+            .map_err(|(problem, hint)| de::Error::custom(with_hint(problem, hint)))?;
         Ok(Self(document))
     }
 }
@@ -546,7 +596,7 @@ pub struct GroupSpec {
     #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
     #[serde(default)]
-    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Attach the policy that denies everything but MFA self-management without MFA.
     #[serde(default)]
     pub require_mfa: Option<bool>,
@@ -588,7 +638,7 @@ pub struct UserSpec {
     #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
     #[serde(default)]
-    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Permissions the file does not give this identity (policies attached or put by hand,
     /// and, for a user, group memberships) are drift, and apply removes them. `keep` leaves
     /// them alone: only what the file declares is compared.
@@ -663,7 +713,7 @@ pub struct RoleSpec {
     #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
     #[serde(default)]
-    pub inline_policies: Option<BTreeMap<IamName, PolicyDocument>>,
+    pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Seconds, 3600 to 43200.
     #[serde(default)]
     pub max_session_duration: Option<Bounded<3600, 43200>>,
