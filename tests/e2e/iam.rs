@@ -121,14 +121,17 @@ async fn default_identities_are_created_and_the_second_plan_is_empty() {
     );
     assert!(again.stdout.contains("! users = [\"admin\"] → []"));
 
-    // A re-apply never resets an existing password.
+    // A re-apply never resets an existing password: the file is as the first apply left it
+    // (the password, written before and after IAM set it).
+    let first = std::fs::read_to_string(account.dir().join("pw.txt")).expect("password file");
+    assert_eq!(first.lines().count(), 2);
     baseline(
         &account,
         &["apply", "--auto-approve", "--password-file", "pw.txt"],
     )
     .expect_code(0);
     let file = std::fs::read_to_string(account.dir().join("pw.txt")).expect("password file");
-    assert_eq!(file.lines().count(), 1);
+    assert_eq!(file, first);
 }
 
 #[tokio::test]

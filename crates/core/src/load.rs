@@ -202,7 +202,8 @@ fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
         )));
     }
     if let Some(iam) = &spec.iam {
-        check_identities(iam, source, file)?;
+        let home = spec.account.home_region.as_ref().map(|r| r.as_str());
+        check_identities(iam, home, source, file)?;
     }
     check_alerts(spec, source, file)?;
     check_config_topic(spec, source, file)?;
@@ -486,6 +487,7 @@ fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadErr
 /// Roles need a trust policy, and users cannot join a group the file removes.
 fn check_identities(
     iam: &crate::spec::IamSpec,
+    home: Option<&str>,
     source: &str,
     file: &str,
 ) -> Result<(), Box<LoadError>> {
@@ -535,6 +537,7 @@ fn check_identities(
         }
     }
     check_iam_limits(iam, source, file)?;
+    check_partitions(iam, home, source, file)?;
     for (name, user) in &iam.users {
         let groups = user.value.groups.iter().flatten();
         for group in groups {
@@ -550,6 +553,55 @@ fn check_identities(
                     format!("user `{name}` is in group `{group}`, which has `ensure: absent`"),
                     Some(format!(
                         "remove `{group}` from the user's groups, or keep the group"
+                    )),
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A policy ARN in another partition than the account's (known from the home region) names
+/// nothing the account can attach: `arn:aws:` in an aws-cn account, say.
+fn check_partitions(
+    iam: &crate::spec::IamSpec,
+    home: Option<&str>,
+    source: &str,
+    file: &str,
+) -> Result<(), Box<LoadError>> {
+    let Some(home) = home else {
+        return Ok(());
+    };
+    let partition = crate::scope::partition_of(home);
+    let identities = iam
+        .groups
+        .iter()
+        .map(|(n, g)| (n, &g.referenced, g.value.managed_policies.as_ref()))
+        .chain(
+            iam.users
+                .iter()
+                .map(|(n, u)| (n, &u.referenced, u.value.managed_policies.as_ref())),
+        )
+        .chain(
+            iam.roles
+                .iter()
+                .map(|(n, r)| (n, &r.referenced, r.value.managed_policies.as_ref())),
+        );
+    for (name, at, managed) in identities {
+        for policy in managed.into_iter().flatten() {
+            if let Some(other) = policy.partition()
+                && other != partition
+            {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    (at.line() as usize, at.column() as usize),
+                    format!(
+                        "`{name}` attaches a policy in partition `{other}`, but the account \
+                         ({home}) is in `{partition}`"
+                    ),
+                    Some(format!(
+                        "write its ARN as `arn:{partition}:iam::...`, or the policy's name for an AWS managed one"
                     )),
                 )));
             }

@@ -476,6 +476,11 @@ impl<'de> Deserialize<'de> for IamPath {
 pub struct ManagedPolicy(String);
 
 impl ManagedPolicy {
+    /// The partition a policy given by ARN names (`None` for a policy given by name).
+    pub fn partition(&self) -> Option<&str> {
+        crate::scope::partition_of_arn(&self.0)
+    }
+
     /// The policy's ARN in the scope's account and partition.
     pub fn arn(&self, scope: &crate::scope::Scope) -> String {
         if self.0.starts_with("arn:") {
