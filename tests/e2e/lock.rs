@@ -81,6 +81,41 @@ async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
     baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
 }
 
+/// A lock left by a run of this machine that is gone (killed) is taken over; one of a
+/// running process, or of another machine, is not.
+#[tokio::test]
+async fn a_lock_left_by_a_dead_process_of_this_machine_is_taken_over() {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &file(&account));
+    let Ok(host) = std::fs::read_to_string("/etc/hostname") else {
+        return; // A machine that does not name itself there: the binary cannot either.
+    };
+    let mut gone = std::process::Command::new("true")
+        .spawn()
+        .expect("a process");
+    let pid = gone.id();
+    gone.wait().expect("it ended");
+    let put = |pid: u32| {
+        ssm(&account)
+            .put_parameter()
+            .name(LOCK)
+            .value(format!(
+                r#"{{"by":"a killed run","host":"{}","pid":{pid},"since":0}}"#,
+                host.trim()
+            ))
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .overwrite(true)
+            .send()
+    };
+    // A process of this machine that still runs (this test): refused.
+    put(std::process::id()).await.expect("a live run's lock");
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
+    // One that is gone: taken over.
+    put(pid).await.expect("a dead run's lock");
+    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(lock_value(&account).await, None);
+}
+
 #[tokio::test]
 async fn two_applies_at_once_never_race() {
     let account = TestAccount::new().await;

@@ -69,9 +69,7 @@ fn now() -> u64 {
 fn holder(ctx: &AwsContext) -> Value {
     json!({
         "by": ctx.caller_arn().unwrap_or("unknown caller"),
-        "host": std::env::var("HOSTNAME").ok()
-            .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()))
-            .unwrap_or_default(),
+        "host": hostname(),
         "pid": std::process::id(),
         "since": now(),
         "token": format!("{}-{}-{}", std::process::id(), now(), rand_suffix()),
@@ -103,6 +101,32 @@ fn describe(value: &Value) -> (String, String) {
     (holder, age)
 }
 
+/// This machine's name, as the lock records it.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the holder is a process of this machine that is gone (killed, crashed): its lock
+/// can be taken over safely. Only where the machine shows its processes (`/proc`); a lock
+/// of another machine is never taken over.
+fn holder_is_gone(value: &Value) -> bool {
+    let this_host = hostname();
+    let same_host = !this_host.is_empty() && value["host"].as_str() == Some(this_host.as_str());
+    let Some(pid) = value["pid"].as_u64() else {
+        return false;
+    };
+    same_host
+        && std::path::Path::new("/proc/self").exists()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// Takes the account's apply lock in `region`, or says who holds it.
 pub async fn acquire(ctx: &AwsContext, account: &str, region: &str) -> Result<Lock, LockError> {
     let address = address();
@@ -114,37 +138,66 @@ pub async fn acquire(ctx: &AwsContext, account: &str, region: &str) -> Result<Lo
         .name(LOCK_PARAMETER)
         .value(value.to_string())
         .r#type(ParameterType::String)
-        .description("baseline: an apply is changing this account; `baseline force-unlock` removes a stale lock")
-        .overwrite(false)
-        .send()
-        .await;
-    match put {
-        Ok(_) => Ok(Lock {
+        .description(
+            "baseline: an apply is changing this account; `baseline force-unlock` removes a stale lock",
+        )
+        .overwrite(false);
+    let held_by = |value: &Value| {
+        let (holder, age) = describe(value);
+        LockError::Held {
+            account: account.to_owned(),
             region: region.to_owned(),
-            token,
-        }),
-        Err(err) if has_code(&err, &["ParameterAlreadyExists"]) => {
-            let held = call!(
-                &address,
-                "ssm:GetParameter",
-                ssm.get_parameter().name(LOCK_PARAMETER).send()
-            )
-            .map_err(LockError::Aws)?;
-            let text = held.parameter().and_then(|p| p.value()).unwrap_or_default();
-            let (holder, age) = describe(&serde_json::from_str(text).unwrap_or(Value::Null));
-            Err(LockError::Held {
-                account: account.to_owned(),
-                region: region.to_owned(),
-                holder,
-                age,
-            })
+            holder,
+            age,
         }
-        Err(err) => Err(LockError::Aws(sdk_error(
+    };
+    let mut taken_over = false;
+    loop {
+        match put.clone().send().await {
+            Ok(_) => break,
+            Err(err) if has_code(&err, &["ParameterAlreadyExists"]) => {}
+            Err(err) => {
+                return Err(LockError::Aws(sdk_error(
+                    &address,
+                    "ssm:PutParameter",
+                    &err,
+                )));
+            }
+        }
+        let held = call!(
             &address,
-            "ssm:PutParameter",
-            &err,
-        ))),
+            "ssm:GetParameter",
+            ssm.get_parameter().name(LOCK_PARAMETER).send()
+        )
+        .map_err(LockError::Aws)?;
+        let text = held.parameter().and_then(|p| p.value()).unwrap_or_default();
+        let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        // Ours: the first PutParameter made it, and its answer was lost (the SDK retried).
+        if value["token"].as_str() == Some(token.as_str()) {
+            break;
+        }
+        if taken_over || !holder_is_gone(&value) {
+            return Err(held_by(&value));
+        }
+        let (holder, _) = describe(&value);
+        tracing::warn!(%holder, "the run that held the apply lock is gone; taking the lock over");
+        taken_over = true;
+        match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
+            Ok(_) => {}
+            Err(err) if has_code(&err, &["ParameterNotFound"]) => {}
+            Err(err) => {
+                return Err(LockError::Aws(sdk_error(
+                    &address,
+                    "ssm:DeleteParameter",
+                    &err,
+                )));
+            }
+        }
     }
+    Ok(Lock {
+        region: region.to_owned(),
+        token,
+    })
 }
 
 impl Lock {
