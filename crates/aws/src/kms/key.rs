@@ -12,7 +12,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create};
+use crate::error::{build_error, call, create, has_code};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::document;
 use crate::kind::{Kind, name_of, region_of};
@@ -120,6 +120,69 @@ async fn orphan_key(
     }
 }
 
+/// Answers to CreateKey that no second try can change.
+const FINAL: &[&str] = &[
+    "AccessDeniedException",
+    "MalformedPolicyDocumentException",
+    "TagException",
+    "LimitExceededException",
+    "UnsupportedOperationException",
+    "ValidationException",
+];
+
+/// Makes the key, once. CreateKey has no idempotency token, so the SDK must not send it
+/// again on its own: a try whose answer was lost may have made a key. After a failed try,
+/// the key is looked for by its tag first, and made again only when there is none.
+async fn create_key(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+    policy: Option<String>,
+) -> Result<String, ProviderError> {
+    let kms = ctx.kms(region_of(address));
+    let tag = Tag::builder()
+        .tag_key(ALIAS_TAG)
+        .tag_value(alias)
+        .build()
+        .map_err(|err| build_error(address, err))?;
+    let once = aws_sdk_kms::config::Builder::default()
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled());
+    let mut wait = std::time::Duration::from_secs(1);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let sent = kms
+            .create_key()
+            .description(format!("baseline: CloudTrail logs ({alias})"))
+            .set_policy(policy.clone())
+            .tags(tag.clone())
+            .customize()
+            .config_override(once.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(out) => {
+                return out
+                    .key_metadata()
+                    .map(|k| k.key_id().to_owned())
+                    .ok_or_else(|| build_error(address, "CreateKey named no key"));
+            }
+            Err(err) if tries >= 5 || has_code(&err, FINAL) => {
+                return Err(sdk_error(address, "kms:CreateKey", &err));
+            }
+            Err(err) => {
+                tracing::info!(address = %address, error = %sdk_error(address, "kms:CreateKey", &err),
+                    "CreateKey failed; looking for a key it may have made before trying again");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                if let Some(key) = orphan_key(ctx, address, alias).await? {
+                    return Ok(key);
+                }
+            }
+        }
+    }
+}
+
 /// The trail's key, named by its alias without `alias/`, when the trail asks for one.
 pub(crate) fn desired_key(spec: &Spec, scope: &Scope) -> Option<Desired> {
     let alias = trail_key_alias(spec)?;
@@ -222,25 +285,7 @@ impl Kind for Key {
                             )?;
                             key
                         }
-                        None => {
-                            let tag = Tag::builder()
-                                .tag_key(ALIAS_TAG)
-                                .tag_value(&alias)
-                                .build()
-                                .map_err(|err| build_error(address, err))?;
-                            call!(
-                                address,
-                                "kms:CreateKey",
-                                kms.create_key()
-                                    .description(format!("baseline: CloudTrail logs ({alias})"))
-                                    .set_policy(policy_text)
-                                    .tags(tag)
-                                    .send()
-                            )?
-                            .key_metadata()
-                            .map(|k| k.key_id().to_owned())
-                            .ok_or_else(|| build_error(address, "CreateKey named no key"))?
-                        }
+                        None => create_key(ctx, address, &alias, policy_text).await?,
                     };
                     create!(
                         address,
