@@ -138,6 +138,17 @@ def check_service_specific_credentials(_emu, a, _b):
         raise AssertionError("an unknown user's credentials were listed")
 
 
+def check_named_query_token(_emu, a, _b):
+    athena = a.client("athena", "ap-northeast-1")
+    athena.create_work_group(Name="selftest")
+    ask = dict(Name="q", Database="d", QueryString="SELECT 1", WorkGroup="selftest",
+               ClientRequestToken="selftest-token-0123456789abcdef0123")
+    first = athena.create_named_query(**ask)["NamedQueryId"]
+    equal(athena.create_named_query(**ask)["NamedQueryId"], first, "the same token's query")
+    listed = athena.list_named_queries(WorkGroup="selftest")["NamedQueryIds"]
+    equal(listed, [first], "named queries")
+
+
 def check_access_analyzer(_emu, a, b):
     analyzer = a.client("accessanalyzer", "ap-northeast-1")
     arn = analyzer.create_analyzer(analyzerName="baseline", type="ACCOUNT")["arn"]
@@ -653,6 +664,7 @@ ACCESS_CHECKS = [check_trail_bucket_policy, check_organization_trail, check_trai
 
 
 CHECKS = [check_root_state, check_s3_versioning, check_service_specific_credentials,
+          check_named_query_token,
           check_access_analyzer, check_budgets, check_regions, check_sns, check_support,
           check_cost_explorer, check_security_hub, *ACCESS_CHECKS]
 ORACLE = os.path.join(os.path.dirname(HERE), "oracle", "node_modules", "@cloud-copilot",
