@@ -8,7 +8,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
+use crate::error::{call, create, has_code, sdk_error};
 use crate::kind::Kind;
 use crate::organizations::{org, root_id};
 
@@ -115,9 +115,10 @@ impl Kind for Organization {
             let before = change.before.as_ref();
             match before {
                 None => {
-                    call!(
+                    create!(
                         address,
                         "organizations:CreateOrganization",
+                        &["AlreadyInOrganizationException"],
                         ctx.organizations()
                             .create_organization()
                             .feature_set(OrganizationFeatureSet::All)

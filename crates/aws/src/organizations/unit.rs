@@ -8,7 +8,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, create};
 use crate::kind::{Kind, name_of};
 use crate::organizations::{org, organization, unit_id};
 
@@ -96,9 +96,10 @@ impl Kind for Unit {
                     let parent_id = unit_id(ctx, address, parent).await?.ok_or_else(|| {
                         crate::error::unsupported(address, "an OU whose parent is missing")
                     })?;
-                    call!(
+                    create!(
                         address,
                         "organizations:CreateOrganizationalUnit",
+                        &["DuplicateOrganizationalUnitException"],
                         ctx.organizations()
                             .create_organizational_unit()
                             .parent_id(parent_id)
