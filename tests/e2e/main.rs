@@ -4,6 +4,7 @@
 mod access;
 mod alerts;
 mod examples;
+mod faults;
 mod foundation;
 mod guardrails;
 mod iam;

@@ -284,6 +284,48 @@ impl TestAccount {
     }
 }
 
+/// The fault-injecting proxy (`emulator/faults.py`) in front of the emulator: with
+/// probability `rate` (deterministic per `seed`) a request gets one fault of `kinds`
+/// (`5xx`, `throttle`, `reset`, `delay`, `lost`: forwarded, then the answer dropped). It
+/// stops when the test process ends.
+#[derive(Debug)]
+pub struct FaultProxy {
+    pub endpoint: String,
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+impl FaultProxy {
+    pub fn start(seed: u64, rate: f64, kinds: &str) -> Self {
+        let root = repo_root();
+        let mut child = Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("emulator/faults.py"))
+            .args(["--upstream", &emulator().endpoint])
+            .args(["--seed", &seed.to_string(), "--rate", &rate.to_string()])
+            .args(["--kinds", kinds, "--spare", "1", "--exit-on-stdin-eof"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start emulator/faults.py");
+        let stdin = child.stdin.take().expect("proxy stdin");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("proxy stdout"))
+            .read_line(&mut first)
+            .expect("read the proxy's port");
+        let port: u16 = first
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the proxy said {first:?}, not its port"));
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _child: child,
+            _stdin: stdin,
+        }
+    }
+}
+
 /// What a run of the binary printed, and how it ended.
 #[derive(Debug)]
 pub struct Run {
