@@ -2,7 +2,7 @@
 
     python emulator/faults.py --upstream http://127.0.0.1:PORT [--seed N] [--rate 0.2]
         [--kinds 5xx,throttle,reset,delay,lost] [--delay-ms 2000] [--spare N]
-        [--kill-at N --kill-pid-file FILE] [--log FILE] [--exit-on-stdin-eof]
+        [--kill-at N | --kill-after OP] [--kill-pid-file FILE] [--log FILE] [--exit-on-stdin-eof]
 
 It binds 127.0.0.1 port 0 (or --port) and prints `PORT n` on its first line, like launch.py;
 point a client at it with AWS_ENDPOINT_URL. Every request is forwarded to the upstream
@@ -27,8 +27,10 @@ sts:GetCallerIdentity, comes first).
 
 --kill-at N: when request N arrives, SIGKILL the process whose pid is in --kill-pid-file
 (read then), and close that request's connection without an answer: a crash at a chosen
-request. --log FILE: one JSON line per request (seq, service, region, operation, fault or
-"ok", upstream status, ms). Standard library only.
+request. --kill-after OP[,OP...]: the same at the first request for one of these operations
+(as the log names them, e.g. CreateKey), but forwarded first: the change is made, and the
+process dies before it learns so. --log FILE: one JSON line per request (seq, service,
+region, operation, fault or "ok", upstream status, ms). Standard library only.
 """
 
 import argparse
@@ -174,6 +176,8 @@ class Faults:
             sys.exit(f"faults.py: unknown fault kind(s) {', '.join(sorted(unknown))}; known: {', '.join(KINDS)}")
         self.lock = threading.Lock()
         self.seq = 0
+        self.kill_after = {op for op in (args.kill_after or "").split(",") if op}
+        self.killed_after = False
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
     def next_seq(self):
@@ -181,10 +185,15 @@ class Faults:
             self.seq += 1
             return self.seq
 
-    def decide(self, seq):
+    def decide(self, seq, operation):
         """The fault for request `seq`, or None: the same for the same seed and seq."""
         if self.args.kill_at and seq == self.args.kill_at:
             return "kill"
+        if operation in self.kill_after:
+            with self.lock:
+                if not self.killed_after:
+                    self.killed_after = True
+                    return "kill-after"
         if seq <= self.args.spare or not self.kinds or self.args.rate <= 0:
             return None
         draw = random.Random(f"faults:{self.args.seed}:{seq}")
@@ -292,9 +301,9 @@ class Handler(BaseHTTPRequestHandler):
         body, chunked = self.read_body()
         region, service = signing_scope(self.headers)
         proto = protocol(service, self.headers, self.command)
-        fault = self.faults.decide(seq)
-        entry = {"seq": seq, "service": service, "region": region,
-                 "operation": operation(proto, self.headers, self.command, self.path, body),
+        name = operation(proto, self.headers, self.command, self.path, body)
+        fault = self.faults.decide(seq, name)
+        entry = {"seq": seq, "service": service, "region": region, "operation": name,
                  "fault": fault or "ok", "status": None}
         try:
             if fault == "kill":
@@ -316,7 +325,10 @@ class Handler(BaseHTTPRequestHandler):
                     status, reason, headers, data = 502, "Bad Gateway", [("Content-Type", "text/plain")], \
                         f"faults.py: upstream: {err}".encode()
                 entry["status"] = status
-                if fault == "lost":
+                if fault == "kill-after":
+                    entry["kill"] = self.faults.kill()
+                    self.drop(reset=False)
+                elif fault == "lost":
                     self.drop(reset=False)
                 else:
                     self.answer(status, reason, headers, data)
@@ -350,12 +362,14 @@ def main():
     parser.add_argument("--delay-ms", type=int, default=2000)
     parser.add_argument("--spare", type=int, default=0, help="the first N requests get no fault")
     parser.add_argument("--kill-at", type=int, default=0, help="SIGKILL the pid in --kill-pid-file at request N")
+    parser.add_argument("--kill-after", help="forward the first request for one of these operations, "
+                        "then SIGKILL the pid in --kill-pid-file (comma-separated, e.g. CreateKey)")
     parser.add_argument("--kill-pid-file")
     parser.add_argument("--log", help="one JSON line per request")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
-    if args.kill_at and not args.kill_pid_file:
-        parser.error("--kill-at needs --kill-pid-file")
+    if (args.kill_at or args.kill_after) and not args.kill_pid_file:
+        parser.error("--kill-at and --kill-after need --kill-pid-file")
     if not 0 <= args.rate <= 1:
         parser.error("--rate is a share between 0 and 1")
 

@@ -277,7 +277,7 @@ def cmd_kill_points(log, count):
 def cmd_killed(log):
     """`yes SERVICE:OPERATION` when the log shows the kill, else `no (not reached)`."""
     for entry in load_log(log):
-        if entry.get("fault") == "kill":
+        if entry.get("fault") in ("kill", "kill-after"):
             done = "yes" if str(entry.get("kill", "")).startswith("killed") else "no"
             print(f"{done} {entry.get('service')}:{entry.get('operation')}"[:48])
             return 0
@@ -495,6 +495,25 @@ def cmd_proxy_selftest():
               f"kill-at 2: request 1 answered, request 2 not ({second_call[0]})")
         check(code == -signal.SIGKILL, f"kill-at 2: the pid in the file got SIGKILL (exit {code})")
         check([e["fault"] for e in logged(p)] == ["ok", "kill"], "kill-at 2: logged as kill")
+        p.stop()
+
+        victim = subprocess.Popen(["sleep", "60"])
+        with open(pid_file, "w") as file:
+            file.write(f"{victim.pid}\n")
+        p = proxy("--rate", "0", "--kill-after", "CreateKey", "--kill-pid-file", pid_file)
+        keys_before = len(kms_direct.list_keys()["Keys"])
+        listed = error_of(lambda: calls["json kms"](p.endpoint))
+        created = error_of(lambda: client("kms", p.endpoint).create_key(Description="faults-selftest kill-after"))
+        keys_after = len(kms_direct.list_keys()["Keys"])
+        try:
+            code = victim.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            victim.kill()
+            code = "still running"
+        check(listed == (None, None) and created[0] == "ConnectionClosedError" and code == -signal.SIGKILL,
+              f"kill-after CreateKey: ListKeys answered, CreateKey not ({created[0]}), SIGKILL (exit {code})")
+        check(keys_after == keys_before + 1, f"kill-after CreateKey: the key was made ({keys_before} -> {keys_after})")
+        check([e["fault"] for e in logged(p)] == ["ok", "kill-after"], "kill-after: logged as kill-after")
         p.stop()
     finally:
         for p in proxies:

@@ -200,51 +200,51 @@ pub async fn acquire(ctx: &AwsContext, account: &str, region: &str) -> Result<Lo
     })
 }
 
+/// The lock as it is held: its record, or `None` when nobody holds it.
+async fn read(ssm: &aws_sdk_ssm::Client) -> Result<Option<Value>, ProviderError> {
+    let held = match ssm.get_parameter().name(LOCK_PARAMETER).send().await {
+        Ok(out) => out,
+        Err(err) if has_code(&err, &["ParameterNotFound"]) => return Ok(None),
+        Err(err) => return Err(sdk_error(&address(), "ssm:GetParameter", &err)),
+    };
+    Ok(Some(
+        held.parameter()
+            .and_then(|p| p.value())
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(Value::Null),
+    ))
+}
+
+/// Deletes the lock; one already gone is fine.
+async fn remove(ssm: &aws_sdk_ssm::Client) -> Result<(), ProviderError> {
+    match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
+        Ok(_) => Ok(()),
+        Err(err) if has_code(&err, &["ParameterNotFound"]) => Ok(()),
+        Err(err) => Err(sdk_error(&address(), "ssm:DeleteParameter", &err)),
+    }
+}
+
 impl Lock {
     /// Gives the lock back, if it is still this run's (a force-unlock and another run's lock
     /// in between are left alone).
     pub async fn release(self, ctx: &AwsContext) -> Result<(), ProviderError> {
-        let address = address();
         let ssm = ctx.ssm(&self.region);
-        let held = match ssm.get_parameter().name(LOCK_PARAMETER).send().await {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["ParameterNotFound"]) => return Ok(()),
-            Err(err) => return Err(sdk_error(&address, "ssm:GetParameter", &err)),
-        };
-        let value: Value = held
-            .parameter()
-            .and_then(|p| p.value())
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or(Value::Null);
-        if value["token"].as_str() != Some(self.token.as_str()) {
-            return Ok(());
-        }
-        match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
-            Ok(_) => Ok(()),
-            Err(err) if has_code(&err, &["ParameterNotFound"]) => Ok(()),
-            Err(err) => Err(sdk_error(&address, "ssm:DeleteParameter", &err)),
+        match read(&ssm).await? {
+            Some(value) if value["token"].as_str() == Some(self.token.as_str()) => {
+                remove(&ssm).await
+            }
+            _ => Ok(()),
         }
     }
 }
 
 /// Removes the account's apply lock, whoever holds it; says who held it, or `None`.
 pub async fn force_unlock(ctx: &AwsContext, region: &str) -> Result<Option<String>, ProviderError> {
-    let address = address();
     let ssm = ctx.ssm(region);
-    let held = match ssm.get_parameter().name(LOCK_PARAMETER).send().await {
-        Ok(out) => out,
-        Err(err) if has_code(&err, &["ParameterNotFound"]) => return Ok(None),
-        Err(err) => return Err(sdk_error(&address, "ssm:GetParameter", &err)),
+    let Some(value) = read(&ssm).await? else {
+        return Ok(None);
     };
-    let value: Value = held
-        .parameter()
-        .and_then(|p| p.value())
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or(Value::Null);
     let (holder, age) = describe(&value);
-    match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
-        Ok(_) => Ok(Some(format!("{holder} {age}"))),
-        Err(err) if has_code(&err, &["ParameterNotFound"]) => Ok(None),
-        Err(err) => Err(sdk_error(&address, "ssm:DeleteParameter", &err)),
-    }
+    remove(&ssm).await?;
+    Ok(Some(format!("{holder} {age}")))
 }

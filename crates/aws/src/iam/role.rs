@@ -210,14 +210,7 @@ impl Kind for Role {
                     // Already there (an earlier try's answer was lost, or a run was cut
                     // short): its trust is made the planned one before anything else.
                     if !created {
-                        call!(
-                            address,
-                            "iam:UpdateAssumeRolePolicy",
-                            iam.update_assume_role_policy()
-                                .role_name(name)
-                                .policy_document(trust)
-                                .send()
-                        )?;
+                        put_trust(ctx, address, name, trust).await?;
                     }
                     wait_until_exists(ctx, address, name).await?;
                     principal.sync_policies(ctx, address, None, after).await
@@ -239,14 +232,7 @@ impl Kind for Role {
                     }
                     if changed("trust") {
                         let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
-                        call!(
-                            address,
-                            "iam:UpdateAssumeRolePolicy",
-                            iam.update_assume_role_policy()
-                                .role_name(name)
-                                .policy_document(trust)
-                                .send()
-                        )?;
+                        put_trust(ctx, address, name, trust).await?;
                     }
                     if changed("description") || changed("max_session_duration") {
                         call!(
@@ -294,6 +280,25 @@ impl Kind for Role {
             }
         })
     }
+}
+
+/// Sets a role's trust policy.
+async fn put_trust(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    name: &str,
+    trust: String,
+) -> Result<(), ProviderError> {
+    call!(
+        address,
+        "iam:UpdateAssumeRolePolicy",
+        ctx.iam()
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(trust)
+            .send()
+    )?;
+    Ok(())
 }
 
 /// IAM is eventually consistent: a new role is awaited with the SDK's `RoleExists` waiter
