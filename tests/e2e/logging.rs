@@ -318,6 +318,24 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
     );
 }
 
+/// A region AWS does not know is an error naming it, before anything is planned.
+#[tokio::test]
+async fn an_unknown_region_is_refused() {
+    let account = TestAccount::new().await;
+    account.write(
+        "baseline.yaml",
+        &logging_baseline(&account, "[ap-northeast-1, us-east-99]"),
+    );
+    let plan = baseline(&account, &["plan"]).expect_code(1);
+    assert!(
+        plan.stderr
+            .contains("`us-east-99` is not a region of this account's partition (aws)"),
+        "{}",
+        plan.stderr
+    );
+    assert!(plan.stdout.is_empty(), "{}", plan.stdout);
+}
+
 /// A second multi-region trail bills every management event again: one made by someone
 /// else is named in the plan, until the file accepts it.
 #[tokio::test]

@@ -27,8 +27,40 @@ pub async fn resolve_scope(ctx: &AwsContext, spec: &Spec) -> Result<Scope, Provi
     let enabled: Vec<String> = if spec.account.regions.is_none() && config_regions.is_none() {
         vec![home.clone()]
     } else {
-        ctx.region_statuses(&home)
-            .await?
+        let statuses = ctx.region_statuses(&home).await?;
+        // A region AWS does not list (for this partition) is a mistake in the file, not a
+        // region to opt in to: say so before anything is planned.
+        let known = |region: &str| statuses.iter().any(|(name, _)| name == region);
+        let named = declared_regions(spec)
+            .into_iter()
+            .chain(match config_regions {
+                Some(RegionsSpec::List(list)) => {
+                    list.iter().map(|r| r.as_str().to_owned()).collect()
+                }
+                _ => Vec::new(),
+            });
+        for region in named.chain(std::iter::once(home.clone())) {
+            if !known(&region) {
+                return Err(ProviderError {
+                    address: baseline_core::ResourceAddr::singleton("account_region"),
+                    operation: "ec2:DescribeRegions".to_owned(),
+                    code: None,
+                    message: format!(
+                        "`{region}` is not a region of this account's partition ({})",
+                        ctx.partition()
+                    ),
+                    hint: Some(format!(
+                        "the regions AWS lists are: {}",
+                        statuses
+                            .iter()
+                            .map(|(name, _)| name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                });
+            }
+        }
+        statuses
             .iter()
             .filter(|(_, status)| is_enabled(status))
             .map(|(name, _)| name.clone())
