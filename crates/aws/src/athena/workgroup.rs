@@ -159,15 +159,25 @@ impl Kind for WorkGroup {
                     };
                     let output = after["output_location"].as_str().map(str::to_owned);
                     if change.action == Action::Create {
-                        call!(
-                            address,
-                            "athena:CreateWorkGroup",
-                            athena
-                                .create_work_group()
-                                .name(name)
-                                .configuration(configuration(output))
-                                .send()
-                        )?;
+                        let made = athena
+                            .create_work_group()
+                            .name(name)
+                            .configuration(configuration(output))
+                            .send()
+                            .await;
+                        match made {
+                            Ok(_) => {}
+                            // Made by an earlier try whose answer was lost (the SDK sent it
+                            // again): Athena says so only in the message.
+                            Err(err)
+                                if err.code() == Some("InvalidRequestException")
+                                    && err
+                                        .message()
+                                        .is_some_and(|m| m.contains("already exists")) => {}
+                            Err(err) => {
+                                return Err(sdk_error(address, "athena:CreateWorkGroup", &err));
+                            }
+                        }
                     } else if ["output_location", "enforce_configuration"]
                         .iter()
                         .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)))
