@@ -1,8 +1,9 @@
 //! The apply lock: one apply (or destroy) at a time per account. It is held in the account
 //! itself, so it works across machines and CI runners: an SSM parameter in the home region,
 //! made with a create that fails when the parameter exists (PutParameter without
-//! `Overwrite` is atomic). Plans take no lock. A run that was killed leaves its lock behind;
-//! `baseline force-unlock` removes it after a person has checked that the run is gone.
+//! `Overwrite` is atomic). Plans take no lock. A run that was killed leaves its lock behind:
+//! the next run of the same machine takes it over when that process is gone, and
+//! `baseline force-unlock` removes any other after a person has checked the run is gone.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
