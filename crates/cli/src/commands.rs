@@ -13,7 +13,6 @@ use baseline_core::exec::{self, ApplyReport, Event, Outcome};
 use baseline_core::spec::TargetsSpec;
 use baseline_core::{Action, Plan, Provider, Spec, load_file};
 use baseline_render::Style;
-use sha2::{Digest, Sha256};
 
 use crate::{exit, fanout};
 
@@ -316,12 +315,7 @@ async fn read_accounts(
         .cloned()
         .collect();
     plan.baseline_sha256 = std::fs::read(file)
-        .map(|bytes| {
-            Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
+        .map(|bytes| baseline_core::plan::sha256_hex(&bytes))
         .unwrap_or_default();
     tracing::info!(
         aws_calls = ctx.calls(),

@@ -193,6 +193,15 @@ pub struct Plan {
     pub checksum: String,
 }
 
+/// SHA-256 of `bytes`, in lowercase hex: the plan's checksum and `baseline_sha256`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Why a saved plan cannot be applied as it is.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -324,14 +333,13 @@ impl Plan {
 
     /// SHA-256 (hex) of the document without its checksum.
     fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
         let mut unsealed = self.clone();
         unsealed.checksum = String::new();
-        let text = serde_json::to_string(&unsealed).unwrap_or_default();
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(
+            serde_json::to_string(&unsealed)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
     }
 
     /// Puts the checksum of the content in, before the plan is written out.
@@ -452,14 +460,7 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
             (action, Some(overlay(live, &desired.state)), fields)
         }
     };
-    let permissions_broadened = match (&after, action) {
-        (Some(after), Action::Create | Action::Update) => crate::policy::broadening(live, after),
-        _ => Vec::new(),
-    };
-    let outside_baseline = match (live, action) {
-        (Some(live), Action::Update) => outside_baseline(&desired.state, live),
-        _ => Vec::new(),
-    };
+    let (permissions_broadened, outside_baseline) = permission_notes(action, live, after.as_ref());
     // Object keys in sorted order, whatever map serde_json is built with (a dependency may
     // turn on `preserve_order`): plans read and compare the same on every build.
     let canonical = |value: Option<Value>| {
@@ -527,16 +528,8 @@ impl ResourceChange {
             Action::Create | Action::Update | Action::Delete => !derived.is_empty(),
             Action::Manual => true,
         };
-        let broadened = match (&self.after, self.action) {
-            (Some(after), Action::Create | Action::Update) => {
-                crate::policy::broadening(self.before.as_ref(), after)
-            }
-            _ => Vec::new(),
-        };
-        let outside = match (&self.before, &self.after, self.action) {
-            (Some(before), Some(after), Action::Update) => outside_baseline(after, before),
-            _ => Vec::new(),
-        };
+        let (broadened, outside) =
+            permission_notes(self.action, self.before.as_ref(), self.after.as_ref());
         shape
             && fields_follow
             && action_fits
@@ -545,8 +538,29 @@ impl ResourceChange {
     }
 }
 
-/// Permissions the live identity has that its declared state does not give it: policies
-/// attached or put, and group memberships, added outside baseline. Apply removes them.
+/// What reviewers are told about permissions, from what a change does (`before` → `after`):
+/// what it grants that was not granted, and what it removes that was added outside
+/// baseline. The plan computes them and a saved plan is checked against them: one rule.
+fn permission_notes(
+    action: Action,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> (Vec<String>, Vec<String>) {
+    let broadened = match (after, action) {
+        (Some(after), Action::Create | Action::Update) => crate::policy::broadening(before, after),
+        _ => Vec::new(),
+    };
+    let outside = match (before, after, action) {
+        (Some(before), Some(after), Action::Update) => outside_baseline(after, before),
+        _ => Vec::new(),
+    };
+    (broadened, outside)
+}
+
+/// Permissions the live identity has that the state after apply does not give it: policies
+/// attached or put, and group memberships, added outside baseline. (For an update, `after`
+/// is the live state with the declared fields laid over it, so an undeclared field is the
+/// live one and adds nothing here.)
 fn outside_baseline(desired: &Value, live: &Value) -> Vec<String> {
     let names = |value: Option<&Value>| -> Vec<String> {
         match value {

@@ -95,10 +95,7 @@ fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> 
             .push(ResourceAddr::named(s3::bucket::KIND, bucket).in_region(&scope.home_region));
     }
     if let Some(alias) = trail_key_alias(spec) {
-        depends_on.push(
-            ResourceAddr::named(kms::key::KIND, alias.trim_start_matches("alias/"))
-                .in_region(&scope.home_region),
-        );
+        depends_on.push(kms::key::address(&alias, scope));
     }
     let cloudwatch_logs = match &trail.cloudwatch_logs {
         Some(_) => {

@@ -43,13 +43,10 @@ impl Kind for Channel {
                 }
                 // A bucket encrypted with the trail's key: Config writes through the key,
                 // whose policy must let it in first.
-                if let Some(key) = crate::kms::key::desired_key(spec, scope)
-                    && key.state.pointer("/policy/Statement").is_some_and(|s| {
-                        s.as_array()
-                            .is_some_and(|s| s.iter().any(|st| st["Sid"] == "ConfigEncrypts"))
-                    })
+                if crate::kms::key::config_writes(spec)
+                    && let Some(alias) = crate::logging::trail_key_alias(spec)
                 {
-                    depends_on.push(key.address);
+                    depends_on.push(crate::kms::key::address(&alias, scope));
                 }
                 Desired {
                     address: address(region),

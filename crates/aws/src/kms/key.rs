@@ -183,17 +183,28 @@ async fn create_key(
     }
 }
 
+/// Whether AWS Config writes through the trail's key: Config is declared and the log
+/// bucket's default encryption is that key.
+pub(crate) fn config_writes(spec: &Spec) -> bool {
+    trail_key_alias(spec).is_some()
+        && config_present(spec)
+        && logging(spec)
+            .and_then(|l| l.bucket.as_ref())
+            .is_some_and(|b| b.encryption == BucketEncryption::Kms && b.ensure == Ensure::Present)
+}
+
+/// The key's address: its alias without `alias/`, in the home region.
+pub(crate) fn address(alias: &str, scope: &Scope) -> ResourceAddr {
+    ResourceAddr::named(KIND, alias.trim_start_matches("alias/")).in_region(&scope.home_region)
+}
+
 /// The trail's key, named by its alias without `alias/`, when the trail asks for one.
 pub(crate) fn desired_key(spec: &Spec, scope: &Scope) -> Option<Desired> {
     let alias = trail_key_alias(spec)?;
     let trail = trail_arn(spec, scope)?;
-    let config_writes = config_present(spec)
-        && logging(spec)
-            .and_then(|l| l.bucket.as_ref())
-            .is_some_and(|b| b.encryption == BucketEncryption::Kms && b.ensure == Ensure::Present);
+    let config_writes = config_writes(spec);
     Some(Desired {
-        address: ResourceAddr::named(KIND, alias.trim_start_matches("alias/"))
-            .in_region(&scope.home_region),
+        address: address(&alias, scope),
         ensure: Ensure::Present,
         state: json!({"rotation": true, "policy": key_policy(scope, &trail, config_writes)}),
         depends_on: Vec::new(),
