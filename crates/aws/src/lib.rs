@@ -31,7 +31,7 @@ use baseline_core::scope::Scope;
 use baseline_core::{BoxFuture, Provider, ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde_json::Value;
 
-pub use account::resolve_scope;
+pub use account::{home_region, resolve_scope};
 pub use context::{AwsContext, ContextOptions, PinError};
 pub use iam::password::{
     check_target as check_password_file, check_writable as check_password_file_writable,

@@ -142,14 +142,12 @@ pub(crate) struct Fanout {
     pub parallelism: Option<usize>,
 }
 
-/// A plan, with the contexts that reach each account it covers, and the apply lock when
-/// the plan is for an apply.
+/// A plan, with the contexts that reach each account it covers.
 pub(crate) struct Planned {
     plan: Plan,
     ctx: Arc<AwsContext>,
     members: BTreeMap<String, Arc<AwsContext>>,
     parallelism: usize,
-    lock: Option<Lock>,
 }
 
 /// Takes the account's apply lock, or says who holds it.
@@ -175,17 +173,9 @@ async fn release(lock: Option<Lock>, ctx: &AwsContext) {
     }
 }
 
-/// The region the account's apply lock is kept in: the home region.
-fn lock_region(spec: &Spec, ctx: &AwsContext) -> String {
-    spec.account
-        .home_region
-        .as_ref()
-        .map(|r| r.as_str().to_owned())
-        .or_else(|| ctx.region().map(str::to_owned))
-        .unwrap_or_else(|| "us-east-1".to_owned())
-}
-
-/// Loads the file, connects, checks the account pin and reads every declared resource:
+/// Loads the file, connects, checks the account pin, takes the apply lock when `lock` (kept
+/// in the home region, from before the account is read until the caller releases it) and
+/// reads every declared resource:
 /// the pinned account's own, then each member account `targets` selects, through a role.
 async fn make_plan(
     file: &Path,
@@ -193,7 +183,7 @@ async fn make_plan(
     goal: Goal,
     fanout: &Fanout,
     lock: bool,
-) -> Option<Planned> {
+) -> Option<(Planned, Option<Lock>)> {
     let spec = Arc::new(load(file)?);
     let started = Instant::now();
     let options = ContextOptions {
@@ -207,15 +197,15 @@ async fn make_plan(
     };
     let pinned = spec.account.id.as_str().to_owned();
     let ctx = connect(&options, &pinned).await?;
-    // An apply holds the lock from before it reads the account to the end of its changes.
     let lock = if lock {
-        Some(take_lock(&ctx, &pinned, &lock_region(&spec, &ctx)).await?)
+        let region = baseline_aws::home_region(&ctx, &spec);
+        Some(take_lock(&ctx, &pinned, &region).await?)
     } else {
         None
     };
     let planned = read_accounts(file, &spec, &ctx, goal, fanout, started).await;
     match planned {
-        Some(planned) => Some(Planned { lock, ..planned }),
+        Some(planned) => Some((planned, lock)),
         None => {
             release(lock, &ctx).await;
             None
@@ -330,7 +320,6 @@ async fn read_accounts(
         ctx: Arc::clone(ctx),
         members: contexts,
         parallelism,
-        lock: None,
     })
 }
 
@@ -343,7 +332,7 @@ pub(crate) async fn force_unlock(file: &Path, options: ContextOptions) -> u8 {
     let Some(ctx) = connect(&options, &pinned).await else {
         return exit::ERROR;
     };
-    let region = lock_region(&spec, &ctx);
+    let region = baseline_aws::home_region(&ctx, &spec);
     match baseline_aws::force_unlock(&ctx, &region).await {
         Ok(Some(holder)) => {
             print(&format!(
@@ -399,7 +388,8 @@ pub(crate) async fn plan(
     report: PlanOutput<'_>,
     fanout: &Fanout,
 ) -> u8 {
-    let Some(Planned { plan, .. }) = make_plan(file, &options, Goal::Baseline, fanout, false).await
+    let Some((Planned { plan, .. }, _)) =
+        make_plan(file, &options, Goal::Baseline, fanout, false).await
     else {
         return exit::ERROR;
     };
@@ -439,10 +429,9 @@ pub(crate) async fn apply(
     goal: Goal,
     fanout: &Fanout,
 ) -> u8 {
-    let Some(mut planned) = make_plan(file, &options, goal, fanout, true).await else {
+    let Some((planned, lock)) = make_plan(file, &options, goal, fanout, true).await else {
         return exit::ERROR;
     };
-    let lock = planned.lock.take();
     let code = execute(&planned, &options, out, run).await;
     release(lock, &planned.ctx).await;
     code
@@ -672,7 +661,6 @@ async fn apply_checked(
         ctx,
         members,
         parallelism: TargetsSpec::DEFAULT_PARALLELISM,
-        lock: None,
     };
     execute(&planned, options, out, run).await
 }

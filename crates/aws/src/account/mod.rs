@@ -9,16 +9,20 @@ use baseline_core::{ProviderError, Spec};
 
 use crate::context::{AwsContext, is_enabled};
 
-/// The plan's scope: the home region, and the regions the file selects that are enabled.
-/// Asks AWS for the region list only when the file names regions.
-pub async fn resolve_scope(ctx: &AwsContext, spec: &Spec) -> Result<Scope, ProviderError> {
-    let home = spec
-        .account
+/// The home region: `account.home_region`, else the credentials' region, else us-east-1.
+pub fn home_region(ctx: &AwsContext, spec: &Spec) -> String {
+    spec.account
         .home_region
         .as_ref()
         .map(|r| r.as_str().to_owned())
         .or_else(|| ctx.region().map(str::to_owned))
-        .unwrap_or_else(|| "us-east-1".to_owned());
+        .unwrap_or_else(|| "us-east-1".to_owned())
+}
+
+/// The plan's scope: the home region, and the regions the file selects that are enabled.
+/// Asks AWS for the region list only when the file names regions.
+pub async fn resolve_scope(ctx: &AwsContext, spec: &Spec) -> Result<Scope, ProviderError> {
+    let home = home_region(ctx, spec);
     let config_regions = spec
         .logging
         .as_ref()
