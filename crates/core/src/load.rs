@@ -561,6 +561,48 @@ fn check_identities(
     Ok(())
 }
 
+/// A declared group, user or role, as the checks that span identities see it.
+struct Identity<'a> {
+    /// `group`, `user` or `role`.
+    what: &'static str,
+    name: &'a crate::spec::IamName,
+    at: &'a serde_saphyr::Location,
+    managed: &'a [crate::spec::ManagedPolicy],
+    inline:
+        Option<&'a std::collections::BTreeMap<crate::spec::IamName, crate::spec::IdentityPolicy>>,
+    /// The most characters IAM takes for its inline policies together.
+    inline_limit: usize,
+}
+
+/// Every declared group, user and role.
+fn identities(iam: &crate::spec::IamSpec) -> Vec<Identity<'_>> {
+    let groups = iam.groups.iter().map(|(name, g)| Identity {
+        what: "group",
+        name,
+        at: &g.referenced,
+        managed: g.value.managed_policies.as_deref().unwrap_or_default(),
+        inline: g.value.inline_policies.as_ref(),
+        inline_limit: 5_120,
+    });
+    let users = iam.users.iter().map(|(name, u)| Identity {
+        what: "user",
+        name,
+        at: &u.referenced,
+        managed: u.value.managed_policies.as_deref().unwrap_or_default(),
+        inline: u.value.inline_policies.as_ref(),
+        inline_limit: 2_048,
+    });
+    let roles = iam.roles.iter().map(|(name, r)| Identity {
+        what: "role",
+        name,
+        at: &r.referenced,
+        managed: r.value.managed_policies.as_deref().unwrap_or_default(),
+        inline: r.value.inline_policies.as_ref(),
+        inline_limit: 10_240,
+    });
+    groups.chain(users).chain(roles).collect()
+}
+
 /// A policy ARN in another partition than the account's (known from the home region) names
 /// nothing the account can attach: `arn:aws:` in an aws-cn account, say.
 fn check_partitions(
@@ -573,22 +615,11 @@ fn check_partitions(
         return Ok(());
     };
     let partition = crate::scope::partition_of(home);
-    let identities = iam
-        .groups
-        .iter()
-        .map(|(n, g)| (n, &g.referenced, g.value.managed_policies.as_ref()))
-        .chain(
-            iam.users
-                .iter()
-                .map(|(n, u)| (n, &u.referenced, u.value.managed_policies.as_ref())),
-        )
-        .chain(
-            iam.roles
-                .iter()
-                .map(|(n, r)| (n, &r.referenced, r.value.managed_policies.as_ref())),
-        );
-    for (name, at, managed) in identities {
-        for policy in managed.into_iter().flatten() {
+    for Identity {
+        name, at, managed, ..
+    } in identities(iam)
+    {
+        for policy in managed {
             if let Some(other) = policy.partition()
                 && other != partition
             {
@@ -617,54 +648,6 @@ fn check_iam_limits(
     source: &str,
     file: &str,
 ) -> Result<(), Box<LoadError>> {
-    use crate::spec::IdentityPolicy;
-    use std::collections::BTreeMap as Map;
-    // (what, name, where, inline policies, managed policy count, inline limit)
-    type Identity<'a> = (
-        &'static str,
-        String,
-        &'a serde_saphyr::Location,
-        Option<&'a Map<crate::spec::IamName, IdentityPolicy>>,
-        usize,
-        usize,
-    );
-    let mut identities: Vec<Identity<'_>> = Vec::new();
-    for (name, group) in &iam.groups {
-        let g = &group.value;
-        let managed = g.managed_policies.as_ref().map_or(0, Vec::len);
-        identities.push((
-            "group",
-            name.to_string(),
-            &group.referenced,
-            g.inline_policies.as_ref(),
-            managed,
-            5_120,
-        ));
-    }
-    for (name, user) in &iam.users {
-        let u = &user.value;
-        let managed = u.managed_policies.as_ref().map_or(0, Vec::len);
-        identities.push((
-            "user",
-            name.to_string(),
-            &user.referenced,
-            u.inline_policies.as_ref(),
-            managed,
-            2_048,
-        ));
-    }
-    for (name, role) in &iam.roles {
-        let r = &role.value;
-        let managed = r.managed_policies.as_ref().map_or(0, Vec::len);
-        identities.push((
-            "role",
-            name.to_string(),
-            &role.referenced,
-            r.inline_policies.as_ref(),
-            managed,
-            10_240,
-        ));
-    }
     let fail = |at: &serde_saphyr::Location, key: String, message: String, hint: &str| {
         let mut error = located(
             source,
@@ -676,7 +659,16 @@ fn check_iam_limits(
         error.key = Some(key);
         Err(Box::new(error))
     };
-    for (what, name, at, inline, managed, limit) in identities {
+    for Identity {
+        what,
+        name,
+        at,
+        managed,
+        inline,
+        inline_limit: limit,
+    } in identities(iam)
+    {
+        let managed = managed.len();
         let size: usize = inline
             .iter()
             .flat_map(|m| m.values())
