@@ -164,16 +164,29 @@ where
     }
 }
 
+/// Whether an error is one of `answers`: an error code (`EntityAlreadyExists`), or, for the
+/// services that say "exists" only in the message, `CODE: words of the message`
+/// (`InvalidInput: has been taken`).
+pub(crate) fn says_exists<E: ProvideErrorMetadata>(err: &E, answers: &[&str]) -> bool {
+    answers.iter().any(|answer| match answer.split_once(": ") {
+        Some((code, words)) => {
+            err.code() == Some(code) && err.message().is_some_and(|m| m.contains(words))
+        }
+        None => err.code() == Some(*answer),
+    })
+}
+
 /// Sends a create that may already have happened. When an earlier try's answer was lost (the
 /// SDK sent it again, or a run was interrupted after AWS acted), AWS answers that the thing
 /// exists: that is the outcome the change wants, so it goes on with what is there rather than
 /// failing every change that depends on it. Evaluates to `Ok(true)` when this call created
-/// it, `Ok(false)` when it was already there.
+/// it, `Ok(false)` when it was already there. `$exists` lists the answers that mean so
+/// (see [`says_exists`]).
 macro_rules! create {
     ($address:expr, $op:literal, $exists:expr, $send:expr) => {
         match $send.await {
             Ok(_) => Ok(true),
-            Err(err) if $crate::error::has_code(&err, $exists) => {
+            Err(err) if $crate::error::says_exists(&err, $exists) => {
                 tracing::info!(address = %$address, operation = $op, "it already exists; carrying on with it");
                 Ok(false)
             }
@@ -182,3 +195,30 @@ macro_rules! create {
     };
 }
 pub(crate) use create;
+
+#[cfg(test)]
+mod tests {
+    use aws_smithy_types::error::ErrorMetadata;
+
+    use super::says_exists;
+
+    #[test]
+    fn an_exists_answer_is_a_code_or_a_code_with_words() {
+        let taken = ErrorMetadata::builder()
+            .code("InvalidInput")
+            .message("Service role name AWSServiceRoleForConfig has been taken in this account")
+            .build();
+        let invalid = ErrorMetadata::builder()
+            .code("InvalidInput")
+            .message("Invalid service name")
+            .build();
+        let exists = ErrorMetadata::builder().code("EntityAlreadyExists").build();
+        let answers = &["EntityAlreadyExists", "InvalidInput: has been taken"];
+        assert!(says_exists(&taken, answers));
+        assert!(says_exists(&exists, answers));
+        assert!(
+            !says_exists(&invalid, answers),
+            "other invalid input is an error"
+        );
+    }
+}

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
 use crate::context::AwsContext;
-use crate::error::{call, sdk_error, unsupported};
+use crate::error::{call, create, sdk_error, unsupported};
 use crate::kind::{Kind, name_of, region_of};
 use crate::s3;
 
@@ -159,25 +159,18 @@ impl Kind for WorkGroup {
                     };
                     let output = after["output_location"].as_str().map(str::to_owned);
                     if change.action == Action::Create {
-                        let made = athena
-                            .create_work_group()
-                            .name(name)
-                            .configuration(configuration(output))
-                            .send()
-                            .await;
-                        match made {
-                            Ok(_) => {}
-                            // Made by an earlier try whose answer was lost (the SDK sent it
-                            // again): Athena says so only in the message.
-                            Err(err)
-                                if err.code() == Some("InvalidRequestException")
-                                    && err
-                                        .message()
-                                        .is_some_and(|m| m.contains("already exists")) => {}
-                            Err(err) => {
-                                return Err(sdk_error(address, "athena:CreateWorkGroup", &err));
-                            }
-                        }
+                        // Made by an earlier try whose answer was lost (the SDK sent it
+                        // again): Athena says so only in the message.
+                        create!(
+                            address,
+                            "athena:CreateWorkGroup",
+                            &["InvalidRequestException: already exists"],
+                            athena
+                                .create_work_group()
+                                .name(name)
+                                .configuration(configuration(output))
+                                .send()
+                        )?;
                     } else if ["output_location", "enforce_configuration"]
                         .iter()
                         .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)))

@@ -8,9 +8,7 @@ use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChan
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
-use crate::error::{call, sdk_error, unsupported};
+use crate::error::{call, create, sdk_error, unsupported};
 use crate::iam::principal::is_not_found;
 use crate::kind::{Kind, name_of};
 use crate::logging::config_present;
@@ -91,28 +89,19 @@ impl Kind for ServiceLinkedRole {
             let service = name_of(address);
             match change.action {
                 Action::Create => {
-                    let made = ctx
-                        .iam()
-                        .create_service_linked_role()
-                        .aws_service_name(service)
-                        .send()
-                        .await;
-                    match made {
-                        Ok(_) => Ok(()),
-                        // There already: made by an earlier try whose answer was lost, or by
-                        // the service itself. IAM says so with EntityAlreadyExists, or with
-                        // InvalidInput "... has been taken in this account".
-                        Err(err)
-                            if err.code() == Some("EntityAlreadyExists")
-                                || (err.code() == Some("InvalidInput")
-                                    && err
-                                        .message()
-                                        .is_some_and(|m| m.contains("has been taken"))) =>
-                        {
-                            Ok(())
-                        }
-                        Err(err) => Err(sdk_error(address, "iam:CreateServiceLinkedRole", &err)),
-                    }
+                    // There already (an earlier try's answer was lost, or the service made
+                    // it): IAM says so with EntityAlreadyExists, or with InvalidInput
+                    // "... has been taken in this account".
+                    create!(
+                        address,
+                        "iam:CreateServiceLinkedRole",
+                        &["EntityAlreadyExists", "InvalidInput: has been taken"],
+                        ctx.iam()
+                            .create_service_linked_role()
+                            .aws_service_name(service)
+                            .send()
+                    )?;
+                    Ok(())
                 }
                 Action::Delete => {
                     let name = role_name(service).unwrap_or_default();
