@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use baseline_core::exec::read_all;
 use baseline_core::spec::{AccountRef, OneOrMany, TrustSpec};
-use baseline_core::{Provider, ProviderError, ResourceAddr};
+use baseline_core::{Provider, ProviderError, ReadRequest, ResourceAddr};
 use serde_json::{Map, Value, json};
 
 use crate::AwsProvider;
@@ -38,7 +38,8 @@ pub async fn describe_account(
         addresses.extend(list.iter().map(|n| ResourceAddr::named(kind, n)));
     }
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let live = read_all(provider, &addresses, 8).await?;
+    let requests = addresses.iter().cloned().map(ReadRequest::at).collect();
+    let live = read_all(provider, requests, 8).await?;
 
     let mut account = Map::new();
     account.insert("id".to_owned(), json!(account_id));

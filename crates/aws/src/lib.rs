@@ -10,6 +10,8 @@ mod config;
 mod context;
 mod cost;
 mod error;
+#[cfg(test)]
+mod expand_tests;
 mod guardrails;
 mod iam;
 mod init;
@@ -28,7 +30,9 @@ use std::sync::Arc;
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{BoxFuture, Provider, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{
+    BoxFuture, Provider, ProviderError, ReadRequest, ResourceAddr, ResourceChange, Spec,
+};
 use serde_json::Value;
 
 pub use account::{home_region, resolve_scope};
@@ -41,56 +45,56 @@ pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, declared_emails, planned_emails, survey};
 
-use kind::Kind;
+use kind::{AnyKind, Legacy};
 
 /// Every resource kind baseline manages. Adding a kind: one file and one line here.
-static KINDS: &[&dyn Kind] = &[
-    &organizations::organization::Organization,
-    &organizations::unit::Unit,
-    &organizations::account::MemberAccount,
-    &organizations::account::AccountClosure,
-    &organizations::policy::ServiceControlPolicy,
-    &organizations::access::ServiceAccess,
-    &organizations::access::DelegatedAdmin,
+static KINDS: &[&dyn AnyKind] = &[
+    &Legacy(&organizations::organization::Organization),
+    &Legacy(&organizations::unit::Unit),
+    &Legacy(&organizations::account::MemberAccount),
+    &Legacy(&organizations::account::AccountClosure),
+    &Legacy(&organizations::policy::ServiceControlPolicy),
+    &Legacy(&organizations::access::ServiceAccess),
+    &Legacy(&organizations::access::DelegatedAdmin),
     &iam::password_policy::PasswordPolicy,
-    &iam::account_alias::AccountAlias,
-    &iam::root::RootMfa,
-    &iam::root::RootAccessKeys,
-    &iam::group::Group,
-    &iam::user::User,
-    &iam::role::Role,
-    &iam::findings::CredentialFindings,
-    &account::region::AccountRegion,
-    &s3::bucket::Bucket,
-    &kms::key::Key,
-    &logs::group::LogGroup,
-    &cloudtrail::trail::Trail,
-    &cloudtrail::other_trails::OtherTrails,
-    &iam::service_linked_role::ServiceLinkedRole,
-    &config::recorder::Recorder,
-    &config::channel::Channel,
-    &config::recording::Recording,
-    &config::rule::Rule,
-    &config::aggregator::Aggregator,
-    &athena::catalog::Database,
-    &athena::catalog::Table,
-    &athena::workgroup::WorkGroup,
-    &account::contact::AlternateContact,
-    &account::contact::ContactInformation,
-    &manual::SECURITY_QUESTIONS,
-    &manual::BILLING_ACCESS,
-    &manual::PDF_INVOICE,
-    &cost::CostExplorer,
-    &cost::budget::Budget,
-    &alerts::topic::Topic,
-    &alerts::subscription::Subscription,
-    &alerts::rule::Rule,
-    &guardrails::S3PublicAccessBlock,
-    &guardrails::EbsEncryption,
-    &guardrails::analyzer::AccessAnalyzer,
-    &guardrails::detectors::GuardDuty,
-    &guardrails::detectors::SecurityHub,
-    &guardrails::trusted_advisor::TrustedAdvisor,
+    &Legacy(&iam::account_alias::AccountAlias),
+    &Legacy(&iam::root::RootMfa),
+    &Legacy(&iam::root::RootAccessKeys),
+    &Legacy(&iam::group::Group),
+    &Legacy(&iam::user::User),
+    &Legacy(&iam::role::Role),
+    &Legacy(&iam::findings::CredentialFindings),
+    &Legacy(&account::region::AccountRegion),
+    &Legacy(&s3::bucket::Bucket),
+    &Legacy(&kms::key::Key),
+    &Legacy(&logs::group::LogGroup),
+    &Legacy(&cloudtrail::trail::Trail),
+    &Legacy(&cloudtrail::other_trails::OtherTrails),
+    &Legacy(&iam::service_linked_role::ServiceLinkedRole),
+    &Legacy(&config::recorder::Recorder),
+    &Legacy(&config::channel::Channel),
+    &Legacy(&config::recording::Recording),
+    &Legacy(&config::rule::Rule),
+    &Legacy(&config::aggregator::Aggregator),
+    &Legacy(&athena::catalog::Database),
+    &Legacy(&athena::catalog::Table),
+    &Legacy(&athena::workgroup::WorkGroup),
+    &Legacy(&account::contact::AlternateContact),
+    &Legacy(&account::contact::ContactInformation),
+    &Legacy(&manual::SECURITY_QUESTIONS),
+    &Legacy(&manual::BILLING_ACCESS),
+    &Legacy(&manual::PDF_INVOICE),
+    &Legacy(&cost::CostExplorer),
+    &Legacy(&cost::budget::Budget),
+    &Legacy(&alerts::topic::Topic),
+    &Legacy(&alerts::subscription::Subscription),
+    &Legacy(&alerts::rule::Rule),
+    &Legacy(&guardrails::S3PublicAccessBlock),
+    &Legacy(&guardrails::EbsEncryption),
+    &Legacy(&guardrails::analyzer::AccessAnalyzer),
+    &Legacy(&guardrails::detectors::GuardDuty),
+    &Legacy(&guardrails::detectors::SecurityHub),
+    &Legacy(&guardrails::trusted_advisor::TrustedAdvisor),
 ];
 
 /// The desired resources the spec declares in `scope`, in address order.
@@ -118,7 +122,7 @@ impl AwsProvider {
     }
 }
 
-fn kind_of(address: &ResourceAddr) -> Result<&'static dyn Kind, ProviderError> {
+fn kind_of(address: &ResourceAddr) -> Result<&'static dyn AnyKind, ProviderError> {
     KINDS
         .iter()
         .copied()
@@ -132,12 +136,22 @@ fn kind_of(address: &ResourceAddr) -> Result<&'static dyn Kind, ProviderError> {
         })
 }
 
+/// The registered kind called `name`.
+#[cfg(test)]
+pub(crate) fn registered(name: &str) -> &'static dyn AnyKind {
+    KINDS
+        .iter()
+        .copied()
+        .find(|k| k.kind() == name)
+        .unwrap_or_else(|| panic!("no kind {name}"))
+}
+
 impl Provider for AwsProvider {
     fn read<'a>(
         &'a self,
-        address: &'a ResourceAddr,
+        request: &'a ReadRequest,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move { kind_of(address)?.read(&self.ctx, address).await })
+        Box::pin(async move { kind_of(&request.address)?.read(&self.ctx, request).await })
     }
 
     fn apply<'a>(&'a self, change: &'a ResourceChange) -> BoxFuture<'a, Result<(), ProviderError>> {

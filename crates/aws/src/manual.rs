@@ -10,7 +10,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 
 /// The live status of a step that no API can see.
 const UNSEEN: &str = "unknown: no API can see this";
@@ -46,7 +46,7 @@ pub(crate) fn status(done: bool, otherwise: &str) -> Value {
     json!({ "status": if done { "done" } else { otherwise } })
 }
 
-impl Kind for Unverifiable {
+impl LegacyKind for Unverifiable {
     fn kind(&self) -> &'static str {
         self.kind
     }

@@ -10,11 +10,11 @@ use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use baseline_core::plan::diff;
 use baseline_core::scope::Scope;
-use baseline_core::{Action, Spec};
+use baseline_core::{Action, ReadRequest, Spec};
 use serde_json::json;
 
 use crate::context::AwsContext;
-use crate::kind::Kind;
+use crate::kind::AnyKind;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -53,10 +53,13 @@ fn scope(spec: &Spec) -> Scope {
 }
 
 /// Plans one kind's resources against the mocked account, then applies the changes.
-async fn plan_and_apply(kind: &dyn Kind, ctx: &AwsContext, spec: &Spec) -> Vec<Action> {
+async fn plan_and_apply(kind: &dyn AnyKind, ctx: &AwsContext, spec: &Spec) -> Vec<Action> {
     let mut actions = Vec::new();
     for desired in kind.desired(spec, &scope(spec)) {
-        let live = kind.read(ctx, &desired.address).await.expect("read");
+        let live = kind
+            .read(ctx, &ReadRequest::of(&desired))
+            .await
+            .expect("read");
         let change = diff(&desired, live.as_ref());
         if change.action.is_change() {
             kind.apply(ctx, &change).await.expect("apply");
@@ -87,9 +90,9 @@ async fn access_analyzer_is_created_once_and_adopted() {
         });
     let spec = spec("guardrails:\n  access_analyzer: true\n");
     let ctx = context(&[&none, &create]);
-    let kind = crate::guardrails::analyzer::AccessAnalyzer;
+    let kind = crate::registered("access_analyzer");
     assert_eq!(
-        plan_and_apply(&kind, &ctx, &spec).await,
+        plan_and_apply(kind, &ctx, &spec).await,
         vec![Action::Create]
     );
     assert_eq!(create.num_calls(), 1);
@@ -109,7 +112,7 @@ async fn access_analyzer_is_created_once_and_adopted() {
             .expect("output")
     });
     let ctx = context(&[&by_hand, &create]);
-    assert_eq!(plan_and_apply(&kind, &ctx, &spec).await, vec![Action::NoOp]);
+    assert_eq!(plan_and_apply(kind, &ctx, &spec).await, vec![Action::NoOp]);
     assert_eq!(create.num_calls(), 1, "no second analyzer");
 }
 
@@ -149,9 +152,9 @@ async fn security_hub_enables_missing_standards_only() {
         });
     let spec = spec("guardrails:\n  security_hub: { standards: [cis_3.0] }\n");
     let ctx = context(&[&hub, &enabled, &batch]);
-    let kind = crate::guardrails::detectors::SecurityHub;
+    let kind = crate::registered("securityhub");
     assert_eq!(
-        plan_and_apply(&kind, &ctx, &spec).await,
+        plan_and_apply(kind, &ctx, &spec).await,
         vec![Action::Update]
     );
     assert_eq!(batch.num_calls(), 1);
@@ -185,10 +188,13 @@ async fn a_declared_disabled_region_is_opted_in() {
     let spec = spec("  regions: [ap-northeast-1, ap-east-1]\n");
     let ctx = context(&[&regions, &enable]);
     let scope = Scope::resolve(&spec, "ap-northeast-1", vec!["ap-northeast-1".to_owned()]);
-    let kind = crate::account::region::AccountRegion;
+    let kind = crate::registered("account_region");
     let mut actions = Vec::new();
     for desired in kind.desired(&spec, &scope) {
-        let live = kind.read(&ctx, &desired.address).await.expect("read");
+        let live = kind
+            .read(&ctx, &ReadRequest::of(&desired))
+            .await
+            .expect("read");
         let change = diff(&desired, live.as_ref());
         if change.action.is_change() {
             kind.apply(&ctx, &change).await.expect("apply");
@@ -260,12 +266,15 @@ async fn trusted_advisor_is_read_on_a_business_plan() {
             })
     };
     let spec = spec("guardrails:\n  trusted_advisor: confirmed\n");
-    let kind = crate::guardrails::trusted_advisor::TrustedAdvisor;
+    let kind = crate::registered("trusted_advisor");
 
     let red = summary("error");
     let ctx = context(&[&checks, &red]);
     let desired = kind.desired(&spec, &scope(&spec)).remove(0);
-    let live = kind.read(&ctx, &desired.address).await.expect("read");
+    let live = kind
+        .read(&ctx, &ReadRequest::of(&desired))
+        .await
+        .expect("read");
     let change = diff(&desired, live.as_ref());
     assert_eq!(
         change.action,
@@ -279,7 +288,10 @@ async fn trusted_advisor_is_read_on_a_business_plan() {
 
     let green = summary("warning");
     let ctx = context(&[&checks, &green]);
-    let live = kind.read(&ctx, &desired.address).await.expect("read");
+    let live = kind
+        .read(&ctx, &ReadRequest::of(&desired))
+        .await
+        .expect("read");
     assert_eq!(diff(&desired, live.as_ref()).action, Action::NoOp);
 }
 
@@ -295,12 +307,15 @@ async fn trusted_advisor_on_basic_plan_needs_a_person() {
                 .build(),
         )
     });
-    let kind = crate::guardrails::trusted_advisor::TrustedAdvisor;
+    let kind = crate::registered("trusted_advisor");
     let ctx = context(&[&basic]);
     for (value, expected) in [("required", Action::Manual), ("confirmed", Action::NoOp)] {
         let spec = spec(&format!("guardrails:\n  trusted_advisor: {value}\n"));
         let desired = kind.desired(&spec, &scope(&spec)).remove(0);
-        let live = kind.read(&ctx, &desired.address).await.expect("read");
+        let live = kind
+            .read(&ctx, &ReadRequest::of(&desired))
+            .await
+            .expect("read");
         assert_eq!(diff(&desired, live.as_ref()).action, expected, "{value}");
     }
 }

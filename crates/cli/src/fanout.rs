@@ -9,7 +9,7 @@ use baseline_aws::{AwsContext, AwsProvider, Member};
 use baseline_core::exec::{self, ApplyReport, Event};
 use baseline_core::plan::{destroy, diff};
 use baseline_core::scope::Scope;
-use baseline_core::{AccountPlan, Plan, Provider, ResourceChange, Spec};
+use baseline_core::{AccountPlan, Plan, Provider, ReadRequest, ResourceChange, Spec};
 use tokio::task::JoinSet;
 
 use crate::commands::{Goal, READ_CONCURRENCY, progress};
@@ -31,8 +31,8 @@ pub(crate) async fn plan_account(
         desired = destroy(desired);
     }
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(ctx)));
-    let addresses: Vec<_> = desired.iter().map(|d| d.address.clone()).collect();
-    let live = exec::read_all(provider, &addresses, READ_CONCURRENCY)
+    let requests = desired.iter().map(ReadRequest::of).collect();
+    let live = exec::read_all(provider, requests, READ_CONCURRENCY)
         .await
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let changes = desired
@@ -131,9 +131,9 @@ pub(crate) async fn drifted(
         .iter()
         .filter(|c| c.action != baseline_core::Action::Manual)
         .collect();
-    let addresses: Vec<_> = targets.iter().map(|c| c.address.clone()).collect();
+    let requests = targets.iter().map(|c| ReadRequest::recheck(c)).collect();
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(ctx)));
-    let live = exec::read_all(provider, &addresses, READ_CONCURRENCY)
+    let live = exec::read_all(provider, requests, READ_CONCURRENCY)
         .await
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     Ok(targets

@@ -12,26 +12,27 @@ use tokio::task::JoinSet;
 use crate::addr::ResourceAddr;
 use crate::graph::{CycleError, order};
 use crate::plan::{Action, Plan, ResourceChange};
-use crate::provider::{Provider, ProviderError};
+use crate::provider::{Provider, ProviderError, ReadRequest};
 
-/// Reads the live state of every address, at most `concurrency` at a time, keeping order.
+/// Reads the live state for every request, at most `concurrency` at a time, keeping order.
 /// All read errors are returned, not only the first.
 pub async fn read_all(
     provider: Arc<dyn Provider>,
-    addresses: &[ResourceAddr],
+    requests: Vec<ReadRequest>,
     concurrency: usize,
 ) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    for (index, address) in addresses.iter().cloned().enumerate() {
+    let count = requests.len();
+    for (index, request) in requests.into_iter().enumerate() {
         let provider = Arc::clone(&provider);
         let semaphore = Arc::clone(&semaphore);
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
-            (index, provider.read(&address).await)
+            (index, provider.read(&request).await)
         });
     }
-    let mut live = vec![None; addresses.len()];
+    let mut live = vec![None; count];
     let mut errors = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
@@ -214,7 +215,7 @@ mod tests {
     impl Provider for Recorder {
         fn read<'a>(
             &'a self,
-            _address: &'a ResourceAddr,
+            _request: &'a ReadRequest,
         ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
             Box::pin(async { Ok(None) })
         }
@@ -313,7 +314,7 @@ mod tests {
         impl Provider for Gauge {
             fn read<'a>(
                 &'a self,
-                _address: &'a ResourceAddr,
+                _request: &'a ReadRequest,
             ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
                 Box::pin(async { Ok(None) })
             }

@@ -16,5 +16,5 @@ pub mod template;
 pub use addr::ResourceAddr;
 pub use load::{LoadError, load_file, load_str};
 pub use plan::{AccountPlan, Action, Desired, FieldChange, ManualStep, Plan, ResourceChange};
-pub use provider::{BoxFuture, Provider, ProviderError};
+pub use provider::{BoxFuture, Provider, ProviderError, ReadRequest};
 pub use spec::Spec;

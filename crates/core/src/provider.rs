@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::addr::ResourceAddr;
-use crate::plan::ResourceChange;
+use crate::plan::{Desired, ResourceChange};
 
 /// A boxed future, so that providers can be used as trait objects.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -22,10 +22,52 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Provider: Send + Sync {
     fn read<'a>(
         &'a self,
-        address: &'a ResourceAddr,
+        request: &'a ReadRequest,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>>;
 
     fn apply<'a>(&'a self, change: &'a ResourceChange) -> BoxFuture<'a, Result<(), ProviderError>>;
+}
+
+/// What a read is given: the address, and what the baseline wants there (the declared
+/// state when planning, the saved plan's `after` when checking a saved plan for drift),
+/// so that a read needs no side route to learn what it looks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadRequest {
+    pub address: ResourceAddr,
+    /// The wanted state in the kind's canonical JSON; `None` when nothing is wanted (a
+    /// delete) or only the address is known.
+    pub want: Option<Value>,
+    /// The wanted resource's write-only settings (see [`Desired::write_only`]).
+    pub write_only: Value,
+}
+
+impl ReadRequest {
+    /// A read for planning `desired`.
+    pub fn of(desired: &Desired) -> Self {
+        Self {
+            address: desired.address.clone(),
+            want: Some(desired.state.clone()),
+            write_only: desired.write_only.clone(),
+        }
+    }
+
+    /// A read of whatever is at `address` (describing an account, wanting nothing).
+    pub fn at(address: ResourceAddr) -> Self {
+        Self {
+            address,
+            want: None,
+            write_only: Value::Null,
+        }
+    }
+
+    /// A read that checks `change`, planned earlier, against the account now.
+    pub fn recheck(change: &ResourceChange) -> Self {
+        Self {
+            address: change.address.clone(),
+            want: change.after.clone(),
+            write_only: change.write_only.clone(),
+        }
+    }
 }
 
 /// A failed read or apply, with the address and operation it concerns.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::manual::{manual_item, status};
 
 pub(crate) struct AlternateContact;
@@ -22,7 +22,7 @@ fn contact_type(address: &ResourceAddr) -> AlternateContactType {
     AlternateContactType::from(name_of(address).to_uppercase().as_str())
 }
 
-impl Kind for AlternateContact {
+impl LegacyKind for AlternateContact {
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -127,7 +127,7 @@ pub(crate) struct ContactInformation;
 
 const INFORMATION: &str = "account_contact_information";
 
-impl Kind for ContactInformation {
+impl LegacyKind for ContactInformation {
     fn kind(&self) -> &'static str {
         INFORMATION
     }

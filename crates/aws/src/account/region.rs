@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 use crate::account::declared_regions;
 use crate::context::{AwsContext, is_enabled};
 use crate::error::{sdk_error, unsupported};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 
 pub(crate) struct AccountRegion;
 
 const KIND: &str = "account_region";
 
-impl Kind for AccountRegion {
+impl LegacyKind for AccountRegion {
     fn kept_by_destroy(&self) -> bool {
         true
     }

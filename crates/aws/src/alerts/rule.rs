@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 
 pub(crate) struct Rule;
 
@@ -316,7 +316,7 @@ fn desired_rules(kind: AlertKind, topic_name: &str, scope: &Scope) -> Vec<Desire
         .collect()
 }
 
-impl Kind for Rule {
+impl LegacyKind for Rule {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -9,13 +9,13 @@ use serde_json::{Value, json};
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 
 pub(crate) struct Subscription;
 
 const KIND: &str = "sns_subscription";
 
-impl Kind for Subscription {
+impl LegacyKind for Subscription {
     fn kind(&self) -> &'static str {
         KIND
     }

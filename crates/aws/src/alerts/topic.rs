@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::config_topic_arn;
 
 pub(crate) struct Topic;
@@ -88,7 +88,7 @@ fn desired_topic(name: &str, topic: &TopicSpec, spec: &Spec, scope: &Scope) -> D
     Desired::new(address(name, scope), state)
 }
 
-impl Kind for Topic {
+impl LegacyKind for Topic {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::athena::athena;
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error, unsupported};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
 
@@ -104,7 +104,7 @@ fn table_state(location: &str, regions: &[String]) -> Value {
     })
 }
 
-impl Kind for Database {
+impl LegacyKind for Database {
     fn kind(&self) -> &'static str {
         DATABASE
     }
@@ -179,7 +179,7 @@ impl Kind for Database {
     }
 }
 
-impl Kind for Table {
+impl LegacyKind for Table {
     fn kind(&self) -> &'static str {
         TABLE
     }

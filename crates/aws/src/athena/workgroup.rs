@@ -16,7 +16,7 @@ use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error, unsupported};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::s3;
 
 pub(crate) struct WorkGroup;
@@ -41,7 +41,7 @@ fn named_queries(database: &str, table: &str) -> Value {
     json!(queries)
 }
 
-impl Kind for WorkGroup {
+impl LegacyKind for WorkGroup {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::logging;
 use crate::manual::status;
 
@@ -21,7 +21,7 @@ pub(crate) struct OtherTrails;
 
 const KIND: &str = "cloudtrail_other_trails";
 
-impl Kind for OtherTrails {
+impl LegacyKind for OtherTrails {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{retry_while_propagating, sdk_error, unsupported};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
 use crate::{kms, s3};
@@ -137,7 +137,7 @@ fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> 
     out
 }
 
-impl Kind for Trail {
+impl LegacyKind for Trail {
     fn kind(&self) -> &'static str {
         KIND
     }

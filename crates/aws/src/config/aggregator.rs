@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::logging;
 
 pub(crate) struct Aggregator;
@@ -19,7 +19,7 @@ pub(crate) struct Aggregator;
 const KIND: &str = "config_aggregator";
 const ROLE: &str = "baseline-config-aggregator";
 
-impl Kind for Aggregator {
+impl LegacyKind for Aggregator {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::config::{config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, retry_while_propagating, unsupported};
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
 
@@ -22,7 +22,7 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
     ResourceAddr::singleton(KIND).in_region(region)
 }
 
-impl Kind for Channel {
+impl LegacyKind for Channel {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -12,7 +12,7 @@ use crate::config::{config_regions, existing_name, present};
 use crate::context::AwsContext;
 use crate::error::{call, unsupported};
 use crate::iam::service_linked_role;
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 
 pub(crate) struct Recorder;
 
@@ -22,7 +22,7 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
     ResourceAddr::singleton(KIND).in_region(region)
 }
 
-impl Kind for Recorder {
+impl LegacyKind for Recorder {
     fn kind(&self) -> &'static str {
         KIND
     }

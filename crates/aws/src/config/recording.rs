@@ -9,13 +9,13 @@ use serde_json::{Value, json};
 use crate::config::{channel, config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, unsupported};
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 
 pub(crate) struct Recording;
 
 const KIND: &str = "config_recording";
 
-impl Kind for Recording {
+impl LegacyKind for Recording {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, sdk_error, unsupported};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 
 pub(crate) struct Rule;
 
@@ -32,7 +32,7 @@ fn rule_name(identifier: &str) -> String {
     identifier.to_ascii_lowercase().replace('_', "-")
 }
 
-impl Kind for Rule {
+impl LegacyKind for Rule {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code, sdk_error};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 
 pub(crate) struct Budget;
 
@@ -68,7 +68,7 @@ fn notification_key(notification: &Value) -> String {
     )
 }
 
-impl Kind for Budget {
+impl LegacyKind for Budget {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::context::AwsContext;
 use crate::error::{has_code, sdk_error};
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 use crate::manual::{manual_item, status};
 
 /// `cost.cost_explorer`: turned on once, in the console; a Cost Explorer read succeeds
@@ -18,7 +18,7 @@ pub(crate) struct CostExplorer;
 
 const EXPLORER: &str = "cost_explorer";
 
-impl Kind for CostExplorer {
+impl LegacyKind for CostExplorer {
     fn kind(&self) -> &'static str {
         EXPLORER
     }

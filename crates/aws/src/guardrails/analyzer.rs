@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, create};
 use crate::guardrails::{guardrails, per_region};
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 
 pub(crate) struct AccessAnalyzer;
 
@@ -20,7 +20,7 @@ const KIND: &str = "access_analyzer";
 /// The name of the analyzer baseline creates.
 const NAME: &str = "baseline";
 
-impl Kind for AccessAnalyzer {
+impl LegacyKind for AccessAnalyzer {
     fn kept_by_destroy(&self) -> bool {
         true
     }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::guardrails::{guardrails, per_region};
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 
 pub(crate) struct GuardDuty;
 
@@ -41,7 +41,7 @@ async fn detector(
     Ok(Some((id.clone(), enabled)))
 }
 
-impl Kind for GuardDuty {
+impl LegacyKind for GuardDuty {
     fn kept_by_destroy(&self) -> bool {
         true
     }
@@ -112,7 +112,7 @@ fn standard_key(arn: &str) -> String {
     arn.rsplit("::").next().unwrap_or(arn).to_owned()
 }
 
-impl Kind for SecurityHub {
+impl LegacyKind for SecurityHub {
     fn kept_by_destroy(&self) -> bool {
         true
     }

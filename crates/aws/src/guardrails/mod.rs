@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Kind, region_of};
+use crate::kind::{LegacyKind, region_of};
 
 pub(crate) fn guardrails(spec: &Spec) -> Option<&GuardrailsSpec> {
     spec.guardrails.as_ref()
@@ -32,7 +32,7 @@ const BLOCK_FIELDS: [&str; 4] = [
     "restrict_public_buckets",
 ];
 
-impl Kind for S3PublicAccessBlock {
+impl LegacyKind for S3PublicAccessBlock {
     fn kept_by_destroy(&self) -> bool {
         true
     }
@@ -136,7 +136,7 @@ pub(crate) fn per_region(kind: &str, scope: &Scope, state: &Value, cis: &[&str])
         .collect()
 }
 
-impl Kind for EbsEncryption {
+impl LegacyKind for EbsEncryption {
     fn kept_by_destroy(&self) -> bool {
         true
     }

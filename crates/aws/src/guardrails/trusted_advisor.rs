@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::guardrails::guardrails;
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 
 pub(crate) struct TrustedAdvisor;
 
@@ -21,7 +21,7 @@ const KIND: &str = "trusted_advisor";
 
 const UNREADABLE: &str = "unknown: the support plan does not allow reading Trusted Advisor";
 
-impl Kind for TrustedAdvisor {
+impl LegacyKind for TrustedAdvisor {
     fn kind(&self) -> &'static str {
         KIND
     }

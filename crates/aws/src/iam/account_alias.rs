@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{sdk_error, unsupported};
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 use baseline_core::scope::Scope;
 
 pub(crate) struct AccountAlias;
 
 const KIND: &str = "account_alias";
 
-impl Kind for AccountAlias {
+impl LegacyKind for AccountAlias {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -13,7 +13,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct CredentialFindings;
@@ -155,7 +155,7 @@ fn enabled(checks: &CredentialChecks) -> Vec<(Check, String)> {
         .collect()
 }
 
-impl Kind for CredentialFindings {
+impl LegacyKind for CredentialFindings {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -11,7 +11,7 @@ use crate::context::AwsContext;
 use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct Group;
@@ -114,7 +114,7 @@ fn desired_group(name: &str, group: &GroupSpec, scope: &Scope) -> Desired {
     }
 }
 
-impl Kind for Group {
+impl LegacyKind for Group {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -13,7 +13,7 @@ use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::group::policy_fields;
 use crate::iam::principal::{Principal, document, is_not_found};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct Role;
@@ -122,7 +122,7 @@ fn desired_role(name: &str, role: &RoleSpec, scope: &Scope) -> Desired {
     }
 }
 
-impl Kind for Role {
+impl LegacyKind for Role {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -8,7 +8,7 @@ use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 use baseline_core::scope::Scope;
 
 /// One root setting: which summary flag shows it, what is wanted, and how a person does it.
@@ -77,7 +77,7 @@ impl RootItem {
 pub(crate) struct RootMfa;
 pub(crate) struct RootAccessKeys;
 
-impl Kind for RootMfa {
+impl LegacyKind for RootMfa {
     fn kind(&self) -> &'static str {
         MFA.kind
     }
@@ -98,7 +98,7 @@ impl Kind for RootMfa {
     }
 }
 
-impl Kind for RootAccessKeys {
+impl LegacyKind for RootAccessKeys {
     fn kind(&self) -> &'static str {
         ACCESS_KEYS.kind
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error, unsupported};
 use crate::iam::principal::is_not_found;
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::logging::config_present;
 
 pub(crate) struct ServiceLinkedRole;
@@ -43,7 +43,7 @@ pub(crate) fn address(service: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, service)
 }
 
-impl Kind for ServiceLinkedRole {
+impl LegacyKind for ServiceLinkedRole {
     fn kind(&self) -> &'static str {
         KIND
     }

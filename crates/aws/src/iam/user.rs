@@ -14,7 +14,7 @@ use crate::error::{call, create};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::{Principal, is_not_found, strings};
 use crate::iam::{group, password};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use baseline_core::scope::Scope;
 
 pub(crate) struct User;
@@ -105,7 +105,7 @@ fn gets_password(change: &ResourceChange) -> bool {
         && !console(change.before.as_ref())
 }
 
-impl Kind for User {
+impl LegacyKind for User {
     fn kind(&self) -> &'static str {
         KIND
     }

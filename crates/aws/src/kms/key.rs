@@ -15,7 +15,7 @@ use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code};
 use crate::error::{sdk_error, unsupported};
 use crate::iam::principal::document;
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
 pub(crate) struct Key;
@@ -214,7 +214,7 @@ pub(crate) fn desired_key(spec: &Spec, scope: &Scope) -> Option<Desired> {
     })
 }
 
-impl Kind for Key {
+impl LegacyKind for Key {
     fn kept_by_destroy(&self) -> bool {
         true
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::unsupported;
 use crate::error::{call, create};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::logging;
 
 pub(crate) struct LogGroup;
@@ -24,7 +24,7 @@ pub(crate) fn trail_log_group(trail: &str, scope: &Scope) -> (String, String) {
     (name, arn)
 }
 
-impl Kind for LogGroup {
+impl LegacyKind for LogGroup {
     fn kept_by_destroy(&self) -> bool {
         true
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
 
 pub(crate) struct ServiceAccess;
@@ -48,7 +48,7 @@ fn trusted(spec: &Spec) -> BTreeSet<String> {
     services
 }
 
-impl Kind for ServiceAccess {
+impl LegacyKind for ServiceAccess {
     fn kind(&self) -> &'static str {
         ACCESS
     }
@@ -119,7 +119,7 @@ impl Kind for ServiceAccess {
     }
 }
 
-impl Kind for DelegatedAdmin {
+impl LegacyKind for DelegatedAdmin {
     fn kind(&self) -> &'static str {
         ADMIN
     }

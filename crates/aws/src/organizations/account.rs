@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::organizations::{accounts, by_email, in_use, org, organization, parent_of, path_of};
 
 pub(crate) struct MemberAccount;
@@ -36,7 +36,7 @@ fn progress(message: &str) {
     eprintln!("{message}");
 }
 
-impl Kind for MemberAccount {
+impl LegacyKind for MemberAccount {
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -286,7 +286,7 @@ async fn find(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Found>,
     }))
 }
 
-impl Kind for AccountClosure {
+impl LegacyKind for AccountClosure {
     fn kind(&self) -> &'static str {
         CLOSURE
     }

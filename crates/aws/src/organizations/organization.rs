@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, has_code, sdk_error};
-use crate::kind::Kind;
+use crate::kind::LegacyKind;
 use crate::organizations::{org, root_id};
 
 pub(crate) struct Organization;
@@ -21,7 +21,7 @@ pub(crate) fn address() -> ResourceAddr {
     ResourceAddr::singleton(KIND)
 }
 
-impl Kind for Organization {
+impl LegacyKind for Organization {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::organizations::{
     account, emails, in_use, org, organization, path_of, target_id, target_label, unit,
 };
@@ -20,7 +20,7 @@ pub(crate) struct ServiceControlPolicy;
 
 const KIND: &str = "org_policy";
 
-impl Kind for ServiceControlPolicy {
+impl LegacyKind for ServiceControlPolicy {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
-use crate::kind::{Kind, name_of};
+use crate::kind::{LegacyKind, name_of};
 use crate::organizations::{org, organization, unit_id};
 
 pub(crate) struct Unit;
@@ -20,7 +20,7 @@ pub(crate) fn address(path: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, path)
 }
 
-impl Kind for Unit {
+impl LegacyKind for Unit {
     fn kind(&self) -> &'static str {
         KIND
     }

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{build_error, has_code, sdk_error, unsupported};
-use crate::kind::{Kind, name_of, region_of};
+use crate::kind::{LegacyKind, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 
 pub(crate) struct Bucket;
@@ -252,7 +252,7 @@ fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired
     out
 }
 
-impl Kind for Bucket {
+impl LegacyKind for Bucket {
     fn kind(&self) -> &'static str {
         KIND
     }
