@@ -18,7 +18,12 @@ fn describe(desired: &[Desired]) -> String {
             "state": d.state,
         });
         if !d.depends_on.is_empty() {
-            entry["depends_on"] = json!(d.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>());
+            entry["depends_on"] = json!(
+                d.depends_on
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            );
         }
         if let Some(manual) = &d.manual {
             entry["manual"] = json!(manual);

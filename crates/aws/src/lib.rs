@@ -9,6 +9,7 @@ mod cloudtrail;
 mod config;
 mod context;
 mod cost;
+mod engine;
 mod error;
 #[cfg(test)]
 mod expand_tests;

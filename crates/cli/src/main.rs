@@ -2,7 +2,7 @@
 //! Data goes to stdout, progress and logs to stderr.
 
 mod commands;
-mod fanout;
+mod output;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -158,13 +158,13 @@ struct FormatArg {
 }
 
 impl FormatArg {
-    fn format(&self) -> commands::Format {
+    fn format(&self) -> output::Format {
         if self.json {
-            commands::Format::Json
+            output::Format::Json
         } else if self.markdown {
-            commands::Format::Markdown
+            output::Format::Markdown
         } else {
-            commands::Format::Text
+            output::Format::Text
         }
     }
 }
@@ -185,11 +185,11 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            commands::error(&format!("cannot start the async runtime: {err}"), None);
+            output::error(&format!("cannot start the async runtime: {err}"), None);
             return ExitCode::from(exit::ERROR);
         }
     };
-    let out = commands::Output {
+    let out = output::Output {
         color: std::io::stdout().is_terminal() && !no_color(),
         stdin_is_terminal: std::io::stdin().is_terminal(),
     };
@@ -226,7 +226,7 @@ fn main() -> ExitCode {
                 accounts,
             } => {
                 if !accounts.target_account.is_empty() || accounts.account_parallelism.is_some() {
-                    commands::error(
+                    output::error(
                         "a saved plan is applied whole: --target-account and --account-parallelism belong to `plan --out`",
                         Some("make the plan with the accounts you want, then apply it"),
                     );

@@ -1,0 +1,277 @@
+//! The commands: validate, plan, apply (from the file or a saved plan), destroy, show, init
+//! and force-unlock. Each returns its exit code; errors are printed once, with what went
+//! wrong, where, and what to do next. Planning and applying are the engine's
+//! (`baseline-engine`); the commands parse, print and choose exit codes.
+
+mod run;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use baseline_aws::{AwsContext, ContextOptions, Lock};
+use baseline_core::{Plan, Spec, load_file};
+
+pub(crate) use baseline_engine::{Goal, Selection as Fanout};
+pub(crate) use run::{apply, apply_saved, plan};
+
+use crate::exit;
+use crate::output::{Format, Output, error, print, progress, render};
+
+/// What `plan` prints and saves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlanOutput<'a> {
+    pub format: Format,
+    pub save: Option<&'a Path>,
+    pub detailed: bool,
+}
+
+/// How apply runs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    pub auto_approve: bool,
+    pub parallelism: usize,
+}
+
+fn load(file: &Path) -> Option<Spec> {
+    match load_file(file) {
+        Ok(spec) => Some(spec),
+        Err(err) => {
+            error(&err.to_string(), None);
+            None
+        }
+    }
+}
+
+pub(crate) fn validate(file: &Path) -> u8 {
+    let Some(spec) = load(file) else {
+        return exit::ERROR;
+    };
+    let home = spec
+        .account
+        .home_region
+        .as_ref()
+        .map_or("us-east-1", |r| r.as_str());
+    let scope = baseline_core::scope::Scope::assumed(&spec, home);
+    let desired = baseline_aws::expand(&spec, &scope);
+    let manual = desired.iter().filter(|d| d.manual.is_some()).count();
+    let regions = match &spec.account.regions {
+        Some(baseline_core::spec::RegionsSpec::All) => {
+            " (`regions: all` is resolved at plan time; counted for the home region)"
+        }
+        _ => "",
+    };
+    print(&format!(
+        "{} is valid: {} resources for account {} ({} managed, {} manual items){regions}.\n",
+        file.display(),
+        desired.len(),
+        spec.account.id,
+        desired.len() - manual,
+        manual
+    ));
+    exit::OK
+}
+
+/// Connects and checks the account pin before any other call.
+async fn connect(options: &ContextOptions, account_id: &str) -> Option<Arc<AwsContext>> {
+    let ctx = Arc::new(AwsContext::load(options).await);
+    match ctx.check_pin(account_id).await {
+        Ok(()) => Some(ctx),
+        Err(err) => {
+            error(&err.to_string(), Some(err.hint()));
+            None
+        }
+    }
+}
+
+/// Takes the account's apply lock, or says who holds it.
+async fn take_lock(ctx: &AwsContext, account: &str, region: &str) -> Option<Lock> {
+    match baseline_aws::acquire_lock(ctx, account, region).await {
+        Ok(lock) => Some(lock),
+        Err(err) => {
+            error(&err.to_string(), Some(&err.hint()));
+            None
+        }
+    }
+}
+
+/// Gives the apply lock back; a lock that cannot be released is said, with the way out.
+async fn release(lock: Option<Lock>, ctx: &AwsContext) {
+    if let Some(lock) = lock
+        && let Err(err) = lock.release(ctx).await
+    {
+        error(
+            &format!("the apply lock could not be released: {err}"),
+            Some("the next apply will say the account is locked: run `baseline force-unlock`"),
+        );
+    }
+}
+
+/// `baseline force-unlock`: removes the account's apply lock, whoever holds it.
+pub(crate) async fn force_unlock(file: &Path, options: ContextOptions) -> u8 {
+    let Some(spec) = load(file) else {
+        return exit::ERROR;
+    };
+    let pinned = spec.account.id.as_str().to_owned();
+    let Some(ctx) = connect(&options, &pinned).await else {
+        return exit::ERROR;
+    };
+    let region = baseline_aws::home_region(&ctx, &spec);
+    match baseline_aws::force_unlock(&ctx, &region).await {
+        Ok(Some(holder)) => {
+            print(&format!(
+                "Removed the apply lock of account {pinned} (held by {holder}).\n"
+            ));
+            exit::OK
+        }
+        Ok(None) => {
+            print(&format!("Account {pinned} was not locked.\n"));
+            exit::OK
+        }
+        Err(err) => {
+            error(&err.to_string(), err.hint.as_deref());
+            exit::ERROR
+        }
+    }
+}
+
+/// Reads a saved plan, refusing one this version cannot apply.
+fn read_saved(path: &Path) -> Option<Plan> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            error(&format!("cannot read {}: {err}", path.display()), None);
+            return None;
+        }
+    };
+    let version = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("format_version")?.as_str().map(str::to_owned));
+    if let Some(version) = &version
+        && !Plan::is_compatible(version)
+    {
+        error(
+            &format!(
+                "{} has plan format {version}; this baseline reads format {}",
+                path.display(),
+                Plan::FORMAT_VERSION
+            ),
+            Some("make the plan again with this version of baseline"),
+        );
+        return None;
+    }
+    match serde_json::from_str::<Plan>(&text) {
+        Ok(mut plan) => match plan.verify() {
+            Ok(()) => Some(plan),
+            Err(err) => {
+                error(
+                    &format!(
+                        "{} cannot be applied: {err}; nothing was changed",
+                        path.display()
+                    ),
+                    Some("make a new plan (`baseline plan --out PLAN`), review it, and apply that"),
+                );
+                None
+            }
+        },
+        Err(err) => {
+            error(
+                &format!("{} is not a saved baseline plan: {err}", path.display()),
+                Some(
+                    "`baseline plan --out PLAN` saves one; to apply a baseline file, use `-f FILE`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Writes a baseline that describes the account as it is.
+pub(crate) async fn init(file: &Path, options: ContextOptions, force: bool) -> u8 {
+    if file.exists() && !force {
+        error(
+            &format!("{} exists; init does not overwrite it", file.display()),
+            Some("pass --force to replace it, or -f to write another file"),
+        );
+        return exit::ERROR;
+    }
+    let ctx = Arc::new(AwsContext::load(&options).await);
+    let account_id = match ctx.caller_account().await {
+        Ok(id) => id,
+        Err(err) => {
+            error(&err.to_string(), None);
+            return exit::ERROR;
+        }
+    };
+    let (account, iam) = match baseline_aws::describe_account(Arc::clone(&ctx), &account_id).await {
+        Ok(sections) => sections,
+        Err(errors) => {
+            for err in &errors {
+                error(&err.to_string(), None);
+            }
+            return exit::ERROR;
+        }
+    };
+    let text = match init_yaml(&account, &iam) {
+        Ok(text) => text,
+        Err(err) => {
+            error(&format!("cannot write YAML: {err}"), None);
+            return exit::ERROR;
+        }
+    };
+    if let Err(err) = std::fs::write(file, text) {
+        error(&format!("cannot write {}: {err}", file.display()), None);
+        return exit::ERROR;
+    }
+    let count = |key: &str| {
+        iam.get(key)
+            .and_then(|v| v.as_object())
+            .map_or(0, |m| m.len())
+    };
+    progress(&format!(
+        "Wrote {} for account {account_id}: {} groups, {} users, {} roles, as they are now. \
+         Review it, then `baseline plan` should find nothing to change.",
+        file.display(),
+        count("groups"),
+        count("users"),
+        count("roles")
+    ));
+    exit::OK
+}
+
+fn init_yaml(account: &serde_json::Value, iam: &serde_json::Value) -> Result<String, String> {
+    let section = |key: &str, value: &serde_json::Value| -> Result<String, String> {
+        let body = serde_saphyr::to_string(value).map_err(|e| e.to_string())?;
+        let indented: String = body.lines().map(|l| format!("  {l}\n")).collect();
+        Ok(format!("{key}:\n{indented}"))
+    };
+    let mut text = String::from(
+        "# yaml-language-server: $schema=baseline.schema.json\n\
+         # Written by `baseline init` from the live account. For editor completion:\n\
+         #   baseline schema > baseline.schema.json\n\
+         version: 1\n\n",
+    );
+    text.push_str(&section("account", account)?);
+    let empty = iam.as_object().is_none_or(|m| m.is_empty());
+    if !empty {
+        text.push('\n');
+        text.push_str(&section("iam", iam)?);
+    }
+    Ok(text)
+}
+
+pub(crate) fn schema() -> u8 {
+    let schema = baseline_core::schema::baseline_schema();
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    ));
+    exit::OK
+}
+
+pub(crate) fn show(path: &Path, out: Output, format: Format) -> u8 {
+    let Some(plan) = read_saved(path) else {
+        return exit::ERROR;
+    };
+    print(&render(&plan, format, out));
+    exit::OK
+}

@@ -1,0 +1,118 @@
+//! What the terminal shows: the plan in its format, errors with their hints, and progress
+//! lines on stderr.
+
+use std::io::Write;
+
+use baseline_core::exec::{Event, Outcome};
+use baseline_core::{AccountPlan, Action, Plan};
+use baseline_engine::Observer;
+use baseline_render::Style;
+
+/// What the terminal allows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Output {
+    pub color: bool,
+    pub stdin_is_terminal: bool,
+}
+
+/// How a plan is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[allow(clippy::print_stderr)]
+pub(crate) fn error(message: &str, hint: Option<&str>) {
+    eprintln!("error: {message}");
+    if let Some(hint) = hint {
+        eprintln!("  = hint: {hint}");
+    }
+}
+
+#[allow(clippy::print_stderr)]
+pub(crate) fn progress(message: &str) {
+    eprintln!("{message}");
+}
+
+#[allow(clippy::print_stdout)]
+pub(crate) fn print(text: &str) {
+    print!("{text}");
+    let _ = std::io::stdout().flush();
+}
+
+pub(crate) fn render(plan: &Plan, format: Format, out: Output) -> String {
+    match format {
+        Format::Text => baseline_render::plan_text(plan, Style { color: out.color }),
+        Format::Json => baseline_render::plan_json(plan),
+        Format::Markdown => baseline_render::plan_markdown(plan, baseline_render::MARKDOWN_LIMIT),
+    }
+}
+
+/// One progress line on stderr; `account` prefixes the lines of a member account.
+pub(crate) fn show_progress(account: &str, event: Event<'_>) {
+    let at = if account.is_empty() {
+        String::new()
+    } else {
+        format!("{account}: ")
+    };
+    match event {
+        Event::Started { address, action } => {
+            progress(&format!("{at}{address}: {}...", doing(action)));
+        }
+        Event::Finished {
+            address,
+            action,
+            outcome,
+            elapsed,
+        } => {
+            let what = match outcome {
+                Outcome::Applied => format!("{} after {:.1}s", done(action), elapsed.as_secs_f64()),
+                Outcome::Failed { .. } => "failed".to_owned(),
+                Outcome::Skipped { .. } => "skipped".to_owned(),
+            };
+            progress(&format!("{at}{address}: {what}"));
+        }
+    }
+}
+
+fn doing(action: Action) -> &'static str {
+    match action {
+        Action::Create => "creating",
+        Action::Update => "updating",
+        Action::Delete => "deleting",
+        Action::NoOp | Action::Manual => "checking",
+    }
+}
+
+fn done(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Delete => "deleted",
+        Action::NoOp | Action::Manual => "checked",
+    }
+}
+
+/// Progress on stderr, as the engine reports it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Terminal;
+
+impl Observer for Terminal {
+    fn note(&self, message: &str) {
+        progress(message);
+    }
+
+    fn planned(&self, part: &AccountPlan) {
+        progress(&format!(
+            "Planned account {}: {}",
+            part.label(),
+            baseline_render::summary_line(part.summary)
+        ));
+    }
+
+    fn event(&self, account: &str, event: Event<'_>) {
+        show_progress(account, event);
+    }
+}
