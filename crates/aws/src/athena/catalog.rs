@@ -2,18 +2,21 @@
 //! trail's prefix with partition projection over region and day, so queries need no
 //! `MSCK REPAIR TABLE` and new days appear by themselves.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_glue::types::{Column, DatabaseInput, SerDeInfo, StorageDescriptor, TableInput};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AthenaSpec, Ensure};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Map, Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
+use crate::config::gone;
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error, unsupported};
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::error::{build_error, call, create, sdk_error};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
 
@@ -22,6 +25,20 @@ pub(crate) struct Table;
 
 const DATABASE: &str = "glue_database";
 const TABLE: &str = "glue_table";
+
+/// The database has nothing to set: it exists or it does not.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Exists {}
+
+/// The table's definition. Columns and partition keys are `name:type`; a table read
+/// without a storage location has a `null` one.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct TableState {
+    location: Option<String>,
+    columns: Vec<String>,
+    partition_keys: Vec<String>,
+    parameters: BTreeMap<String, String>,
+}
 
 /// CloudTrail's record, as Athena reads it with the CloudTrail SerDe.
 const COLUMNS: &[(&str, &str)] = &[
@@ -67,18 +84,12 @@ fn database_address(athena: &AthenaSpec, scope: &Scope) -> ResourceAddr {
     ResourceAddr::named(DATABASE, athena.database.as_str()).in_region(&scope.home_region)
 }
 
-fn typed(columns: &[(&str, &str)]) -> Value {
-    Value::Array(
-        columns
-            .iter()
-            .map(|(n, t)| json!(format!("{n}:{t}")))
-            .collect(),
-    )
+fn typed(columns: &[(&str, &str)]) -> Vec<String> {
+    columns.iter().map(|(n, t)| format!("{n}:{t}")).collect()
 }
 
-fn table_state(location: &str, regions: &[String]) -> Value {
-    let mut parameters = Map::new();
-    for (key, value) in [
+fn table_state(location: &str, regions: &[String]) -> TableState {
+    let parameters = [
         ("EXTERNAL", "TRUE".to_owned()),
         ("classification", "cloudtrail".to_owned()),
         ("projection.enabled", "true".to_owned()),
@@ -93,234 +104,249 @@ fn table_state(location: &str, regions: &[String]) -> Value {
             "storage.location.template",
             format!("{location}${{region}}/${{timestamp}}"),
         ),
-    ] {
-        parameters.insert(key.to_owned(), json!(value));
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect();
+    TableState {
+        location: Some(location.to_owned()),
+        columns: typed(COLUMNS),
+        partition_keys: typed(PARTITIONS),
+        parameters,
     }
-    json!({
-        "location": location,
-        "columns": typed(COLUMNS),
-        "partition_keys": typed(PARTITIONS),
-        "parameters": parameters,
-    })
 }
 
-impl LegacyKind for Database {
-    fn kind(&self) -> &'static str {
-        DATABASE
-    }
+impl Kind for Database {
+    type State = Exists;
+    const KIND: &'static str = DATABASE;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(athena) = athena(spec) else {
             return Vec::new();
         };
-        vec![Desired {
-            address: database_address(athena, scope),
-            ensure: athena.ensure,
-            state: json!({}),
-            depends_on: Vec::new(),
-            manual: None,
-            cis: Vec::new(),
-            write_only: Value::Null,
-        }]
+        let mut desired = declare(database_address(athena, scope), &Exists {});
+        desired.ensure = athena.ensure;
+        vec![desired]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let name = name_of(address);
-            match ctx.glue(region).get_database().name(name).send().await {
-                Ok(_) => Ok(Some(json!({}))),
-                Err(err) if err.code() == Some("EntityNotFoundException") => Ok(None),
-                Err(err) => Err(sdk_error(address, "glue:GetDatabase", &err)),
-            }
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Exists>,
+    ) -> Result<Option<Exists>, ProviderError> {
+        let address = read.address;
+        let glue = ctx.glue(region_of(address));
+        match glue.get_database().name(name_of(address)).send().await {
+            Ok(_) => Ok(Some(Exists {})),
+            Err(err) if err.code() == Some("EntityNotFoundException") => Ok(None),
+            Err(err) => Err(sdk_error(address, "glue:GetDatabase", &err)),
+        }
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let name = name_of(address);
-            let glue = ctx.glue(region);
-            match change.action {
-                Action::Create => {
-                    let input = DatabaseInput::builder()
-                        .name(name)
-                        .description("baseline: CloudTrail logs for Athena")
-                        .build()
-                        .map_err(|err| unsupported(address, &err.to_string()))?;
-                    create!(
-                        address,
-                        "glue:CreateDatabase",
-                        &["AlreadyExistsException"],
-                        glue.create_database().database_input(input).send()
-                    )?;
-                    Ok(())
-                }
-                Action::Delete => {
-                    call!(
-                        address,
-                        "glue:DeleteDatabase",
-                        glue.delete_database().name(name).send()
-                    )?;
-                    Ok(())
-                }
-                action => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _after: &Exists,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let input = DatabaseInput::builder()
+            .name(name_of(address))
+            .description("baseline: CloudTrail logs for Athena")
+            .build()
+            .map_err(|err| build_error(address, err))?;
+        create!(
+            address,
+            "glue:CreateDatabase",
+            &["AlreadyExistsException"],
+            ctx.glue(region_of(address))
+                .create_database()
+                .database_input(input)
+                .send()
+        )?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &Exists,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "glue:DeleteDatabase",
+            ctx.glue(region_of(address))
+                .delete_database()
+                .name(name_of(address))
+                .send()
+        )?;
+        Ok(())
     }
 }
 
-impl LegacyKind for Table {
-    fn kind(&self) -> &'static str {
-        TABLE
-    }
+impl Kind for Table {
+    type State = TableState;
+    const KIND: &'static str = TABLE;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(athena) = athena(spec) else {
             return Vec::new();
         };
-        let bucket = bucket_name(spec, scope).unwrap_or_default();
-        let location = format!("s3://{bucket}/AWSLogs/{}/CloudTrail/", scope.account_id);
-        let state = if athena.ensure == Ensure::Present {
-            table_state(&location, &scope.enabled)
+        let bucket = bucket_name(spec, scope);
+        let bucket = bucket.as_deref().unwrap_or("");
+        let address = table_address(athena, scope);
+        let desired = if athena.ensure == Ensure::Present {
+            let location = format!("s3://{bucket}/AWSLogs/{}/CloudTrail/", scope.account_id);
+            declare(address, &table_state(&location, &scope.enabled))
         } else {
-            json!({})
+            gone(address)
         };
         let mut depends_on = vec![database_address(athena, scope)];
         if !bucket.is_empty() {
             depends_on
-                .push(ResourceAddr::named(s3::bucket::KIND, &bucket).in_region(&scope.home_region));
+                .push(ResourceAddr::named(s3::bucket::KIND, bucket).in_region(&scope.home_region));
         }
-        vec![Desired {
-            address: table_address(athena, scope),
-            ensure: athena.ensure,
-            state,
-            depends_on,
-            manual: None,
-            cis: Vec::new(),
-            write_only: Value::Null,
-        }]
+        vec![desired.after(depends_on)]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let (database, table) = split(address);
-            let out = match ctx
-                .glue(region)
-                .get_table()
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, TableState>,
+    ) -> Result<Option<TableState>, ProviderError> {
+        let address = read.address;
+        let (database, table) = split(address);
+        let out = match ctx
+            .glue(region_of(address))
+            .get_table()
+            .database_name(database)
+            .name(table)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if err.code() == Some("EntityNotFoundException") => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "glue:GetTable", &err)),
+        };
+        let Some(table) = out.table() else {
+            return Ok(None);
+        };
+        // A column Glue gives no type reads as `name:`.
+        let columns = |cols: &[Column]| -> Vec<String> {
+            cols.iter()
+                .map(|c| format!("{}:{}", c.name(), c.r#type().unwrap_or("")))
+                .collect()
+        };
+        let storage = table.storage_descriptor();
+        Ok(Some(TableState {
+            location: storage
+                .and_then(StorageDescriptor::location)
+                .map(str::to_owned),
+            columns: storage.map_or_else(Vec::new, |s| columns(s.columns())),
+            partition_keys: columns(table.partition_keys()),
+            parameters: table
+                .parameters()
+                .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_else(BTreeMap::new),
+        }))
+    }
+
+    /// A table an earlier try made (its answer lost) is given the planned definition like
+    /// any existing one.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &TableState,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (database, table) = split(address);
+        let input = table_input(table, after).map_err(|err| build_error(address, err))?;
+        let created = create!(
+            address,
+            "glue:CreateTable",
+            &["AlreadyExistsException"],
+            ctx.glue(region_of(address))
+                .create_table()
+                .database_name(database)
+                .table_input(input.clone())
+                .send()
+        )?;
+        if !created {
+            update_table(ctx, address, input).await?;
+        }
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &TableState,
+        after: &TableState,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (_, table) = split(address);
+        let input = table_input(table, after).map_err(|err| build_error(address, err))?;
+        update_table(ctx, address, input).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &TableState,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (database, table) = split(address);
+        call!(
+            address,
+            "glue:DeleteTable",
+            ctx.glue(region_of(address))
+                .delete_table()
                 .database_name(database)
                 .name(table)
                 .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(err) if err.code() == Some("EntityNotFoundException") => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "glue:GetTable", &err)),
-            };
-            let Some(table) = out.table() else {
-                return Ok(None);
-            };
-            let columns = |cols: &[Column]| -> Value {
-                Value::Array(
-                    cols.iter()
-                        .map(|c| json!(format!("{}:{}", c.name(), c.r#type().unwrap_or_default())))
-                        .collect(),
-                )
-            };
-            let storage = table.storage_descriptor();
-            Ok(Some(json!({
-                "location": storage.and_then(StorageDescriptor::location),
-                "columns": columns(storage.map(StorageDescriptor::columns).unwrap_or_default()),
-                "partition_keys": columns(table.partition_keys()),
-                "parameters": table.parameters().cloned().unwrap_or_default(),
-            })))
-        })
-    }
-
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let (database, table) = split(address);
-            let glue = ctx.glue(region);
-            match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    let input =
-                        table_input(table, after).map_err(|err| unsupported(address, &err))?;
-                    // A table an earlier try made (its answer lost) is given the planned
-                    // definition like any existing one.
-                    let created = change.action == Action::Create
-                        && create!(
-                            address,
-                            "glue:CreateTable",
-                            &["AlreadyExistsException"],
-                            glue.create_table()
-                                .database_name(database)
-                                .table_input(input.clone())
-                                .send()
-                        )?;
-                    if !created {
-                        call!(
-                            address,
-                            "glue:UpdateTable",
-                            glue.update_table()
-                                .database_name(database)
-                                .table_input(input)
-                                .send()
-                        )?;
-                    }
-                    Ok(())
-                }
-                (Action::Delete, _) => {
-                    call!(
-                        address,
-                        "glue:DeleteTable",
-                        glue.delete_table()
-                            .database_name(database)
-                            .name(table)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+        )?;
+        Ok(())
     }
 }
 
+/// Gives the table at `address` the definition `input`.
+async fn update_table(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    input: TableInput,
+) -> Result<(), ProviderError> {
+    let (database, _) = split(address);
+    call!(
+        address,
+        "glue:UpdateTable",
+        ctx.glue(region_of(address))
+            .update_table()
+            .database_name(database)
+            .table_input(input)
+            .send()
+    )?;
+    Ok(())
+}
+
+/// `DATABASE.TABLE` of the address; empty parts when it has no dot.
 fn split(address: &ResourceAddr) -> (&str, &str) {
     address
         .name
         .as_deref()
         .and_then(|n| n.split_once('.'))
-        .unwrap_or_default()
+        .unwrap_or(("", ""))
 }
 
-fn table_input(name: &str, state: &Value) -> Result<TableInput, String> {
-    let columns = |key: &str| -> Result<Vec<Column>, String> {
-        state[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+fn table_input(name: &str, state: &TableState) -> Result<TableInput, String> {
+    // A column without a type is a string.
+    let columns = |columns: &[String]| -> Result<Vec<Column>, String> {
+        columns
+            .iter()
             .map(|c| {
                 let (n, t) = c.split_once(':').unwrap_or((c, "string"));
                 Column::builder()
@@ -331,17 +357,9 @@ fn table_input(name: &str, state: &Value) -> Result<TableInput, String> {
             })
             .collect()
     };
-    let parameters = state["parameters"]
-        .as_object()
-        .map(|p| {
-            p.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
     let storage = StorageDescriptor::builder()
-        .set_columns(Some(columns("columns")?))
-        .set_location(state["location"].as_str().map(str::to_owned))
+        .set_columns(Some(columns(&state.columns)?))
+        .set_location(state.location.clone())
         .input_format("com.amazon.emr.cloudtrail.CloudTrailInputFormat")
         .output_format("org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat")
         .serde_info(
@@ -353,8 +371,8 @@ fn table_input(name: &str, state: &Value) -> Result<TableInput, String> {
     TableInput::builder()
         .name(name)
         .table_type("EXTERNAL_TABLE")
-        .set_parameters(Some(parameters))
-        .set_partition_keys(Some(columns("partition_keys")?))
+        .set_parameters(Some(state.parameters.clone().into_iter().collect()))
+        .set_partition_keys(Some(columns(&state.partition_keys)?))
         .storage_descriptor(storage)
         .build()
         .map_err(|e| e.to_string())

@@ -4,267 +4,277 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_athena::types::{ResultConfiguration, WorkGroupConfiguration};
+use aws_sdk_athena::types::{
+    ResultConfiguration, ResultConfigurationUpdates, WorkGroupConfiguration,
+    WorkGroupConfigurationUpdates,
+};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
+use crate::config::gone;
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error, unsupported};
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::error::{call, create, sdk_error};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::s3;
 
 pub(crate) struct WorkGroup;
 
 const KIND: &str = "athena_workgroup";
 
-/// The named queries, with `TABLE` replaced by the table's name.
-fn named_queries(database: &str, table: &str) -> Value {
-    let queries: BTreeMap<&str, Value> = QUERIES
-        .iter()
-        .map(|(name, description, sql)| {
-            (
-                *name,
-                json!({
-                    "database": database,
-                    "description": description,
-                    "query": sql.replace("TABLE", &format!("{database}.{table}")),
-                }),
-            )
-        })
-        .collect();
-    json!(queries)
+/// The workgroup's results location, whether it is enforced, and the named queries
+/// baseline ships. A read also gives each query's id, which is AWS's and not compared
+/// (the desired state has none).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    output_location: Option<String>,
+    enforce_configuration: bool,
+    named_queries: BTreeMap<String, NamedQuery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    named_query_ids: Option<BTreeMap<String, Option<String>>>,
 }
 
-impl LegacyKind for WorkGroup {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// One saved query. AWS may leave out its description (`null`).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct NamedQuery {
+    database: String,
+    description: Option<String>,
+    query: String,
+}
+
+/// The named queries, with `TABLE` replaced by the table's name.
+fn named_queries(database: &str, table: &str) -> BTreeMap<String, NamedQuery> {
+    QUERIES
+        .iter()
+        .map(|(name, description, sql)| {
+            let query = NamedQuery {
+                database: database.to_owned(),
+                description: Some((*description).to_owned()),
+                query: sql.replace("TABLE", &format!("{database}.{table}")),
+            };
+            ((*name).to_owned(), query)
+        })
+        .collect()
+}
+
+impl Kind for WorkGroup {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(athena) = athena(spec) else {
             return Vec::new();
         };
         let bucket = results_bucket(athena, scope);
-        let state = if athena.ensure == Ensure::Present {
-            json!({
-                "output_location": format!("s3://{bucket}/"),
-                "enforce_configuration": true,
-                "named_queries": named_queries(athena.database.as_str(), athena.table.as_str()),
-            })
+        let address =
+            ResourceAddr::named(KIND, athena.workgroup.as_str()).in_region(&scope.home_region);
+        let desired = if athena.ensure == Ensure::Present {
+            let state = State {
+                output_location: Some(format!("s3://{bucket}/")),
+                enforce_configuration: true,
+                named_queries: named_queries(athena.database.as_str(), athena.table.as_str()),
+                named_query_ids: None,
+            };
+            declare(address, &state)
         } else {
-            json!({})
+            gone(address)
         };
-        vec![Desired {
-            address: ResourceAddr::named(KIND, athena.workgroup.as_str())
-                .in_region(&scope.home_region),
-            ensure: athena.ensure,
-            state,
-            depends_on: vec![
-                ResourceAddr::named(s3::bucket::KIND, &bucket).in_region(&scope.home_region),
-                catalog::table_address(athena, scope),
-            ],
-            manual: None,
-            cis: Vec::new(),
-            write_only: Value::Null,
-        }]
+        vec![desired.after([
+            ResourceAddr::named(s3::bucket::KIND, &bucket).in_region(&scope.home_region),
+            catalog::table_address(athena, scope),
+        ])]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let name = name_of(address);
-            let athena = ctx.athena(region);
-            let group = match athena.get_work_group().work_group(name).send().await {
-                Ok(out) => out.work_group,
-                Err(err) if err.code() == Some("InvalidRequestException") => None,
-                Err(err) => return Err(sdk_error(address, "athena:GetWorkGroup", &err)),
-            };
-            let Some(group) = group else {
-                return Ok(None);
-            };
-            let configuration = group.configuration();
-            let output = configuration
-                .and_then(|c| c.result_configuration())
-                .and_then(|r| r.output_location());
-            let enforce = configuration
-                .and_then(|c| c.enforce_work_group_configuration())
-                .unwrap_or(false);
-            let ids = call!(
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let name = name_of(address);
+        let athena = ctx.athena(region_of(address));
+        let group = match athena.get_work_group().work_group(name).send().await {
+            Ok(out) => out.work_group,
+            Err(err) if err.code() == Some("InvalidRequestException") => None,
+            Err(err) => return Err(sdk_error(address, "athena:GetWorkGroup", &err)),
+        };
+        let Some(group) = group else {
+            return Ok(None);
+        };
+        let configuration = group.configuration();
+        let output = configuration
+            .and_then(|c| c.result_configuration())
+            .and_then(|r| r.output_location());
+        let enforce = configuration
+            .and_then(|c| c.enforce_work_group_configuration())
+            .unwrap_or(false);
+        let listed = call!(
+            address,
+            "athena:ListNamedQueries",
+            athena.list_named_queries().work_group(name).send()
+        )?;
+        let mut queries = BTreeMap::new();
+        let mut ids = BTreeMap::new();
+        for id in listed.named_query_ids() {
+            let query = call!(
                 address,
-                "athena:ListNamedQueries",
-                athena.list_named_queries().work_group(name).send()
+                "athena:GetNamedQuery",
+                athena.get_named_query().named_query_id(id).send()
             )?;
-            let mut queries = serde_json::Map::new();
-            for id in ids.named_query_ids() {
-                let query = call!(
-                    address,
-                    "athena:GetNamedQuery",
-                    athena.get_named_query().named_query_id(id).send()
-                )?;
-                if let Some(q) = query.named_query()
-                    && QUERIES.iter().any(|(n, _, _)| *n == q.name())
-                {
-                    queries.insert(
-                        q.name().to_owned(),
-                        json!({"database": q.database(), "description": q.description(),
-                               "query": q.query_string(), "id": q.named_query_id()}),
-                    );
-                }
+            if let Some(q) = query.named_query()
+                && QUERIES.iter().any(|(n, _, _)| *n == q.name())
+            {
+                let found = NamedQuery {
+                    database: q.database().to_owned(),
+                    description: q.description().map(str::to_owned),
+                    query: q.query_string().to_owned(),
+                };
+                queries.insert(q.name().to_owned(), found);
+                ids.insert(q.name().to_owned(), q.named_query_id().map(str::to_owned));
             }
-            let ids: serde_json::Map<String, Value> = queries
-                .iter()
-                .map(|(n, q)| (n.clone(), q["id"].clone()))
-                .collect();
-            Ok(Some(json!({
-                "output_location": output,
-                "enforce_configuration": enforce,
-                "named_queries": strip_ids(&Value::Object(queries)),
-                "named_query_ids": ids,
-            })))
-        })
+        }
+        Ok(Some(State {
+            output_location: output.map(str::to_owned),
+            enforce_configuration: enforce,
+            named_queries: queries,
+            named_query_ids: Some(ids),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let name = name_of(address);
-            let athena = ctx.athena(region);
-            let before = change.before.as_ref();
-            match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    let configuration = |output: Option<String>| {
-                        WorkGroupConfiguration::builder()
-                            .result_configuration(
-                                ResultConfiguration::builder()
-                                    .set_output_location(output)
-                                    .build(),
-                            )
-                            .enforce_work_group_configuration(true)
-                            .build()
-                    };
-                    let output = after["output_location"].as_str().map(str::to_owned);
-                    if change.action == Action::Create {
-                        // Made by an earlier try whose answer was lost (the SDK sent it
-                        // again): Athena says so only in the message.
-                        create!(
-                            address,
-                            "athena:CreateWorkGroup",
-                            &["InvalidRequestException: already exists"],
-                            athena
-                                .create_work_group()
-                                .name(name)
-                                .configuration(configuration(output))
-                                .send()
-                        )?;
-                    } else if ["output_location", "enforce_configuration"]
-                        .iter()
-                        .any(|k| after.get(*k) != before.and_then(|b| b.get(*k)))
-                    {
-                        let updates =
-                            aws_sdk_athena::types::WorkGroupConfigurationUpdates::builder()
-                                .result_configuration_updates(
-                                    aws_sdk_athena::types::ResultConfigurationUpdates::builder()
-                                        .set_output_location(output)
-                                        .build(),
-                                )
-                                .enforce_work_group_configuration(true)
-                                .build();
-                        call!(
-                            address,
-                            "athena:UpdateWorkGroup",
-                            athena
-                                .update_work_group()
-                                .work_group(name)
-                                .configuration_updates(updates)
-                                .send()
-                        )?;
-                    }
-                    let have = before.and_then(|b| b.get("named_queries"));
-                    let ids = before.and_then(|b| b.get("named_query_ids"));
-                    for (query_name, query) in
-                        after["named_queries"].as_object().into_iter().flatten()
-                    {
-                        let current = have.and_then(|h| h.get(query_name));
-                        if current == Some(query) {
-                            continue;
-                        }
-                        let database = query["database"].as_str().unwrap_or_default();
-                        let sql = query["query"].as_str().unwrap_or_default();
-                        let description = query["description"].as_str().unwrap_or_default();
-                        match ids.and_then(|i| i.get(query_name)).and_then(Value::as_str) {
-                            Some(id) => {
-                                call!(
-                                    address,
-                                    "athena:UpdateNamedQuery",
-                                    athena
-                                        .update_named_query()
-                                        .named_query_id(id)
-                                        .name(query_name)
-                                        .description(description)
-                                        .query_string(sql)
-                                        .send()
-                                )?;
-                            }
-                            None => {
-                                call!(
-                                    address,
-                                    "athena:CreateNamedQuery",
-                                    athena
-                                        .create_named_query()
-                                        .name(query_name)
-                                        .description(description)
-                                        .database(database)
-                                        .query_string(sql)
-                                        .work_group(name)
-                                        .send()
-                                )?;
-                            }
-                        }
-                    }
-                    Ok(())
-                }
-                (Action::Delete, _) => {
-                    call!(
-                        address,
-                        "athena:DeleteWorkGroup",
-                        athena
-                            .delete_work_group()
-                            .work_group(name)
-                            .recursive_delete_option(true)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let configuration = WorkGroupConfiguration::builder()
+            .result_configuration(
+                ResultConfiguration::builder()
+                    .set_output_location(after.output_location.clone())
+                    .build(),
+            )
+            .enforce_work_group_configuration(true)
+            .build();
+        // Made by an earlier try whose answer was lost (the SDK sent it again): Athena says
+        // so only in the message.
+        create!(
+            address,
+            "athena:CreateWorkGroup",
+            &["InvalidRequestException: already exists"],
+            ctx.athena(region_of(address))
+                .create_work_group()
+                .name(name_of(address))
+                .configuration(configuration)
+                .send()
+        )?;
+        put_queries(ctx, address, None, after).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        if after.output_location != before.output_location
+            || after.enforce_configuration != before.enforce_configuration
+        {
+            let updates = WorkGroupConfigurationUpdates::builder()
+                .result_configuration_updates(
+                    ResultConfigurationUpdates::builder()
+                        .set_output_location(after.output_location.clone())
+                        .build(),
+                )
+                .enforce_work_group_configuration(true)
+                .build();
+            call!(
+                address,
+                "athena:UpdateWorkGroup",
+                ctx.athena(region_of(address))
+                    .update_work_group()
+                    .work_group(name_of(address))
+                    .configuration_updates(updates)
+                    .send()
+            )?;
+        }
+        put_queries(ctx, address, Some(before), after).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "athena:DeleteWorkGroup",
+            ctx.athena(region_of(address))
+                .delete_work_group()
+                .work_group(name_of(address))
+                .recursive_delete_option(true)
+                .send()
+        )?;
+        Ok(())
     }
 }
 
-/// Named queries without their ids, which are AWS's and not part of what is compared.
-fn strip_ids(queries: &Value) -> Value {
-    let mut out = queries.clone();
-    if let Some(map) = out.as_object_mut() {
-        for query in map.values_mut() {
-            if let Some(fields) = query.as_object_mut() {
-                fields.remove("id");
+/// Saves each named query of `after` that differs from the live one in `before`: updated
+/// in place when it has an id, created otherwise.
+async fn put_queries(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    before: Option<&State>,
+    after: &State,
+) -> Result<(), ProviderError> {
+    let athena = ctx.athena(region_of(address));
+    let workgroup = name_of(address);
+    for (name, query) in &after.named_queries {
+        if before.and_then(|b| b.named_queries.get(name)) == Some(query) {
+            continue;
+        }
+        let id = before
+            .and_then(|b| b.named_query_ids.as_ref())
+            .and_then(|ids| ids.get(name))
+            .and_then(Option::as_deref);
+        match id {
+            Some(id) => {
+                call!(
+                    address,
+                    "athena:UpdateNamedQuery",
+                    athena
+                        .update_named_query()
+                        .named_query_id(id)
+                        .name(name)
+                        .set_description(query.description.clone())
+                        .query_string(&query.query)
+                        .send()
+                )?;
+            }
+            None => {
+                call!(
+                    address,
+                    "athena:CreateNamedQuery",
+                    athena
+                        .create_named_query()
+                        .name(name)
+                        .set_description(query.description.clone())
+                        .database(&query.database)
+                        .query_string(&query.query)
+                        .work_group(workgroup)
+                        .send()
+                )?;
             }
         }
     }
-    out
+    Ok(())
 }

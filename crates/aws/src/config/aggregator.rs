@@ -6,12 +6,14 @@ use aws_sdk_config::types::{AccountAggregationSource, OrganizationAggregationSou
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use crate::config::gone;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code};
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::error::{build_error, call, has_code, sdk_error};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::logging;
 
 pub(crate) struct Aggregator;
@@ -19,10 +21,22 @@ pub(crate) struct Aggregator;
 const KIND: &str = "config_aggregator";
 const ROLE: &str = "baseline-config-aggregator";
 
-impl LegacyKind for Aggregator {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// Where the aggregator gathers from, told apart by `source`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub(crate) enum State {
+    /// The listed accounts (this one), sorted.
+    Account {
+        accounts: Vec<String>,
+        all_regions: bool,
+    },
+    /// The whole organization, through `role`.
+    Organization { role: String, all_regions: bool },
+}
+
+impl Kind for Aggregator {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(aggregator) = logging(spec)
@@ -34,17 +48,19 @@ impl LegacyKind for Aggregator {
         let address =
             ResourceAddr::named(KIND, aggregator.name.as_str()).in_region(&scope.home_region);
         if aggregator.ensure == Ensure::Absent {
-            let mut gone = Desired::new(address, json!({}));
-            gone.ensure = Ensure::Absent;
-            return vec![gone];
+            return vec![gone(address)];
         }
         if !aggregator.organization {
-            return vec![Desired::new(
-                address,
-                json!({"source": "account", "accounts": [scope.account_id], "all_regions": true}),
-            )];
+            let state = State::Account {
+                accounts: vec![scope.account_id.clone()],
+                all_regions: true,
+            };
+            return vec![declare(address, &state)];
         }
-        let role = scope.arn("iam", "", &format!("role/{ROLE}"));
+        let state = State::Organization {
+            role: scope.arn("iam", "", &format!("role/{ROLE}")),
+            all_regions: true,
+        };
         let mut needs = vec![ResourceAddr::named("iam_role", ROLE)];
         if spec.organization.is_some() {
             needs.push(ResourceAddr::named(
@@ -52,131 +68,119 @@ impl LegacyKind for Aggregator {
                 "config.amazonaws.com",
             ));
         }
+        // The role is the `iam_role` kind's, in that kind's state.
+        let role = json!({
+            "trust": crate::iam::role::service_trust("config.amazonaws.com", scope, None),
+            "managed_policies": [scope.arn_in(
+                "iam",
+                "",
+                "aws",
+                "policy/service-role/AWSConfigRoleForOrganizations"
+            )],
+            "inline_policies": {},
+        });
         vec![
-            Desired::new(
-                ResourceAddr::named("iam_role", ROLE),
-                json!({
-                    "trust": crate::iam::role::service_trust("config.amazonaws.com", scope, None),
-                    "managed_policies": [scope.arn_in(
-                        "iam",
-                        "",
-                        "aws",
-                        "policy/service-role/AWSConfigRoleForOrganizations"
-                    )],
-                    "inline_policies": {},
-                }),
-            ),
-            Desired::new(
-                address,
-                json!({"source": "organization", "role": role, "all_regions": true}),
-            )
-            .after(needs),
+            Desired::new(ResourceAddr::named("iam_role", ROLE), role),
+            declare(address, &state).after(needs),
         ]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let out = match ctx
-                .config(region_of(address))
-                .describe_configuration_aggregators()
-                .configuration_aggregator_names(name_of(address))
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(err) if has_code(&err, &["NoSuchConfigurationAggregatorException"]) => {
-                    return Ok(None);
-                }
-                Err(err) => {
-                    return Err(crate::error::sdk_error(
-                        address,
-                        "config:DescribeConfigurationAggregators",
-                        &err,
-                    ));
-                }
-            };
-            let Some(found) = out.configuration_aggregators().first() else {
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let out = match ctx
+            .config(region_of(address))
+            .describe_configuration_aggregators()
+            .configuration_aggregator_names(name_of(address))
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if has_code(&err, &["NoSuchConfigurationAggregatorException"]) => {
                 return Ok(None);
-            };
-            if let Some(org) = found.organization_aggregation_source() {
-                return Ok(Some(json!({
-                    "source": "organization",
-                    "role": org.role_arn(),
-                    "all_regions": org.all_aws_regions(),
-                })));
             }
-            let sources = found.account_aggregation_sources();
-            let mut accounts: Vec<&str> = sources
-                .iter()
-                .flat_map(|s| s.account_ids())
-                .map(String::as_str)
-                .collect();
-            accounts.sort_unstable();
-            Ok(Some(json!({
-                "source": "account",
-                "accounts": accounts,
-                "all_regions": sources.iter().all(|s| s.all_aws_regions()),
-            })))
-        })
+            Err(err) => {
+                return Err(sdk_error(
+                    address,
+                    "config:DescribeConfigurationAggregators",
+                    &err,
+                ));
+            }
+        };
+        let Some(found) = out.configuration_aggregators().first() else {
+            return Ok(None);
+        };
+        if let Some(org) = found.organization_aggregation_source() {
+            return Ok(Some(State::Organization {
+                role: org.role_arn().to_owned(),
+                all_regions: org.all_aws_regions(),
+            }));
+        }
+        let sources = found.account_aggregation_sources();
+        let mut accounts: Vec<String> = sources
+            .iter()
+            .flat_map(|s| s.account_ids())
+            .cloned()
+            .collect();
+        accounts.sort_unstable();
+        Ok(Some(State::Account {
+            accounts,
+            all_regions: sources.iter().all(|s| s.all_aws_regions()),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let config = ctx.config(region_of(address));
-            if change.action == Action::Delete {
-                call!(
-                    address,
-                    "config:DeleteConfigurationAggregator",
-                    config
-                        .delete_configuration_aggregator()
-                        .configuration_aggregator_name(name_of(address))
-                        .send()
-                )?;
-                return Ok(());
-            }
-            let after = change.after.as_ref();
-            let mut put = config
-                .put_configuration_aggregator()
-                .configuration_aggregator_name(name_of(address));
-            if after.and_then(|a| a.get("source")) == Some(&json!("organization")) {
-                let role = after
-                    .and_then(|a| a.get("role"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
+    /// Puts the aggregator whole, always over every region.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let put = ctx
+            .config(region_of(address))
+            .put_configuration_aggregator()
+            .configuration_aggregator_name(name_of(address));
+        let put = match after {
+            State::Organization { role, .. } => {
                 let source = OrganizationAggregationSource::builder()
                     .role_arn(role)
                     .all_aws_regions(true)
                     .build()
                     .map_err(|e| build_error(address, e))?;
-                put = put.organization_aggregation_source(source);
-            } else {
-                let accounts = after
-                    .and_then(|a| a.get("accounts"))
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                put.organization_aggregation_source(source)
+            }
+            State::Account { accounts, .. } => {
                 let source = AccountAggregationSource::builder()
-                    .set_account_ids(Some(accounts))
+                    .set_account_ids(Some(accounts.clone()))
                     .all_aws_regions(true)
                     .build()
                     .map_err(|e| build_error(address, e))?;
-                put = put.account_aggregation_sources(source);
+                put.account_aggregation_sources(source)
             }
-            call!(address, "config:PutConfigurationAggregator", put.send())?;
-            Ok(())
-        })
+        };
+        call!(address, "config:PutConfigurationAggregator", put.send())?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "config:DeleteConfigurationAggregator",
+            ctx.config(region_of(address))
+                .delete_configuration_aggregator()
+                .configuration_aggregator_name(name_of(address))
+                .send()
+        )?;
+        Ok(())
     }
 }

@@ -4,13 +4,15 @@
 use aws_sdk_config::types::DeliveryChannel;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
-use crate::config::{config_regions, existing_name, present, recorder};
+use crate::config::{
+    DEFAULT_NAME, LiveName, config_regions, existing_name, gone, present, recorder,
+};
 use crate::context::AwsContext;
-use crate::error::{call, retry_while_propagating, unsupported};
-use crate::kind::{LegacyKind, region_of};
+use crate::error::{call, retry_while_propagating};
+use crate::kind::{Kind, Read, declare, region_of};
 use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
 
@@ -22,10 +24,23 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
     ResourceAddr::singleton(KIND).in_region(region)
 }
 
-impl LegacyKind for Channel {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// Where the channel delivers. Both are `null` when there is none: no log bucket
+/// declared, no topic.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::serde_with::rust::double_option"
+    )]
+    name: LiveName,
+    bucket: Option<String>,
+    sns_topic_arn: Option<String>,
+}
+
+impl Kind for Channel {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some((config, regions)) = config_regions(spec, scope) else {
@@ -48,87 +63,104 @@ impl LegacyKind for Channel {
                 {
                     depends_on.push(crate::kms::key::address(&alias, scope));
                 }
-                Desired {
-                    address: address(region),
-                    ensure: config.ensure,
-                    state: if present(config) {
-                        json!({"bucket": bucket, "sns_topic_arn": config_topic_arn(spec, scope)})
-                    } else {
-                        json!({})
-                    },
-                    depends_on,
-                    manual: None,
-                    cis: vec!["3.3".to_owned()],
-                    write_only: Value::Null,
-                }
+                let desired = if present(config) {
+                    let state = State {
+                        name: None,
+                        bucket: bucket.clone(),
+                        sns_topic_arn: config_topic_arn(spec, scope),
+                    };
+                    declare(address(region), &state)
+                } else {
+                    gone(address(region))
+                };
+                desired.after(depends_on).cis(&["3.3"])
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let out = call!(
-                address,
-                "config:DescribeDeliveryChannels",
-                ctx.config(region).describe_delivery_channels().send()
-            )?;
-            Ok(out.delivery_channels().first().map(|c| {
-                json!({
-                    "name": c.name(),
-                    "bucket": c.s3_bucket_name(),
-                    "sns_topic_arn": c.sns_topic_arn(),
-                })
-            }))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let region = region_of(read.address);
+        let out = call!(
+            read.address,
+            "config:DescribeDeliveryChannels",
+            ctx.config(region).describe_delivery_channels().send()
+        )?;
+        Ok(out.delivery_channels().first().map(|c| State {
+            name: Some(c.name().map(str::to_owned)),
+            bucket: c.s3_bucket_name().map(str::to_owned),
+            sns_topic_arn: c.sns_topic_arn().map(str::to_owned),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let config = ctx.config(region);
-            let name = existing_name(change);
-            match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    let channel = DeliveryChannel::builder()
-                        .name(&name)
-                        .set_s3_bucket_name(after["bucket"].as_str().map(str::to_owned))
-                        .set_sns_topic_arn(after["sns_topic_arn"].as_str().map(str::to_owned))
-                        .build();
-                    // Config checks at the API that it may write to the bucket (and use its
-                    // key); a bucket or key policy written moments ago may not be seen yet.
-                    let put = config.put_delivery_channel().delivery_channel(channel);
-                    retry_while_propagating(
-                        address,
-                        "config:PutDeliveryChannel",
-                        &["InsufficientDeliveryPolicyException"],
-                        || put.clone().send(),
-                    )
-                    .await?;
-                    Ok(())
-                }
-                (Action::Delete, _) => {
-                    call!(
-                        address,
-                        "config:DeleteDeliveryChannel",
-                        config
-                            .delete_delivery_channel()
-                            .delivery_channel_name(&name)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    /// A new channel gets the default name.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        put(ctx, change, DEFAULT_NAME, after).await
     }
+
+    /// The live channel keeps its name.
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        put(ctx, change, existing_name(&before.name), after).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "config:DeleteDeliveryChannel",
+            ctx.config(region_of(address))
+                .delete_delivery_channel()
+                .delivery_channel_name(existing_name(&before.name))
+                .send()
+        )?;
+        Ok(())
+    }
+}
+
+/// Writes the channel called `name` as `after` says.
+async fn put(
+    ctx: &AwsContext,
+    change: &ResourceChange,
+    name: &str,
+    after: &State,
+) -> Result<(), ProviderError> {
+    let address = &change.address;
+    let channel = DeliveryChannel::builder()
+        .name(name)
+        .set_s3_bucket_name(after.bucket.clone())
+        .set_sns_topic_arn(after.sns_topic_arn.clone())
+        .build();
+    // Config checks at the API that it may write to the bucket (and use its key); a bucket
+    // or key policy written moments ago may not be seen yet.
+    let put = ctx
+        .config(region_of(address))
+        .put_delivery_channel()
+        .delivery_channel(channel);
+    retry_while_propagating(
+        address,
+        "config:PutDeliveryChannel",
+        &["InsufficientDeliveryPolicyException"],
+        || put.clone().send(),
+    )
+    .await?;
+    Ok(())
 }

@@ -8,9 +8,11 @@ pub(crate) mod recorder;
 pub(crate) mod recording;
 pub(crate) mod rule;
 
-use baseline_core::Spec;
+use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{ConfigSpec, Ensure};
+use baseline_core::{ResourceAddr, Spec};
+use serde_json::{Map, Value};
 
 use crate::logging::logging;
 
@@ -27,16 +29,24 @@ pub(crate) fn present(config: &ConfigSpec) -> bool {
     config.ensure == Ensure::Present
 }
 
+/// A resource that must not exist: its state is empty, since nothing of it is wanted.
+/// Also used by the Athena kinds.
+pub(crate) fn gone(address: ResourceAddr) -> Desired {
+    let mut desired = Desired::new(address, Value::Object(Map::new()));
+    desired.ensure = Ensure::Absent;
+    desired
+}
+
 /// The name a new recorder or channel gets; existing ones keep theirs.
 pub(crate) const DEFAULT_NAME: &str = "default";
 
-/// The name of the recorder or channel a change acts on: the live one's, or the default.
-pub(crate) fn existing_name(change: &baseline_core::ResourceChange) -> String {
-    change
-        .before
-        .as_ref()
-        .and_then(|b| b.get("name"))
-        .and_then(serde_json::Value::as_str)
+/// The name of the live recorder or channel, as read: AWS may leave it out (`null`).
+/// Read only, never declared, so absent from the desired state.
+pub(crate) type LiveName = Option<Option<String>>;
+
+/// The name to act on: the live one's, or the default when it has none.
+pub(crate) fn existing_name(name: &LiveName) -> &str {
+    name.as_ref()
+        .and_then(Option::as_deref)
         .unwrap_or(DEFAULT_NAME)
-        .to_owned()
 }

@@ -4,15 +4,14 @@
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
-
-use crate::config::{config_regions, existing_name, present};
+use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, gone, present};
 use crate::context::AwsContext;
-use crate::error::{call, unsupported};
+use crate::error::call;
 use crate::iam::service_linked_role;
-use crate::kind::{LegacyKind, region_of};
+use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recorder;
 
@@ -22,10 +21,23 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
     ResourceAddr::singleton(KIND).in_region(region)
 }
 
-impl LegacyKind for Recorder {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// The recorder: its role and what it records. AWS may leave out the role (`null`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::serde_with::rust::double_option"
+    )]
+    name: LiveName,
+    role: Option<String>,
+    all_supported: bool,
+    include_global_resource_types: bool,
+}
+
+impl Kind for Recorder {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some((config, regions)) = config_regions(spec, scope) else {
@@ -34,99 +46,112 @@ impl LegacyKind for Recorder {
         let role = service_linked_role::arn("config.amazonaws.com", scope);
         regions
             .iter()
-            .map(|region| Desired {
-                address: address(region),
-                ensure: config.ensure,
-                state: if present(config) {
-                    json!({
-                        "role": role,
-                        "all_supported": true,
-                        "include_global_resource_types": *region == scope.home_region,
-                    })
+            .map(|region| {
+                let desired = if present(config) {
+                    let state = State {
+                        name: None,
+                        role: Some(role.clone()),
+                        all_supported: true,
+                        include_global_resource_types: *region == scope.home_region,
+                    };
+                    declare(address(region), &state)
                 } else {
-                    json!({})
-                },
-                depends_on: vec![service_linked_role::address("config.amazonaws.com")],
-                manual: None,
-                cis: vec!["3.3".to_owned()],
-                write_only: Value::Null,
+                    gone(address(region))
+                };
+                desired
+                    .after([service_linked_role::address("config.amazonaws.com")])
+                    .cis(&["3.3"])
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let out = call!(
-                address,
-                "config:DescribeConfigurationRecorders",
-                ctx.config(region).describe_configuration_recorders().send()
-            )?;
-            Ok(out.configuration_recorders().first().map(|r| {
-                let group = r.recording_group();
-                json!({
-                    "name": r.name(),
-                    "role": r.role_arn(),
-                    "all_supported": group.is_some_and(RecordingGroup::all_supported),
-                    "include_global_resource_types":
-                        group.is_some_and(RecordingGroup::include_global_resource_types),
-                })
-            }))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let region = region_of(read.address);
+        let out = call!(
+            read.address,
+            "config:DescribeConfigurationRecorders",
+            ctx.config(region).describe_configuration_recorders().send()
+        )?;
+        Ok(out.configuration_recorders().first().map(|r| {
+            let group = r.recording_group();
+            State {
+                name: Some(r.name().map(str::to_owned)),
+                role: r.role_arn().map(str::to_owned),
+                all_supported: group.is_some_and(RecordingGroup::all_supported),
+                include_global_resource_types: group
+                    .is_some_and(RecordingGroup::include_global_resource_types),
+            }
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let config = ctx.config(region);
-            let name = existing_name(change);
-            match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    let group = RecordingGroup::builder()
-                        .all_supported(after["all_supported"].as_bool().unwrap_or(true))
-                        .include_global_resource_types(
-                            after["include_global_resource_types"]
-                                .as_bool()
-                                .unwrap_or(false),
-                        )
-                        .build();
-                    let recorder = ConfigurationRecorder::builder()
-                        .name(&name)
-                        .set_role_arn(after["role"].as_str().map(str::to_owned))
-                        .recording_group(group)
-                        .build();
-                    call!(
-                        address,
-                        "config:PutConfigurationRecorder",
-                        config
-                            .put_configuration_recorder()
-                            .configuration_recorder(recorder)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                (Action::Delete, _) => {
-                    call!(
-                        address,
-                        "config:DeleteConfigurationRecorder",
-                        config
-                            .delete_configuration_recorder()
-                            .configuration_recorder_name(&name)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    /// A new recorder gets the default name.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        put(ctx, change, DEFAULT_NAME, after).await
     }
+
+    /// The live recorder keeps its name.
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        put(ctx, change, existing_name(&before.name), after).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "config:DeleteConfigurationRecorder",
+            ctx.config(region_of(address))
+                .delete_configuration_recorder()
+                .configuration_recorder_name(existing_name(&before.name))
+                .send()
+        )?;
+        Ok(())
+    }
+}
+
+/// Writes the recorder called `name` as `after` says.
+async fn put(
+    ctx: &AwsContext,
+    change: &ResourceChange,
+    name: &str,
+    after: &State,
+) -> Result<(), ProviderError> {
+    let address = &change.address;
+    let group = RecordingGroup::builder()
+        .all_supported(after.all_supported)
+        .include_global_resource_types(after.include_global_resource_types)
+        .build();
+    let recorder = ConfigurationRecorder::builder()
+        .name(name)
+        .set_role_arn(after.role.clone())
+        .recording_group(group)
+        .build();
+    call!(
+        address,
+        "config:PutConfigurationRecorder",
+        ctx.config(region_of(address))
+            .put_configuration_recorder()
+            .configuration_recorder(recorder)
+            .send()
+    )?;
+    Ok(())
 }

@@ -3,22 +3,33 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
-use crate::config::{channel, config_regions, present, recorder};
+use crate::config::{LiveName, channel, config_regions, existing_name, gone, present, recorder};
 use crate::context::AwsContext;
-use crate::error::{call, unsupported};
-use crate::kind::{LegacyKind, region_of};
+use crate::error::call;
+use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recording;
 
 const KIND: &str = "config_recording";
 
-impl LegacyKind for Recording {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// Whether the recorder records.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::serde_with::rust::double_option"
+    )]
+    name: LiveName,
+    recording: bool,
+}
+
+impl Kind for Recording {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some((config, regions)) = config_regions(spec, scope) else {
@@ -26,90 +37,97 @@ impl LegacyKind for Recording {
         };
         regions
             .iter()
-            .map(|region| Desired {
-                address: ResourceAddr::singleton(KIND).in_region(region),
-                ensure: config.ensure,
-                state: if present(config) {
-                    json!({"recording": true})
+            .map(|region| {
+                let address = ResourceAddr::singleton(KIND).in_region(region);
+                let desired = if present(config) {
+                    let state = State {
+                        name: None,
+                        recording: true,
+                    };
+                    declare(address, &state)
                 } else {
-                    json!({})
-                },
-                depends_on: vec![recorder::address(region), channel::address(region)],
-                manual: None,
-                cis: vec!["3.3".to_owned()],
-                write_only: Value::Null,
+                    gone(address)
+                };
+                desired
+                    .after([recorder::address(region), channel::address(region)])
+                    .cis(&["3.3"])
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let out = call!(
-                address,
-                "config:DescribeConfigurationRecorderStatus",
-                ctx.config(region)
-                    .describe_configuration_recorder_status()
-                    .send()
-            )?;
-            // No recorder: nothing records, and nothing is there to stop.
-            Ok(out
-                .configuration_recorders_status()
-                .first()
-                .map(|s| json!({"name": s.name(), "recording": s.recording()})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let region = region_of(read.address);
+        let out = call!(
+            read.address,
+            "config:DescribeConfigurationRecorderStatus",
+            ctx.config(region)
+                .describe_configuration_recorder_status()
+                .send()
+        )?;
+        // No recorder: nothing records, and nothing is there to stop.
+        Ok(out.configuration_recorders_status().first().map(|s| State {
+            name: Some(s.name().map(str::to_owned)),
+            recording: s.recording(),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let config = ctx.config(region);
-            // The recorder may have been made in this apply: ask for its name now.
-            let recorders = call!(
-                address,
-                "config:DescribeConfigurationRecorders",
-                config.describe_configuration_recorders().send()
-            )?;
-            let name = recorders
-                .configuration_recorders()
-                .first()
-                .and_then(|r| r.name())
-                .unwrap_or(crate::config::DEFAULT_NAME)
-                .to_owned();
-            match change.action {
-                Action::Create | Action::Update => {
-                    call!(
-                        address,
-                        "config:StartConfigurationRecorder",
-                        config
-                            .start_configuration_recorder()
-                            .configuration_recorder_name(&name)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                Action::Delete => {
-                    call!(
-                        address,
-                        "config:StopConfigurationRecorder",
-                        config
-                            .stop_configuration_recorder()
-                            .configuration_recorder_name(&name)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                action => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    /// Starts the recorder (an update only ever starts it too: `recording` is all there
+    /// is to change).
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let name = recorder_name(ctx, address).await?;
+        call!(
+            address,
+            "config:StartConfigurationRecorder",
+            ctx.config(region_of(address))
+                .start_configuration_recorder()
+                .configuration_recorder_name(&name)
+                .send()
+        )?;
+        Ok(())
     }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let name = recorder_name(ctx, address).await?;
+        call!(
+            address,
+            "config:StopConfigurationRecorder",
+            ctx.config(region_of(address))
+                .stop_configuration_recorder()
+                .configuration_recorder_name(&name)
+                .send()
+        )?;
+        Ok(())
+    }
+}
+
+/// The name of the region's recorder. It may have been made in this apply: ask for it now.
+async fn recorder_name(ctx: &AwsContext, address: &ResourceAddr) -> Result<String, ProviderError> {
+    let recorders = call!(
+        address,
+        "config:DescribeConfigurationRecorders",
+        ctx.config(region_of(address))
+            .describe_configuration_recorders()
+            .send()
+    )?;
+    let name = recorders
+        .configuration_recorders()
+        .first()
+        .map(|r| r.name().map(str::to_owned));
+    Ok(existing_name(&name).to_owned())
 }

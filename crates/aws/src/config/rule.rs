@@ -6,18 +6,26 @@ use aws_sdk_config::types::{ConfigRule, Owner, Source};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::Ensure;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Map, Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::config::{config_regions, present, recorder};
+use crate::config::{config_regions, gone, present, recorder};
 use crate::context::AwsContext;
-use crate::error::{call, sdk_error, unsupported};
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::error::{build_error, call, sdk_error};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
 
 const KIND: &str = "config_rule";
+
+/// The managed rule and its parameters. A rule read with no source (not a managed rule)
+/// has a `null` identifier; parameters that are not a JSON object read as none.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    identifier: Option<String>,
+    parameters: Map<String, Value>,
+}
 
 /// Rules that check account-wide things: one evaluation is enough.
 fn is_global(identifier: &str) -> bool {
@@ -32,10 +40,9 @@ fn rule_name(identifier: &str) -> String {
     identifier.to_ascii_lowercase().replace('_', "-")
 }
 
-impl LegacyKind for Rule {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Rule {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some((config, regions)) = config_regions(spec, scope) else {
@@ -47,106 +54,108 @@ impl LegacyKind for Rule {
                 if is_global(&rule.identifier) && *region != scope.home_region {
                     continue;
                 }
-                let state = if present(config) {
-                    json!({"identifier": rule.identifier, "parameters": rule.parameters})
+                let address =
+                    ResourceAddr::named(KIND, &rule_name(&rule.identifier)).in_region(region);
+                let desired = if present(config) {
+                    let state = State {
+                        identifier: Some(rule.identifier.clone()),
+                        parameters: rule
+                            .parameters
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .collect(),
+                    };
+                    declare(address, &state)
                 } else {
-                    json!({})
+                    gone(address)
                 };
-                out.push(Desired {
-                    address: ResourceAddr::named(KIND, &rule_name(&rule.identifier))
-                        .in_region(region),
-                    ensure: if present(config) {
-                        Ensure::Present
-                    } else {
-                        Ensure::Absent
-                    },
-                    state,
-                    depends_on: vec![recorder::address(region)],
-                    manual: None,
-                    cis: Vec::new(),
-                    write_only: Value::Null,
-                });
+                out.push(desired.after([recorder::address(region)]));
             }
         }
         out
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let name = name_of(address);
-            let out = match ctx
-                .config(region)
-                .describe_config_rules()
-                .config_rule_names(name)
-                .send()
-                .await
-            {
-                Ok(out) => out,
-                Err(err) if err.code() == Some("NoSuchConfigRuleException") => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "config:DescribeConfigRules", &err)),
-            };
-            Ok(out.config_rules().first().map(|rule| {
-                let parameters: Map<String, Value> = rule
-                    .input_parameters()
-                    .and_then(|text| serde_json::from_str(text).ok())
-                    .unwrap_or_default();
-                json!({
-                    "identifier": rule.source().map(Source::source_identifier),
-                    "parameters": parameters,
-                })
-            }))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let out = match ctx
+            .config(region_of(address))
+            .describe_config_rules()
+            .config_rule_names(name_of(address))
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if err.code() == Some("NoSuchConfigRuleException") => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "config:DescribeConfigRules", &err)),
+        };
+        Ok(out.config_rules().first().map(|rule| State {
+            identifier: rule
+                .source()
+                .and_then(Source::source_identifier)
+                .map(str::to_owned),
+            parameters: rule
+                .input_parameters()
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or_else(Map::new),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let name = name_of(address);
-            let config = ctx.config(region);
-            match (change.action, &change.after) {
-                (Action::Create | Action::Update, Some(after)) => {
-                    let source = Source::builder()
-                        .owner(Owner::Aws)
-                        .source_identifier(after["identifier"].as_str().unwrap_or_default())
-                        .build()
-                        .map_err(|err| unsupported(address, &err.to_string()))?;
-                    let parameters = after
-                        .get("parameters")
-                        .and_then(Value::as_object)
-                        .filter(|p| !p.is_empty())
-                        .map(|p| Value::Object(p.clone()).to_string());
-                    let rule = ConfigRule::builder()
-                        .config_rule_name(name)
-                        .source(source)
-                        .set_input_parameters(parameters)
-                        .build();
-                    call!(
-                        address,
-                        "config:PutConfigRule",
-                        config.put_config_rule().config_rule(rule).send()
-                    )?;
-                    Ok(())
-                }
-                (Action::Delete, _) => {
-                    call!(
-                        address,
-                        "config:DeleteConfigRule",
-                        config.delete_config_rule().config_rule_name(name).send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let Some(identifier) = after.identifier.as_deref() else {
+            return Err(build_error(
+                address,
+                "the rule has no `identifier`: only AWS managed rules are made",
+            ));
+        };
+        let source = Source::builder()
+            .owner(Owner::Aws)
+            .source_identifier(identifier)
+            .build()
+            .map_err(|err| build_error(address, err))?;
+        // No parameters: none sent, as the console does.
+        let parameters = (!after.parameters.is_empty())
+            .then(|| Value::Object(after.parameters.clone()).to_string());
+        let rule = ConfigRule::builder()
+            .config_rule_name(name_of(address))
+            .source(source)
+            .set_input_parameters(parameters)
+            .build();
+        call!(
+            address,
+            "config:PutConfigRule",
+            ctx.config(region_of(address))
+                .put_config_rule()
+                .config_rule(rule)
+                .send()
+        )?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "config:DeleteConfigRule",
+            ctx.config(region_of(address))
+                .delete_config_rule()
+                .config_rule_name(name_of(address))
+                .send()
+        )?;
+        Ok(())
     }
 }
