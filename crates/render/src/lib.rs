@@ -618,7 +618,7 @@ pub fn report_text(report: &ApplyReport, plan: &Plan, style: Style) -> String {
 #[cfg(test)]
 mod tests {
     use baseline_core::ResourceAddr;
-    use baseline_core::plan::ManualStep;
+    use baseline_core::plan::{AccountPlan, ManualStep};
     use baseline_core::provider::ProviderError;
     use serde_json::json;
 
@@ -835,5 +835,337 @@ mod tests {
             .outcomes
             .insert(ResourceAddr::singleton("account_alias"), Outcome::Applied);
         insta::assert_snapshot!(report_text(&report, &plan, Style::default()));
+    }
+
+    /// Every kind of line a change can have: both kinds of permission notes, documents
+    /// created, deleted and changed, a list of maps, an empty map, a field with neither
+    /// side, and a manual item with a document and a field it only adds.
+    fn rich_plan() -> Plan {
+        let policy = |action: &str| {
+            json!({"Statement": [
+                {"Effect": "Allow", "Action": [action], "Resource": ["*"]}
+            ]})
+        };
+        let mut ops = change(
+            ResourceAddr::named("iam_group", "ops"),
+            Action::Update,
+            vec![
+                field(
+                    "attached_policies",
+                    Some(json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"])),
+                    Some(json!([])),
+                ),
+                field(
+                    "inline_policies",
+                    Some(json!({"Ops": policy("ec2:Describe*")})),
+                    Some(json!({"Ops": policy("ec2:*")})),
+                ),
+                field("tags", None, Some(json!([{"Key": "team", "Value": "ops"}]))),
+            ],
+            &["1.15", "1.16"],
+        );
+        ops.outside_baseline = vec![
+            "managed policy `arn:aws:iam::aws:policy/AdministratorAccess`".into(),
+            "member `mallory`".into(),
+        ];
+        ops.permissions_broadened =
+            vec!["inline policy `Ops`: on `ec2:Describe*` adds action `ec2:*`".into()];
+        let mut watcher = change(
+            ResourceAddr::named("iam_user", "watcher"),
+            Action::Update,
+            vec![field(
+                "groups",
+                Some(json!(["auditors"])),
+                Some(json!(["auditors", "viewers"])),
+            )],
+            &[],
+        );
+        watcher.outside_baseline = vec!["inline policy `Extra`".into()];
+        let mut block = change(
+            ResourceAddr::singleton("s3_account_public_access_block").in_region("us-east-1"),
+            Action::Manual,
+            vec![
+                field(
+                    "settings",
+                    Some(json!({"BlockPublicAcls": false, "IgnorePublicAcls": true})),
+                    Some(json!({"BlockPublicAcls": true, "IgnorePublicAcls": true})),
+                ),
+                field("enabled", Some(json!(false)), Some(json!(true))),
+                field("note", None, Some(json!("by hand"))),
+            ],
+            &["2.1.4"],
+        );
+        block.manual = Some(ManualStep {
+            reason: "the account is managed by another tool".into(),
+            console: "S3 → Block Public Access settings for this account".into(),
+            verified_by: "s3control:GetPublicAccessBlock".into(),
+        });
+        Plan::new(
+            "123456789012",
+            vec!["us-east-1".into()],
+            vec![
+                ops,
+                watcher,
+                change(
+                    ResourceAddr::named("iam_role", "audit"),
+                    Action::Create,
+                    vec![
+                        field("assume_role_policy", None, Some(policy("sts:AssumeRole"))),
+                        field("description", None, None),
+                        field("labels", None, Some(json!({}))),
+                        field("path", None, Some(json!("/"))),
+                    ],
+                    &[],
+                ),
+                change(
+                    ResourceAddr::named("iam_role", "legacy"),
+                    Action::Delete,
+                    vec![
+                        field("assume_role_policy", Some(policy("sts:AssumeRole")), None),
+                        field("max_session_duration", Some(json!(3600)), None),
+                    ],
+                    &[],
+                ),
+                change(
+                    ResourceAddr::singleton("ebs_encryption_by_default").in_region("us-east-1"),
+                    Action::NoOp,
+                    vec![],
+                    &["2.2.1"],
+                ),
+                block,
+            ],
+        )
+    }
+
+    /// A plan with only manual steps left.
+    fn manual_only_plan() -> Plan {
+        let mut mfa = change(
+            ResourceAddr::singleton("root_mfa"),
+            Action::Manual,
+            vec![field("mfa_enabled", Some(json!(false)), Some(json!(true)))],
+            &["1.5"],
+        );
+        mfa.manual = Some(ManualStep {
+            reason: "no API".into(),
+            console: "Security credentials → MFA".into(),
+            verified_by: "iam:GetAccountSummary (AccountMFAEnabled)".into(),
+        });
+        Plan::new(
+            "123456789012",
+            vec![],
+            vec![
+                mfa,
+                change(
+                    ResourceAddr::singleton("iam_password_policy"),
+                    Action::NoOp,
+                    vec![],
+                    &[],
+                ),
+            ],
+        )
+    }
+
+    /// The pinned account and members: one with changes, one with only manual steps, one
+    /// up to date, one that could not be planned, and one that does not exist yet.
+    fn multi_account_plan() -> Plan {
+        let role = |id: &str| format!("arn:aws:iam::{id}:role/baseline");
+        let mut delete = change(
+            ResourceAddr::named("iam_user", "intern"),
+            Action::Delete,
+            vec![field("path", Some(json!("/")), None)],
+            &[],
+        );
+        delete.outside_baseline = vec!["access key `AKIA0000`".into()];
+        let members = vec![
+            AccountPlan::new(
+                "210987654321",
+                Some("prod".into()),
+                role("210987654321"),
+                vec!["eu-west-1".into()],
+                vec![
+                    change(
+                        ResourceAddr::singleton("account_alias"),
+                        Action::Create,
+                        vec![field("alias", None, Some(json!("prod")))],
+                        &[],
+                    ),
+                    delete,
+                ],
+            ),
+            AccountPlan::new(
+                "333333333333",
+                None,
+                role("333333333333"),
+                vec!["eu-west-1".into()],
+                vec![change(
+                    ResourceAddr::singleton("account_alias"),
+                    Action::NoOp,
+                    vec![],
+                    &[],
+                )],
+            ),
+            AccountPlan::new(
+                "222222222222",
+                Some("shared".into()),
+                role("222222222222"),
+                vec![],
+                manual_only_plan().changes,
+            ),
+            AccountPlan::failed(
+                "444444444444",
+                Some("sandbox".into()),
+                role("444444444444"),
+                "sts:AssumeRole failed with AccessDenied: not authorized".into(),
+            ),
+        ];
+        let mut plan = sample_plan().with_accounts(members);
+        plan.pending_accounts = vec!["staging".into()];
+        plan
+    }
+
+    /// `multi_account_plan` run with `--target-account` naming one member only.
+    fn limited_plan() -> Plan {
+        let mut plan = multi_account_plan();
+        plan.changes.clear();
+        plan.accounts.retain(|a| a.account_id == "210987654321");
+        plan.pending_accounts.clear();
+        plan.limited_to = vec!["210987654321".into()];
+        plan.recount();
+        plan
+    }
+
+    /// Colour codes made visible, so a snapshot shows which text gets which colour.
+    fn visible_ansi(text: &str) -> String {
+        text.replace('\x1b', "<ESC>")
+    }
+
+    #[test]
+    fn rich_plan_text_snapshot() {
+        insta::assert_snapshot!(plan_text(&rich_plan(), Style::default()));
+    }
+
+    #[test]
+    fn rich_plan_colored_snapshot() {
+        insta::assert_snapshot!(visible_ansi(&plan_text(
+            &rich_plan(),
+            Style { color: true }
+        )));
+    }
+
+    #[test]
+    fn rich_plan_markdown_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&rich_plan(), MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn sample_plan_colored_snapshot() {
+        insta::assert_snapshot!(visible_ansi(&plan_text(
+            &sample_plan(),
+            Style { color: true }
+        )));
+    }
+
+    #[test]
+    fn manual_only_plan_text_snapshot() {
+        insta::assert_snapshot!(plan_text(&manual_only_plan(), Style::default()));
+    }
+
+    #[test]
+    fn manual_only_plan_markdown_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&manual_only_plan(), MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn empty_plan_markdown_snapshot() {
+        let plan = Plan::new("123456789012", vec![], vec![]);
+        insta::assert_snapshot!(plan_markdown(&plan, MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn multi_account_text_snapshot() {
+        insta::assert_snapshot!(plan_text(&multi_account_plan(), Style::default()));
+    }
+
+    #[test]
+    fn multi_account_colored_snapshot() {
+        insta::assert_snapshot!(visible_ansi(&plan_text(
+            &multi_account_plan(),
+            Style { color: true }
+        )));
+    }
+
+    #[test]
+    fn multi_account_markdown_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&multi_account_plan(), MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn multi_account_markdown_shares_a_small_limit_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&multi_account_plan(), 2_500));
+    }
+
+    #[test]
+    fn limited_plan_text_snapshot() {
+        insta::assert_snapshot!(plan_text(&limited_plan(), Style::default()));
+    }
+
+    #[test]
+    fn limited_plan_markdown_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&limited_plan(), MARKDOWN_LIMIT));
+    }
+
+    #[test]
+    fn markdown_leaves_out_blocks_that_do_not_fit_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&sample_plan(), 1_000));
+    }
+
+    #[test]
+    fn markdown_cuts_a_summary_that_does_not_fit_snapshot() {
+        insta::assert_snapshot!(plan_markdown(&rich_plan(), 300));
+    }
+
+    #[test]
+    fn report_of_a_complete_apply_snapshot() {
+        let plan = Plan::new("123456789012", vec![], sample_plan().changes[..2].to_vec());
+        let mut report = ApplyReport::default();
+        for change in &plan.changes {
+            report
+                .outcomes
+                .insert(change.address.clone(), Outcome::Applied);
+        }
+        insta::assert_snapshot!(visible_ansi(&report_text(
+            &report,
+            &plan,
+            Style { color: true }
+        )));
+    }
+
+    #[test]
+    fn report_colored_snapshot() {
+        let plan = sample_plan();
+        let mut report = ApplyReport::default();
+        report.outcomes.insert(
+            ResourceAddr::singleton("iam_password_policy"),
+            Outcome::Failed {
+                error: ProviderError {
+                    address: ResourceAddr::singleton("iam_password_policy"),
+                    operation: "iam:UpdateAccountPasswordPolicy".into(),
+                    code: None,
+                    message: "throttled".into(),
+                    hint: None,
+                },
+            },
+        );
+        report.outcomes.insert(
+            ResourceAddr::named("iam_user", "old-user"),
+            Outcome::Skipped {
+                because: ResourceAddr::singleton("iam_password_policy"),
+            },
+        );
+        insta::assert_snapshot!(visible_ansi(&report_text(
+            &report,
+            &plan,
+            Style { color: true }
+        )));
     }
 }
