@@ -1,0 +1,303 @@
+//! Tests of every writer. The snapshots are named after this module: they stay where they
+//! were when the writers were split.
+
+use baseline_core::ResourceAddr;
+use baseline_core::exec::{ApplyReport, Outcome};
+use baseline_core::provider::ProviderError;
+use baseline_core::{Action, Plan, ResourceChange};
+use serde_json::{Value, json};
+
+use crate::lines::{self, Line};
+use crate::{MARKDOWN_LIMIT, Style, plan_json, plan_markdown, plan_text, report_text};
+
+mod fixtures;
+
+use fixtures::{
+    change, field, limited_plan, manual_only_plan, multi_account_plan, rich_plan, sample_plan,
+};
+
+#[test]
+fn plan_text_snapshot() {
+    insta::assert_snapshot!(plan_text(&sample_plan(), Style::default()));
+}
+
+#[test]
+fn empty_plan_says_no_changes() {
+    let plan = Plan::new("123456789012", vec![], vec![]);
+    insta::assert_snapshot!(plan_text(&plan, Style::default()));
+}
+
+#[test]
+fn color_only_repeats_symbols() {
+    let plain = plan_text(&sample_plan(), Style { color: false });
+    let colored = plan_text(&sample_plan(), Style { color: true });
+    assert!(colored.contains("\x1b["));
+    let stripped = strip_ansi(&colored);
+    assert_eq!(stripped, plain);
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&sample_plan(), MARKDOWN_LIMIT));
+}
+
+#[test]
+fn markdown_of_a_large_plan_stays_within_the_limit_and_keeps_the_summary() {
+    let big = json!({"Statement": (0..40).map(|i| json!({"Sid": format!("S{i}"), "Effect": "Allow", "Action": [format!("svc{i}:Get")], "Resource": ["*"]})).collect::<Vec<_>>()});
+    let changes = (0..300)
+        .map(|i| {
+            let mut c = change(
+                ResourceAddr::named("iam_group", &format!("g{i:03}")),
+                Action::Create,
+                vec![field(
+                    "inline_policies",
+                    None,
+                    Some(json!({"p": big.clone()})),
+                )],
+                &[],
+            );
+            c.permissions_broadened = vec!["attaches something".into()];
+            c
+        })
+        .collect();
+    let plan = Plan::new("123456789012", vec![], changes);
+    let text = plan_markdown(&plan, MARKDOWN_LIMIT);
+    assert!(text.len() <= MARKDOWN_LIMIT, "{} characters", text.len());
+    assert!(text.contains("Plan: 300 to create, 0 to update, 0 to delete, 0 manual."));
+    assert!(
+        text.contains("`iam_group.g299`"),
+        "the summary names every broadened resource"
+    );
+    assert!(text.contains("more resource(s) not shown"));
+    assert_eq!(
+        text.matches("<details>").count(),
+        text.matches("</details>").count()
+    );
+}
+
+#[test]
+fn json_round_trips() {
+    let plan = sample_plan();
+    let back: Plan = serde_json::from_str(&plan_json(&plan)).expect("parses");
+    assert_eq!(back.changes, plan.changes);
+    let value: Value = serde_json::from_str(&plan_json(&plan)).expect("json");
+    assert_eq!(value["format_version"], "2.1");
+    assert_eq!(value["resource_changes"][0]["actions"], json!(["update"]));
+}
+
+#[test]
+fn report_snapshot() {
+    let plan = sample_plan();
+    let mut report = ApplyReport::default();
+    report.outcomes.insert(
+        ResourceAddr::singleton("iam_password_policy"),
+        Outcome::Failed {
+            error: ProviderError {
+                address: ResourceAddr::singleton("iam_password_policy"),
+                operation: "iam:UpdateAccountPasswordPolicy".into(),
+                code: Some("AccessDenied".into()),
+                message: "not allowed".into(),
+                hint: Some(
+                    "the caller needs the `iam:UpdateAccountPasswordPolicy` permission".into(),
+                ),
+            },
+        },
+    );
+    report.outcomes.insert(
+        ResourceAddr::named("iam_user", "old-user"),
+        Outcome::Skipped {
+            because: ResourceAddr::singleton("iam_password_policy"),
+        },
+    );
+    report
+        .outcomes
+        .insert(ResourceAddr::singleton("account_alias"), Outcome::Applied);
+    insta::assert_snapshot!(report_text(&report, &plan, Style::default()));
+}
+
+/// Colour codes made visible, so a snapshot shows which text gets which colour.
+fn visible_ansi(text: &str) -> String {
+    text.replace('\x1b', "<ESC>")
+}
+
+#[test]
+fn rich_plan_text_snapshot() {
+    insta::assert_snapshot!(plan_text(&rich_plan(), Style::default()));
+}
+
+#[test]
+fn rich_plan_colored_snapshot() {
+    insta::assert_snapshot!(visible_ansi(&plan_text(
+        &rich_plan(),
+        Style { color: true }
+    )));
+}
+
+#[test]
+fn rich_plan_markdown_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&rich_plan(), MARKDOWN_LIMIT));
+}
+
+#[test]
+fn sample_plan_colored_snapshot() {
+    insta::assert_snapshot!(visible_ansi(&plan_text(
+        &sample_plan(),
+        Style { color: true }
+    )));
+}
+
+#[test]
+fn manual_only_plan_text_snapshot() {
+    insta::assert_snapshot!(plan_text(&manual_only_plan(), Style::default()));
+}
+
+#[test]
+fn manual_only_plan_markdown_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&manual_only_plan(), MARKDOWN_LIMIT));
+}
+
+#[test]
+fn empty_plan_markdown_snapshot() {
+    let plan = Plan::new("123456789012", vec![], vec![]);
+    insta::assert_snapshot!(plan_markdown(&plan, MARKDOWN_LIMIT));
+}
+
+#[test]
+fn multi_account_text_snapshot() {
+    insta::assert_snapshot!(plan_text(&multi_account_plan(), Style::default()));
+}
+
+#[test]
+fn multi_account_colored_snapshot() {
+    insta::assert_snapshot!(visible_ansi(&plan_text(
+        &multi_account_plan(),
+        Style { color: true }
+    )));
+}
+
+#[test]
+fn multi_account_markdown_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&multi_account_plan(), MARKDOWN_LIMIT));
+}
+
+#[test]
+fn multi_account_markdown_shares_a_small_limit_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&multi_account_plan(), 2_500));
+}
+
+#[test]
+fn limited_plan_text_snapshot() {
+    insta::assert_snapshot!(plan_text(&limited_plan(), Style::default()));
+}
+
+#[test]
+fn limited_plan_markdown_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&limited_plan(), MARKDOWN_LIMIT));
+}
+
+#[test]
+fn markdown_leaves_out_blocks_that_do_not_fit_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&sample_plan(), 1_000));
+}
+
+#[test]
+fn markdown_cuts_a_summary_that_does_not_fit_snapshot() {
+    insta::assert_snapshot!(plan_markdown(&rich_plan(), 300));
+}
+
+#[test]
+fn report_of_a_complete_apply_snapshot() {
+    let plan = Plan::new("123456789012", vec![], sample_plan().changes[..2].to_vec());
+    let mut report = ApplyReport::default();
+    for change in &plan.changes {
+        report
+            .outcomes
+            .insert(change.address.clone(), Outcome::Applied);
+    }
+    insta::assert_snapshot!(visible_ansi(&report_text(
+        &report,
+        &plan,
+        Style { color: true }
+    )));
+}
+
+#[test]
+fn report_colored_snapshot() {
+    let plan = sample_plan();
+    let mut report = ApplyReport::default();
+    report.outcomes.insert(
+        ResourceAddr::singleton("iam_password_policy"),
+        Outcome::Failed {
+            error: ProviderError {
+                address: ResourceAddr::singleton("iam_password_policy"),
+                operation: "iam:UpdateAccountPasswordPolicy".into(),
+                code: None,
+                message: "throttled".into(),
+                hint: None,
+            },
+        },
+    );
+    report.outcomes.insert(
+        ResourceAddr::named("iam_user", "old-user"),
+        Outcome::Skipped {
+            because: ResourceAddr::singleton("iam_password_policy"),
+        },
+    );
+    insta::assert_snapshot!(visible_ansi(&report_text(
+        &report,
+        &plan,
+        Style { color: true }
+    )));
+}
+
+#[test]
+fn a_change_says_its_header_notes_fields_then_manual_step() {
+    let kinds = |change: &ResourceChange| -> Vec<&'static str> {
+        lines::of(change)
+            .iter()
+            .map(|line| match line {
+                Line::Header { .. } => "header",
+                Line::Note { .. } => "note",
+                Line::Field { .. } => "field",
+                Line::Document { .. } => "document",
+                Line::Manual { .. } => "manual",
+            })
+            .collect()
+    };
+    let plan = rich_plan();
+    let find = |address: &str| {
+        plan.changes
+            .iter()
+            .find(|c| c.address.to_string() == address)
+            .expect("in the plan")
+    };
+    assert_eq!(
+        kinds(find("iam_group.ops")),
+        [
+            "header", "note", "note", "note", "field", "document", "document"
+        ]
+    );
+    assert_eq!(
+        kinds(find("us-east-1/s3_account_public_access_block")),
+        [
+            "header", "document", "field", "field", "manual", "manual", "manual"
+        ]
+    );
+}
