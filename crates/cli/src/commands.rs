@@ -231,7 +231,6 @@ async fn read_accounts(
             return None;
         }
     };
-    ctx.set_org_emails(baseline_aws::declared_emails(spec));
     if !fanout.only.is_empty() && !check_selection(&fanout.only, &pinned, &survey) {
         return None;
     }
@@ -617,7 +616,6 @@ async fn apply_checked(
     out: Output,
     run: Run,
 ) -> u8 {
-    ctx.set_org_emails(baseline_aws::planned_emails(&plan));
     let mut members = BTreeMap::new();
     let mut problems: Vec<String> = Vec::new();
     let mut check = |label: String, result: Result<Vec<String>, Vec<String>>| match result {
