@@ -54,8 +54,6 @@ pub struct AwsContext {
     password_file_lock: Arc<Mutex<()>>,
     /// For a member account reached through a role: its id (names its passwords).
     member: Option<String>,
-    /// The e-mails of the member accounts the file declares, by name: how they are found.
-    org_emails: Mutex<std::collections::BTreeMap<String, String>>,
     /// Added to every client; tests put aws-smithy-mocks' interceptor here.
     extra: Vec<SharedInterceptor>,
 }
@@ -140,7 +138,6 @@ impl AwsContext {
             password_file: None,
             password_file_lock: Arc::new(Mutex::new(())),
             member: None,
-            org_emails: Mutex::default(),
             extra: Vec::new(),
         }
     }
@@ -187,23 +184,6 @@ impl AwsContext {
         ctx.password_file_lock = Arc::clone(&self.password_file_lock);
         ctx.member = role_arn.split(':').nth(4).map(str::to_owned);
         ctx
-    }
-
-    /// Tells the context the e-mails of the declared member accounts (name to e-mail).
-    pub fn set_org_emails(&self, emails: std::collections::BTreeMap<String, String>) {
-        *self
-            .org_emails
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = emails;
-    }
-
-    /// The e-mail of the declared member account `name`.
-    pub(crate) fn org_email(&self, name: &str) -> Option<String> {
-        self.org_emails
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(name)
-            .cloned()
     }
 
     /// The member account this context reaches through a role, if it does.

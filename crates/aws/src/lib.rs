@@ -44,19 +44,19 @@ pub use iam::password::{
 pub use iam::user::needing_passwords;
 pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
-pub use organizations::{Member, Survey, declared_emails, planned_emails, survey};
+pub use organizations::{Member, Survey, survey};
 
 use kind::{AnyKind, Legacy};
 
 /// Every resource kind baseline manages. Adding a kind: one file and one line here.
 static KINDS: &[&dyn AnyKind] = &[
-    &Legacy(&organizations::organization::Organization),
-    &Legacy(&organizations::unit::Unit),
-    &Legacy(&organizations::account::MemberAccount),
-    &Legacy(&organizations::account::AccountClosure),
-    &Legacy(&organizations::policy::ServiceControlPolicy),
-    &Legacy(&organizations::access::ServiceAccess),
-    &Legacy(&organizations::access::DelegatedAdmin),
+    &organizations::organization::Organization,
+    &organizations::unit::Unit,
+    &organizations::account::MemberAccount,
+    &organizations::account::AccountClosure,
+    &organizations::policy::ServiceControlPolicy,
+    &organizations::access::ServiceAccess,
+    &organizations::access::DelegatedAdmin,
     &iam::password_policy::PasswordPolicy,
     &Legacy(&iam::account_alias::AccountAlias),
     &Legacy(&iam::root::RootMfa),

@@ -6,19 +6,19 @@ use std::collections::BTreeSet;
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::spec::OrgTarget;
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{LegacyKind, name_of};
+use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
 
 pub(crate) struct ServiceAccess;
 pub(crate) struct DelegatedAdmin;
 
 const ACCESS: &str = "org_service_access";
-const ADMIN: &str = "org_delegated_admin";
 
 /// The services the file trusts, said or implied.
 fn trusted(spec: &Spec) -> BTreeSet<String> {
@@ -48,85 +48,85 @@ fn trusted(spec: &Spec) -> BTreeSet<String> {
     services
 }
 
-impl LegacyKind for ServiceAccess {
-    fn kind(&self) -> &'static str {
-        ACCESS
-    }
+/// A trusted service is on, or not there at all.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Access {
+    enabled: bool,
+}
 
+impl Kind for ServiceAccess {
+    type State = Access;
+    const KIND: &'static str = ACCESS;
     /// Other accounts' use of a service may rely on it; destroy leaves it on.
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         trusted(spec)
             .iter()
             .map(|service| {
-                Desired::new(
+                declare(
                     ResourceAddr::named(ACCESS, service),
-                    json!({"enabled": true}),
+                    &Access { enabled: true },
                 )
                 .after([organization::address()])
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            if !in_use(ctx, address).await? {
-                return Ok(None);
-            }
-            let enabled = call!(
-                address,
-                "organizations:ListAWSServiceAccessForOrganization",
-                ctx.organizations()
-                    .list_aws_service_access_for_organization()
-                    .into_paginator()
-                    .send()
-                    .try_collect()
-            )?;
-            let on = enabled
-                .iter()
-                .flat_map(|p| p.enabled_service_principals())
-                .any(|s| s.service_principal() == Some(name_of(address)));
-            Ok(on.then(|| json!({"enabled": true})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Access>,
+    ) -> Result<Option<Access>, ProviderError> {
+        let address = read.address;
+        if !in_use(ctx, address).await? {
+            return Ok(None);
+        }
+        let enabled = call!(
+            address,
+            "organizations:ListAWSServiceAccessForOrganization",
+            ctx.organizations()
+                .list_aws_service_access_for_organization()
+                .into_paginator()
+                .send()
+                .try_collect()
+        )?;
+        let on = enabled
+            .iter()
+            .flat_map(|p| p.enabled_service_principals())
+            .any(|s| s.service_principal() == Some(name_of(address)));
+        Ok(on.then_some(Access { enabled: true }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            if change.action == Action::Create {
-                call!(
-                    address,
-                    "organizations:EnableAWSServiceAccess",
-                    ctx.organizations()
-                        .enable_aws_service_access()
-                        .service_principal(name_of(address))
-                        .send()
-                )?;
-            }
-            Ok(())
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _after: &Access,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "organizations:EnableAWSServiceAccess",
+            ctx.organizations()
+                .enable_aws_service_access()
+                .service_principal(name_of(address))
+                .send()
+        )?;
+        Ok(())
     }
 }
 
-impl LegacyKind for DelegatedAdmin {
-    fn kind(&self) -> &'static str {
-        ADMIN
-    }
+/// The account that administers a service: its id, or its name while it does not exist.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Admin {
+    account: String,
+}
 
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
+impl Kind for DelegatedAdmin {
+    type State = Admin;
+    const KIND: &'static str = "org_delegated_admin";
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {
@@ -139,88 +139,83 @@ impl LegacyKind for DelegatedAdmin {
                     organization::address(),
                     ResourceAddr::named(ACCESS, service.as_str()),
                 ];
-                if let baseline_core::spec::OrgTarget::Account(name) = &admin.value {
+                if let OrgTarget::Account(name) = &admin.value {
                     needs.push(account::address(name.as_str()));
                 }
-                let mut desired = Desired::new(
-                    ResourceAddr::named(ADMIN, service.as_str()),
-                    json!({"account": target_label(&admin.value, &scope.org_accounts)}),
-                )
-                .after(needs);
+                let state = Admin {
+                    account: target_label(&admin.value, &scope.org_accounts),
+                };
+                let mut desired =
+                    declare(ResourceAddr::named(Self::KIND, service.as_str()), &state).after(needs);
                 desired.write_only = emails(spec);
                 desired
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            if !in_use(ctx, address).await? {
-                return Ok(None);
-            }
-            let admins = call!(
-                address,
-                "organizations:ListDelegatedAdministrators",
-                ctx.organizations()
-                    .list_delegated_administrators()
-                    .service_principal(name_of(address))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?;
-            Ok(admins
-                .first()
-                .and_then(|a| a.id())
-                .map(|id| json!({"account": id})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Admin>,
+    ) -> Result<Option<Admin>, ProviderError> {
+        let address = read.address;
+        if !in_use(ctx, address).await? {
+            return Ok(None);
+        }
+        let admins = call!(
+            address,
+            "organizations:ListDelegatedAdministrators",
+            ctx.organizations()
+                .list_delegated_administrators()
+                .service_principal(name_of(address))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        )?;
+        Ok(admins.first().and_then(|a| a.id()).map(|id| Admin {
+            account: id.to_owned(),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let service = name_of(address);
-            let account_of = |state: Option<&Value>| {
-                state
-                    .and_then(|s| s.get("account"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            if let (Action::Update, Some(old)) = (change.action, account_of(change.before.as_ref()))
-            {
-                call!(
-                    address,
-                    "organizations:DeregisterDelegatedAdministrator",
-                    ctx.organizations()
-                        .deregister_delegated_administrator()
-                        .account_id(old)
-                        .service_principal(service)
-                        .send()
-                )?;
-            }
-            if let (Action::Create | Action::Update, Some(new)) =
-                (change.action, account_of(change.after.as_ref()))
-            {
-                let id = target_id(ctx, address, &new, &change.write_only).await?;
-                call!(
-                    address,
-                    "organizations:RegisterDelegatedAdministrator",
-                    ctx.organizations()
-                        .register_delegated_administrator()
-                        .account_id(id)
-                        .service_principal(service)
-                        .send()
-                )?;
-            }
-            Ok(())
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &Admin,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let id = target_id(ctx, address, &after.account, &change.write_only).await?;
+        call!(
+            address,
+            "organizations:RegisterDelegatedAdministrator",
+            ctx.organizations()
+                .register_delegated_administrator()
+                .account_id(id)
+                .service_principal(name_of(address))
+                .send()
+        )?;
+        Ok(())
+    }
+
+    /// Another account takes over: the old one is deregistered first.
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &Admin,
+        after: &Admin,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "organizations:DeregisterDelegatedAdministrator",
+            ctx.organizations()
+                .deregister_delegated_administrator()
+                .account_id(&before.account)
+                .service_principal(name_of(address))
+                .send()
+        )?;
+        self.create(ctx, change, after).await
     }
 }

@@ -8,21 +8,21 @@ use aws_sdk_organizations::types::{AccountStatus, CreateAccountState};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, TargetsSpec};
-use baseline_core::{
-    Action, BoxFuture, ManualStep, ProviderError, ResourceAddr, ResourceChange, Spec,
-};
-use serde_json::{Value, json};
+use baseline_core::{ManualStep, ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::call;
-use crate::kind::{LegacyKind, name_of};
-use crate::organizations::{accounts, by_email, in_use, org, organization, parent_of, path_of};
+use crate::error::{build_error, call};
+use crate::kind::{Kind, Read, canonical, declare, name_of};
+use crate::organizations::{
+    accounts, by_email, email_in, emails, existing_unit_id, in_use, org, organization, parent_of,
+    path_of,
+};
 
 pub(crate) struct MemberAccount;
 pub(crate) struct AccountClosure;
 
 pub(crate) const KIND: &str = "org_account";
-const CLOSURE: &str = "org_account_closure";
 
 /// How long apply waits for CreateAccount before giving up (AWS usually takes minutes).
 const CREATE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -36,15 +36,29 @@ fn progress(message: &str) {
     eprintln!("{message}");
 }
 
-impl LegacyKind for MemberAccount {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// A member account: its root e-mail (lower case) and OU path, and once it exists its id
+/// and status.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    email: String,
+    unit: String,
+    id: Option<String>,
+    status: Option<String>,
+}
 
+/// What only CreateAccount uses: the account's name and the role AWS makes in it.
+#[derive(Serialize, Deserialize)]
+struct NewAccount {
+    name: String,
+    role: String,
+}
+
+impl Kind for MemberAccount {
+    type State = State;
+    const KIND: &'static str = KIND;
     /// Accounts are never closed by baseline.
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {
@@ -55,124 +69,126 @@ impl LegacyKind for MemberAccount {
             .filter(|(_, a)| a.value.ensure == Ensure::Present)
             .map(|(name, member)| {
                 let member = &member.value;
-                let unit = member
-                    .unit
-                    .as_ref()
-                    .map_or_else(|| "/".to_owned(), |u| u.value.to_string());
-                let mut desired = Desired::new(
-                    address(name.as_str()),
-                    json!({
-                        "email": member.email.as_str().to_ascii_lowercase(),
-                        "unit": unit,
-                    }),
-                )
-                .after([organization::address()]);
+                let state = State {
+                    email: member.email.as_str().to_ascii_lowercase(),
+                    unit: member
+                        .unit
+                        .as_ref()
+                        .map_or_else(|| "/".to_owned(), |u| u.value.to_string()),
+                    id: None,
+                    status: None,
+                };
+                let mut desired =
+                    declare(address(name.as_str()), &state).after([organization::address()]);
                 if let Some(unit) = &member.unit {
                     desired = desired.after([super::unit::address(unit.value.as_str())]);
                 }
-                desired.write_only = json!({
-                    "name": name.as_str(),
-                    "role": member.role.as_ref().map_or(TargetsSpec::DEFAULT_ROLE, |r| r.as_str()),
+                desired.write_only = canonical(&NewAccount {
+                    name: name.to_string(),
+                    role: member
+                        .role
+                        .as_ref()
+                        .map_or(TargetsSpec::DEFAULT_ROLE, |r| r.as_str())
+                        .to_owned(),
                 });
                 desired
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let Some(found) = find(ctx, address).await? else {
-                return Ok(None);
-            };
-            let (parent, _) = parent_of(ctx, address, &found.id).await?;
-            let unit = path_of(ctx, address, &parent).await?;
-            Ok(Some(json!({
-                "email": found.email.to_ascii_lowercase(),
-                "unit": unit,
-                "id": found.id,
-                "status": found.status,
-            })))
-        })
+    /// Found by the wanted e-mail: without one there is nothing to look for.
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let email = read.want.map(|w| w.email);
+        let Some(found) = find(ctx, address, email.as_deref()).await? else {
+            return Ok(None);
+        };
+        let (parent, _) = parent_of(ctx, address, &found.id).await?;
+        let unit = path_of(ctx, address, &parent).await?;
+        Ok(Some(State {
+            email: found.email.to_ascii_lowercase(),
+            unit,
+            id: Some(found.id),
+            status: Some(found.status),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let wanted = change.after.as_ref();
-            let text = |key: &str| {
-                wanted
-                    .and_then(|w| w.get(key))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let unit = text("unit");
-            let id = match change.action {
-                Action::Create => create(ctx, change, &text("email")).await?,
-                Action::Update => change
-                    .before
-                    .as_ref()
-                    .and_then(|b| b.get("id"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                _ => return Ok(()),
-            };
-            let (current, _) = parent_of(ctx, address, &id).await?;
-            let destination = super::unit_id(ctx, address, &unit).await?.ok_or_else(|| {
-                crate::error::unsupported(
-                    address,
-                    &format!("moving to OU {unit}, which is missing,"),
-                )
-            })?;
-            if current != destination {
-                call!(
-                    address,
-                    "organizations:MoveAccount",
-                    ctx.organizations()
-                        .move_account()
-                        .account_id(&id)
-                        .source_parent_id(current)
-                        .destination_parent_id(destination)
-                        .send()
-                )?;
-            }
-            Ok(())
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let new = NewAccount::deserialize(&change.write_only).map_err(|err| {
+            build_error(
+                &change.address,
+                format!("the plan's write-only settings do not name the new account: {err}"),
+            )
+        })?;
+        let id = create(ctx, &change.address, &after.email, &new).await?;
+        place(ctx, &change.address, &id, &after.unit).await
     }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let Some(id) = &before.id else {
+            return Err(build_error(
+                &change.address,
+                "the plan's `before` state has no account `id`",
+            ));
+        };
+        place(ctx, &change.address, id, &after.unit).await
+    }
+}
+
+/// Moves account `id` into the OU at `unit` unless it is there already.
+async fn place(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    id: &str,
+    unit: &str,
+) -> Result<(), ProviderError> {
+    let (current, _) = parent_of(ctx, address, id).await?;
+    let destination = existing_unit_id(ctx, address, unit).await?;
+    if current != destination {
+        call!(
+            address,
+            "organizations:MoveAccount",
+            ctx.organizations()
+                .move_account()
+                .account_id(id)
+                .source_parent_id(current)
+                .destination_parent_id(destination)
+                .send()
+        )?;
+    }
+    Ok(())
 }
 
 /// Creates the account and waits for it, with progress on stderr; returns its id.
 async fn create(
     ctx: &AwsContext,
-    change: &ResourceChange,
+    address: &ResourceAddr,
     email: &str,
+    new: &NewAccount,
 ) -> Result<String, ProviderError> {
-    let address = &change.address;
-    let write = |key: &str| {
-        change
-            .write_only
-            .get(key)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let started = call!(
         address,
         "organizations:CreateAccount",
         ctx.organizations()
             .create_account()
             .email(email)
-            .account_name(write("name"))
-            .role_name(write("role"))
+            .account_name(&new.name)
+            .role_name(&new.role)
             .send()
     )?;
     let mut request = started
@@ -268,29 +284,37 @@ struct Found {
     status: String,
 }
 
-/// The account whose e-mail the plan names (from the desired state of the change, or the
-/// write-only e-mail of a closure).
-async fn find(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Found>, ProviderError> {
+/// The account with root e-mail `email`; none without an e-mail or an organization.
+async fn find(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    email: Option<&str>,
+) -> Result<Option<Found>, ProviderError> {
     if !in_use(ctx, address).await? {
         return Ok(None);
     }
-    let email = ctx.org_email(name_of(address));
     let Some(email) = email else {
         return Ok(None);
     };
     let all = accounts(ctx, address).await?;
-    Ok(by_email(&all, &email).map(|a| Found {
+    Ok(by_email(&all, email).map(|a| Found {
         id: a.id().unwrap_or_default().to_owned(),
         email: a.email().unwrap_or_default().to_owned(),
         status: a.status().map_or("", AccountStatus::as_str).to_owned(),
     }))
 }
 
-impl LegacyKind for AccountClosure {
-    fn kind(&self) -> &'static str {
-        CLOSURE
-    }
+/// Whether the account has been closed: the manual step's goal.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Closure {
+    closed: bool,
+}
 
+impl Kind for AccountClosure {
+    type State = Closure;
+    const KIND: &'static str = "org_account_closure";
+
+    /// The account is found by its e-mail, which the write-only settings carry.
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {
             return Vec::new();
@@ -299,9 +323,9 @@ impl LegacyKind for AccountClosure {
             .iter()
             .filter(|(_, a)| a.value.ensure == Ensure::Absent)
             .map(|(name, member)| {
-                Desired::manual(
-                    ResourceAddr::named(CLOSURE, name.as_str()),
-                    json!({"closed": true}),
+                let mut desired = Desired::manual(
+                    ResourceAddr::named(Self::KIND, name.as_str()),
+                    canonical(&Closure { closed: true }),
                     ManualStep {
                         reason: format!(
                             "baseline never closes an AWS account ({}): closing loses what is in it",
@@ -311,21 +335,22 @@ impl LegacyKind for AccountClosure {
                         verified_by: "organizations:ListAccounts (status SUSPENDED or PENDING_CLOSURE, or gone)"
                             .to_owned(),
                     },
-                )
+                );
+                desired.write_only = emails(spec);
+                desired
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let open = find(ctx, address)
-                .await?
-                .is_some_and(|a| a.status == AccountStatus::Active.as_str());
-            Ok(Some(json!({"closed": !open})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Closure>,
+    ) -> Result<Option<Closure>, ProviderError> {
+        let email = email_in(read.write_only, name_of(read.address));
+        let open = find(ctx, read.address, email.as_deref())
+            .await?
+            .is_some_and(|a| a.status == AccountStatus::Active.as_str());
+        Ok(Some(Closure { closed: !open }))
     }
 }

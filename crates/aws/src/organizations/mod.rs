@@ -10,6 +10,8 @@ pub(crate) mod access;
 pub(crate) mod account;
 pub(crate) mod organization;
 pub(crate) mod policy;
+#[cfg(test)]
+mod tests;
 pub(crate) mod unit;
 
 use std::collections::BTreeMap;
@@ -17,10 +19,12 @@ use std::collections::BTreeMap;
 use aws_sdk_organizations::types::{Account, AccountStatus, OrganizationalUnit, ParentType};
 use baseline_core::spec::{OrgTarget, OrganizationSpec, TargetAccounts};
 use baseline_core::{ProviderError, ResourceAddr, Spec};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code};
+use crate::kind::canonical;
 
 /// The `organization:` section, when the file has one.
 pub(crate) fn org(spec: &Spec) -> Option<&OrganizationSpec> {
@@ -188,24 +192,20 @@ pub(crate) async fn target_id(
         return root_id(ctx, address).await;
     }
     if target.starts_with('/') {
-        return unit_id(ctx, address, target).await?.ok_or_else(|| {
-            not_found(
-                address,
-                "organizations:ListOrganizationalUnitsForParent",
-                &format!("OU {target} does not exist"),
-            )
-        });
+        return existing_unit_id(ctx, address, target).await;
     }
     if target.len() == 12 && target.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(target.to_owned());
     }
-    let email = write_only
-        .get("emails")
-        .and_then(|e| e.get(target))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let Some(email) = email_in(write_only, target) else {
+        return Err(not_found(
+            address,
+            "organizations:ListAccounts",
+            &format!("account `{target}` has no e-mail in the plan"),
+        ));
+    };
     let all = accounts(ctx, address).await?;
-    by_email(&all, email)
+    by_email(&all, &email)
         .and_then(Account::id)
         .map(str::to_owned)
         .ok_or_else(|| {
@@ -215,6 +215,21 @@ pub(crate) async fn target_id(
                 &format!("account `{target}` ({email}) does not exist yet"),
             )
         })
+}
+
+/// The id of the OU at `path`, which must exist by now (it is created first).
+pub(crate) async fn existing_unit_id(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    path: &str,
+) -> Result<String, ProviderError> {
+    unit_id(ctx, address, path).await?.ok_or_else(|| {
+        not_found(
+            address,
+            "organizations:ListOrganizationalUnitsForParent",
+            &format!("OU {path} does not exist"),
+        )
+    })
 }
 
 /// How a target is written in desired state: `root`, an OU path, or an account id (its
@@ -231,35 +246,27 @@ pub(crate) fn target_label(target: &OrgTarget, known: &BTreeMap<String, String>)
     }
 }
 
-/// The e-mails of the declared accounts, for targets that name an account not created yet.
-pub(crate) fn emails(spec: &Spec) -> Value {
-    let emails: serde_json::Map<String, Value> = org(spec)
-        .iter()
-        .flat_map(|o| &o.accounts)
-        .map(|(name, a)| (name.to_string(), Value::from(a.value.email.as_str())))
-        .collect();
-    serde_json::json!({ "emails": emails })
+/// The declared accounts' e-mails by name, as write-only settings: how a resource that names
+/// an account (a target, a closure) finds it, even one created in the same run.
+#[derive(Serialize, Deserialize)]
+struct Emails {
+    emails: BTreeMap<String, String>,
 }
 
-/// The e-mails of the member accounts a file declares, by name.
-pub fn declared_emails(spec: &Spec) -> BTreeMap<String, String> {
-    org(spec)
+/// The e-mails of the declared accounts, as write-only settings.
+pub(crate) fn emails(spec: &Spec) -> Value {
+    let emails = org(spec)
         .iter()
         .flat_map(|o| &o.accounts)
         .map(|(name, a)| (name.to_string(), a.value.email.as_str().to_owned()))
-        .collect()
+        .collect();
+    canonical(&Emails { emails })
 }
 
-/// The e-mails of the member accounts a saved plan acts on, by name.
-pub fn planned_emails(plan: &baseline_core::Plan) -> BTreeMap<String, String> {
-    plan.changes
-        .iter()
-        .filter(|c| c.address.kind == account::KIND)
-        .filter_map(|c| {
-            let email = c.after.as_ref()?.get("email")?.as_str()?;
-            Some((c.address.name.clone()?, email.to_owned()))
-        })
-        .collect()
+/// The e-mail of declared account `name` in a resource's write-only settings.
+pub(crate) fn email_in(write_only: &Value, name: &str) -> Option<String> {
+    let Emails { mut emails } = Emails::deserialize(write_only).ok()?;
+    emails.remove(name)
 }
 
 /// One member account `targets` selects.

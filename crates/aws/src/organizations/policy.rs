@@ -5,25 +5,32 @@
 use aws_sdk_organizations::types::{PolicyType, TargetType};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::Ensure;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
-use serde_json::{Value, json};
+use baseline_core::spec::{Ensure, OrgTarget};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
-use crate::kind::{LegacyKind, name_of};
+use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
     account, emails, in_use, org, organization, path_of, target_id, target_label, unit,
 };
 
 pub(crate) struct ServiceControlPolicy;
 
-const KIND: &str = "org_policy";
+/// The policy's description (empty when it has none), its normalised document (`null`
+/// when AWS's text does not parse), and its targets as the plan shows them, sorted.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    description: String,
+    document: Option<Value>,
+    targets: Vec<String>,
+}
 
-impl LegacyKind for ServiceControlPolicy {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for ServiceControlPolicy {
+    type State = State;
+    const KIND: &'static str = "org_policy";
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {
@@ -32,7 +39,7 @@ impl LegacyKind for ServiceControlPolicy {
         org.policies
             .iter()
             .map(|(name, scp)| {
-                let address = ResourceAddr::named(KIND, name.as_str());
+                let address = ResourceAddr::named(Self::KIND, name.as_str());
                 let scp = &scp.value;
                 let mut targets: Vec<String> = scp
                     .attach
@@ -43,193 +50,206 @@ impl LegacyKind for ServiceControlPolicy {
                 targets.dedup();
                 // Created after the OUs and accounts it is attached to.
                 let needs = scp.attach.iter().filter_map(|t| match &t.value {
-                    baseline_core::spec::OrgTarget::Unit(path) => {
-                        Some(unit::address(path.as_str()))
-                    }
-                    baseline_core::spec::OrgTarget::Account(name) => {
-                        Some(account::address(name.as_str()))
-                    }
+                    OrgTarget::Unit(path) => Some(unit::address(path.as_str())),
+                    OrgTarget::Account(name) => Some(account::address(name.as_str())),
                     _ => None,
                 });
-                let mut desired = Desired::new(
-                    address,
-                    json!({
-                        "description": scp.description.clone().unwrap_or_default(),
-                        "document": scp.document.as_ref().map(|d| policy::normalize(&d.0)),
-                        "targets": targets,
-                    }),
-                )
-                .after([organization::address()])
-                .after(needs.collect::<Vec<_>>());
-                desired.ensure = scp.ensure;
-                if scp.ensure == Ensure::Present {
+                let mut desired = if scp.ensure == Ensure::Present {
+                    let state = State {
+                        description: scp.description.clone().unwrap_or_default(),
+                        document: scp.document.as_ref().map(|d| policy::normalize(&d.0)),
+                        targets,
+                    };
+                    let mut desired = declare(address, &state);
                     desired.write_only = emails(spec);
+                    desired
                 } else {
-                    desired.state = json!({});
-                }
+                    // Wanted gone: no state.
+                    Desired::new(address, Value::Object(Map::new()))
+                };
+                desired = desired
+                    .after([organization::address()])
+                    .after(needs.collect::<Vec<_>>());
+                desired.ensure = scp.ensure;
                 desired
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            if !in_use(ctx, address).await? {
-                return Ok(None);
-            }
-            let Some(id) = policy_id(ctx, address).await? else {
-                return Ok(None);
-            };
-            let described = call!(
-                address,
-                "organizations:DescribePolicy",
-                ctx.organizations().describe_policy().policy_id(&id).send()
-            )?;
-            let policy = described.policy();
-            let document = policy
-                .and_then(|p| p.content())
-                .and_then(|text| policy::parse(text).ok())
-                .map(|doc| policy::normalize(&doc));
-            let description = policy
-                .and_then(|p| p.policy_summary())
-                .and_then(|s| s.description())
-                .unwrap_or_default();
-            let attached = call!(
-                address,
-                "organizations:ListTargetsForPolicy",
-                ctx.organizations()
-                    .list_targets_for_policy()
-                    .policy_id(&id)
-                    .into_paginator()
-                    .send()
-                    .try_collect()
-            )?;
-            let mut targets = Vec::new();
-            for target in attached.iter().flat_map(|p| p.targets()) {
-                let target_id = target.target_id().unwrap_or_default();
-                targets.push(match target.r#type() {
-                    Some(TargetType::Root) => "root".to_owned(),
-                    Some(TargetType::OrganizationalUnit) => {
-                        path_of(ctx, address, target_id).await?
-                    }
-                    _ => target_id.to_owned(),
-                });
-            }
-            targets.sort();
-            Ok(Some(json!({
-                "description": description,
-                "document": document,
-                "targets": targets,
-            })))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        if !in_use(ctx, address).await? {
+            return Ok(None);
+        }
+        let Some(id) = policy_id(ctx, address).await? else {
+            return Ok(None);
+        };
+        let described = call!(
+            address,
+            "organizations:DescribePolicy",
+            ctx.organizations().describe_policy().policy_id(&id).send()
+        )?;
+        let policy = described.policy();
+        let document = policy
+            .and_then(|p| p.content())
+            .and_then(|text| policy::parse(text).ok())
+            .map(|doc| policy::normalize(&doc));
+        let description = policy
+            .and_then(|p| p.policy_summary())
+            .and_then(|s| s.description())
+            .unwrap_or_default()
+            .to_owned();
+        let attached = call!(
+            address,
+            "organizations:ListTargetsForPolicy",
+            ctx.organizations()
+                .list_targets_for_policy()
+                .policy_id(&id)
+                .into_paginator()
+                .send()
+                .try_collect()
+        )?;
+        let mut targets = Vec::new();
+        for target in attached.iter().flat_map(|p| p.targets()) {
+            let target_id = target.target_id().unwrap_or_default();
+            targets.push(match target.r#type() {
+                Some(TargetType::Root) => "root".to_owned(),
+                Some(TargetType::OrganizationalUnit) => path_of(ctx, address, target_id).await?,
+                _ => target_id.to_owned(),
+            });
+        }
+        targets.sort();
+        Ok(Some(State {
+            description,
+            document,
+            targets,
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let orgs = ctx.organizations();
-            let strings = |state: Option<&Value>| -> Vec<String> {
-                state
-                    .and_then(|s| s.get("targets"))
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|t| t.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let before = strings(change.before.as_ref());
-            let after = strings(change.after.as_ref());
-            let id = match (change.action, policy_id(ctx, address).await?) {
-                (Action::Delete, None) => return Ok(()),
-                (Action::Delete, Some(id)) => id,
-                (_, existing) => {
-                    let after_state = change.after.as_ref();
-                    let content = after_state
-                        .and_then(|a| a.get("document"))
-                        .map(policy::to_text)
-                        .ok_or_else(|| build_error(address, "the plan has no policy document"))?;
-                    let description = after_state
-                        .and_then(|a| a.get("description"))
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    match existing {
-                        Some(id) => {
-                            if change.before.as_ref().and_then(|b| b.get("document"))
-                                != after_state.and_then(|a| a.get("document"))
-                                || change.before.as_ref().and_then(|b| b.get("description"))
-                                    != after_state.and_then(|a| a.get("description"))
-                            {
-                                call!(
-                                    address,
-                                    "organizations:UpdatePolicy",
-                                    orgs.update_policy()
-                                        .policy_id(&id)
-                                        .content(content)
-                                        .description(description)
-                                        .send()
-                                )?;
-                            }
-                            id
-                        }
-                        None => {
-                            let created = call!(
-                                address,
-                                "organizations:CreatePolicy",
-                                orgs.create_policy()
-                                    .name(name_of(address))
-                                    .description(description)
-                                    .content(content)
-                                    .r#type(PolicyType::ServiceControlPolicy)
-                                    .send()
-                            )?;
-                            created
-                                .policy()
-                                .and_then(|p| p.policy_summary())
-                                .and_then(|s| s.id())
-                                .unwrap_or_default()
-                                .to_owned()
-                        }
-                    }
-                }
-            };
-            // Attach before detaching: a target is never left without the policy it
-            // keeps while the list changes.
-            for target in after.iter().filter(|t| !before.contains(t)) {
-                let target = target_id(ctx, address, target, &change.write_only).await?;
-                call!(
-                    address,
-                    "organizations:AttachPolicy",
-                    orgs.attach_policy().policy_id(&id).target_id(target).send()
-                )?;
-            }
-            for target in before.iter().filter(|t| !after.contains(t)) {
-                let target = target_id(ctx, address, target, &change.write_only).await?;
-                call!(
-                    address,
-                    "organizations:DetachPolicy",
-                    orgs.detach_policy().policy_id(&id).target_id(target).send()
-                )?;
-            }
-            if change.action == Action::Delete {
-                call!(
-                    address,
-                    "organizations:DeletePolicy",
-                    orgs.delete_policy().policy_id(&id).send()
-                )?;
-            }
-            Ok(())
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let id = write(ctx, &change.address, None, after).await?;
+        retarget(ctx, change, &id, &[], &after.targets).await
     }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let id = write(ctx, &change.address, Some(before), after).await?;
+        retarget(ctx, change, &id, &before.targets, &after.targets).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let Some(id) = policy_id(ctx, address).await? else {
+            return Ok(());
+        };
+        retarget(ctx, change, &id, &before.targets, &[]).await?;
+        call!(
+            address,
+            "organizations:DeletePolicy",
+            ctx.organizations().delete_policy().policy_id(&id).send()
+        )?;
+        Ok(())
+    }
+}
+
+/// Creates the policy, or updates the existing one unless its document and description
+/// are already `after`'s; returns its id.
+async fn write(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    before: Option<&State>,
+    after: &State,
+) -> Result<String, ProviderError> {
+    let orgs = ctx.organizations();
+    let existing = policy_id(ctx, address).await?;
+    let content = after
+        .document
+        .as_ref()
+        .map(policy::to_text)
+        .ok_or_else(|| build_error(address, "the plan has no policy document"))?;
+    let description = after.description.as_str();
+    if let Some(id) = existing {
+        let same = before
+            .is_some_and(|b| b.document == after.document && b.description == after.description);
+        if !same {
+            call!(
+                address,
+                "organizations:UpdatePolicy",
+                orgs.update_policy()
+                    .policy_id(&id)
+                    .content(content)
+                    .description(description)
+                    .send()
+            )?;
+        }
+        return Ok(id);
+    }
+    let created = call!(
+        address,
+        "organizations:CreatePolicy",
+        orgs.create_policy()
+            .name(name_of(address))
+            .description(description)
+            .content(content)
+            .r#type(PolicyType::ServiceControlPolicy)
+            .send()
+    )?;
+    Ok(created
+        .policy()
+        .and_then(|p| p.policy_summary())
+        .and_then(|s| s.id())
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Attaches the policy to the targets in `after` but not `before`, then detaches it from
+/// those in `before` but not `after`: a target is never left without the policy it keeps
+/// while the list changes.
+async fn retarget(
+    ctx: &AwsContext,
+    change: &ResourceChange,
+    id: &str,
+    before: &[String],
+    after: &[String],
+) -> Result<(), ProviderError> {
+    let address = &change.address;
+    let orgs = ctx.organizations();
+    for target in after.iter().filter(|t| !before.contains(t)) {
+        let target = target_id(ctx, address, target, &change.write_only).await?;
+        call!(
+            address,
+            "organizations:AttachPolicy",
+            orgs.attach_policy().policy_id(id).target_id(target).send()
+        )?;
+    }
+    for target in before.iter().filter(|t| !after.contains(t)) {
+        let target = target_id(ctx, address, target, &change.write_only).await?;
+        call!(
+            address,
+            "organizations:DetachPolicy",
+            orgs.detach_policy().policy_id(id).target_id(target).send()
+        )?;
+    }
+    Ok(())
 }
 
 /// The id of the service control policy named by the address.

@@ -4,13 +4,13 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OuPath};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
-use crate::kind::{LegacyKind, name_of};
-use crate::organizations::{org, organization, unit_id};
+use crate::kind::{Kind, Read, declare, name_of};
+use crate::organizations::{existing_unit_id, in_use, org, organization, unit_id};
 
 pub(crate) struct Unit;
 
@@ -20,16 +20,18 @@ pub(crate) fn address(path: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, path)
 }
 
-impl LegacyKind for Unit {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// An OU is only its path: it exists or not.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    path: String,
+}
 
+impl Kind for Unit {
+    type State = State;
+    const KIND: &'static str = KIND;
     /// OUs are left alone by destroy: AWS refuses to delete one that holds accounts, and
     /// baseline never removes accounts.
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {
@@ -54,9 +56,11 @@ impl LegacyKind for Unit {
         paths
             .into_iter()
             .map(|(path, ensure)| {
+                let state = State {
+                    path: path.as_str().to_owned(),
+                };
                 let mut desired =
-                    Desired::new(address(path.as_str()), json!({ "path": path.as_str() }))
-                        .after([organization::address()]);
+                    declare(address(path.as_str()), &state).after([organization::address()]);
                 if let Some(parent) = path.parent() {
                     desired = desired.after([address(parent.as_str())]);
                 }
@@ -66,62 +70,61 @@ impl LegacyKind for Unit {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            if !super::in_use(ctx, address).await? {
-                return Ok(None);
-            }
-            let path = name_of(address);
-            Ok(unit_id(ctx, address, path)
-                .await?
-                .map(|_| json!({ "path": path })))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        if !in_use(ctx, address).await? {
+            return Ok(None);
+        }
+        let path = name_of(address);
+        Ok(unit_id(ctx, address, path).await?.map(|_| State {
+            path: path.to_owned(),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let path = name_of(address);
-            match change.action {
-                Action::Create => {
-                    let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
-                    let parent_id = unit_id(ctx, address, parent).await?.ok_or_else(|| {
-                        crate::error::unsupported(address, "an OU whose parent is missing")
-                    })?;
-                    create!(
-                        address,
-                        "organizations:CreateOrganizationalUnit",
-                        &["DuplicateOrganizationalUnitException"],
-                        ctx.organizations()
-                            .create_organizational_unit()
-                            .parent_id(parent_id)
-                            .name(name)
-                            .send()
-                    )?;
-                }
-                Action::Delete => {
-                    if let Some(id) = unit_id(ctx, address, path).await? {
-                        call!(
-                            address,
-                            "organizations:DeleteOrganizationalUnit",
-                            ctx.organizations()
-                                .delete_organizational_unit()
-                                .organizational_unit_id(id)
-                                .send()
-                        )?;
-                    }
-                }
-                _ => {}
-            }
-            Ok(())
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let path = name_of(address);
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent_id = existing_unit_id(ctx, address, parent).await?;
+        create!(
+            address,
+            "organizations:CreateOrganizationalUnit",
+            &["DuplicateOrganizationalUnitException"],
+            ctx.organizations()
+                .create_organizational_unit()
+                .parent_id(parent_id)
+                .name(name)
+                .send()
+        )?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        if let Some(id) = unit_id(ctx, address, name_of(address)).await? {
+            call!(
+                address,
+                "organizations:DeleteOrganizationalUnit",
+                ctx.organizations()
+                    .delete_organizational_unit()
+                    .organizational_unit_id(id)
+                    .send()
+            )?;
+        }
+        Ok(())
     }
 }

@@ -71,7 +71,6 @@ async fn read_accounts(
             return None;
         }
     };
-    ctx.set_org_emails(baseline_aws::declared_emails(spec));
     let organization = Organization {
         known: survey.known,
         members: survey
@@ -203,7 +202,6 @@ async fn apply_checked(
     out: Output,
     run: Run,
 ) -> u8 {
-    ctx.set_org_emails(baseline_aws::planned_emails(&plan));
     let members = match baseline_engine::recheck(&ctx, &plan).await {
         Ok(members) => members,
         Err(problems) => {
