@@ -89,12 +89,12 @@ static KINDS: &[&dyn AnyKind] = &[
     &Legacy(&alerts::topic::Topic),
     &Legacy(&alerts::subscription::Subscription),
     &Legacy(&alerts::rule::Rule),
-    &Legacy(&guardrails::S3PublicAccessBlock),
-    &Legacy(&guardrails::EbsEncryption),
-    &Legacy(&guardrails::analyzer::AccessAnalyzer),
-    &Legacy(&guardrails::detectors::GuardDuty),
-    &Legacy(&guardrails::detectors::SecurityHub),
-    &Legacy(&guardrails::trusted_advisor::TrustedAdvisor),
+    &guardrails::S3PublicAccessBlock,
+    &guardrails::EbsEncryption,
+    &guardrails::analyzer::AccessAnalyzer,
+    &guardrails::detectors::GuardDuty,
+    &guardrails::detectors::SecurityHub,
+    &guardrails::trusted_advisor::TrustedAdvisor,
 ];
 
 /// The desired resources the spec declares in `scope`, in address order.
