@@ -6,26 +6,33 @@
 use aws_sdk_account::types::AlternateContactType;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
-use crate::kind::{LegacyKind, name_of};
-use crate::manual::{manual_item, status};
+use crate::error::{build_error, call, has_code, sdk_error};
+use crate::kind::{Kind, Read, declare, name_of};
+use crate::manual::{Status, manual_item};
 
 pub(crate) struct AlternateContact;
-
-const KIND: &str = "account_contact";
 
 fn contact_type(address: &ResourceAddr) -> AlternateContactType {
     AlternateContactType::from(name_of(address).to_uppercase().as_str())
 }
 
-impl LegacyKind for AlternateContact {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// An alternate contact. The file gives all four fields; a contact AWS holds may lack one,
+/// which reads as `null`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Contact {
+    name: Option<String>,
+    title: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl Kind for AlternateContact {
+    type State = Contact;
+    const KIND: &'static str = "account_contact";
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(contacts) = &spec.account.contacts else {
@@ -35,15 +42,13 @@ impl LegacyKind for AlternateContact {
             .declared()
             .into_iter()
             .map(|(kind, contact)| {
-                let desired = Desired::new(
-                    ResourceAddr::named(KIND, kind),
-                    json!({
-                        "name": contact.name.as_str(),
-                        "title": contact.title.as_str(),
-                        "email": contact.email.as_str(),
-                        "phone": contact.phone.as_str(),
-                    }),
-                );
+                let state = Contact {
+                    name: Some(contact.name.as_str().to_owned()),
+                    title: Some(contact.title.as_str().to_owned()),
+                    email: Some(contact.email.as_str().to_owned()),
+                    phone: Some(contact.phone.as_str().to_owned()),
+                };
+                let desired = declare(ResourceAddr::named(Self::KIND, kind), &state);
                 if kind == "security" {
                     desired.cis(&["1.2"])
                 } else {
@@ -53,71 +58,77 @@ impl LegacyKind for AlternateContact {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let answer = ctx
-                .account()
-                .get_alternate_contact()
-                .alternate_contact_type(contact_type(address))
-                .send()
-                .await;
-            let out = match answer {
-                Ok(out) => out,
-                Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "account:GetAlternateContact", &err)),
-            };
-            Ok(out.alternate_contact().map(|c| {
-                json!({
-                    "name": c.name(),
-                    "title": c.title(),
-                    "email": c.email_address(),
-                    "phone": c.phone_number(),
-                })
-            }))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Contact>,
+    ) -> Result<Option<Contact>, ProviderError> {
+        let answer = ctx
+            .account()
+            .get_alternate_contact()
+            .alternate_contact_type(contact_type(read.address))
+            .send()
+            .await;
+        let out = match answer {
+            Ok(out) => out,
+            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
+            Err(err) => {
+                return Err(sdk_error(read.address, "account:GetAlternateContact", &err));
+            }
+        };
+        let text = |field: Option<&str>| field.map(str::to_owned);
+        Ok(out.alternate_contact().map(|c| Contact {
+            name: text(c.name()),
+            title: text(c.title()),
+            email: text(c.email_address()),
+            phone: text(c.phone_number()),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let account = ctx.account();
-            if change.action == Action::Delete {
-                call!(
-                    address,
-                    "account:DeleteAlternateContact",
-                    account
-                        .delete_alternate_contact()
-                        .alternate_contact_type(contact_type(address))
-                        .send()
-                )?;
-                return Ok(());
-            }
-            let Some(after) = &change.after else {
-                return Ok(());
-            };
-            let text = |key: &str| after[key].as_str().unwrap_or_default().to_owned();
-            call!(
-                address,
-                "account:PutAlternateContact",
-                account
-                    .put_alternate_contact()
-                    .alternate_contact_type(contact_type(address))
-                    .name(text("name"))
-                    .title(text("title"))
-                    .email_address(text("email"))
-                    .phone_number(text("phone"))
-                    .send()
-            )?;
-            Ok(())
-        })
+    /// PutAlternateContact sets all four fields; a plan whose contact lacks one is refused.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &Contact,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let field = |value: &Option<String>, name: &str| {
+            value
+                .clone()
+                .ok_or_else(|| build_error(address, format!("the contact has no `{name}`")))
+        };
+        call!(
+            address,
+            "account:PutAlternateContact",
+            ctx.account()
+                .put_alternate_contact()
+                .alternate_contact_type(contact_type(address))
+                .name(field(&after.name, "name")?)
+                .title(field(&after.title, "title")?)
+                .email_address(field(&after.email, "email")?)
+                .phone_number(field(&after.phone, "phone")?)
+                .send()
+        )?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &Contact,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "account:DeleteAlternateContact",
+            ctx.account()
+                .delete_alternate_contact()
+                .alternate_contact_type(contact_type(address))
+                .send()
+        )?;
+        Ok(())
     }
 }
 
@@ -125,12 +136,9 @@ impl LegacyKind for AlternateContact {
 /// checks that it is complete.
 pub(crate) struct ContactInformation;
 
-const INFORMATION: &str = "account_contact_information";
-
-impl LegacyKind for ContactInformation {
-    fn kind(&self) -> &'static str {
-        INFORMATION
-    }
+impl Kind for ContactInformation {
+    type State = Status;
+    const KIND: &'static str = "account_contact_information";
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(manual) = spec.account.contact_information else {
@@ -146,7 +154,7 @@ impl LegacyKind for ContactInformation {
                 .to_owned(),
         };
         vec![manual_item(
-            ResourceAddr::singleton(INFORMATION),
+            ResourceAddr::singleton(Self::KIND),
             manual,
             true,
             step,
@@ -154,32 +162,34 @@ impl LegacyKind for ContactInformation {
         )]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let answer = ctx.account().get_contact_information().send().await;
-            let info = match answer {
-                Ok(out) => out.contact_information().cloned(),
-                Err(err) if has_code(&err, &["ResourceNotFoundException"]) => None,
-                Err(err) => {
-                    return Err(sdk_error(address, "account:GetContactInformation", &err));
-                }
-            };
-            let complete = info.is_some_and(|c| {
-                [
-                    c.full_name(),
-                    c.address_line1(),
-                    c.city(),
-                    c.country_code(),
-                    c.phone_number(),
-                ]
-                .iter()
-                .all(|field| !field.trim().is_empty())
-            });
-            Ok(Some(status(complete, "incomplete")))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Status>,
+    ) -> Result<Option<Status>, ProviderError> {
+        let answer = ctx.account().get_contact_information().send().await;
+        let info = match answer {
+            Ok(out) => out.contact_information().cloned(),
+            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => None,
+            Err(err) => {
+                return Err(sdk_error(
+                    read.address,
+                    "account:GetContactInformation",
+                    &err,
+                ));
+            }
+        };
+        let complete = info.is_some_and(|c| {
+            [
+                c.full_name(),
+                c.address_line1(),
+                c.city(),
+                c.country_code(),
+                c.phone_number(),
+            ]
+            .iter()
+            .all(|field| !field.trim().is_empty())
+        });
+        Ok(Some(Status::of(complete, "incomplete")))
     }
 }

@@ -3,20 +3,20 @@
 //! money, so neither is in the default baseline. Standards are added, never removed: one
 //! enabled by hand is not baseline's to turn off.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_securityhub::types::StandardsSubscriptionRequest;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Map, Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::guardrails::{guardrails, per_region};
-use crate::kind::{LegacyKind, region_of};
+use crate::guardrails::{Switch, guardrails, per_region};
+use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct GuardDuty;
-
-const GUARDDUTY: &str = "guardduty_detector";
 
 /// The first detector of the region (a region has at most one), with its id.
 async fn detector(
@@ -41,70 +41,73 @@ async fn detector(
     Ok(Some((id.clone(), enabled)))
 }
 
-impl LegacyKind for GuardDuty {
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
-
-    fn kind(&self) -> &'static str {
-        GUARDDUTY
-    }
+impl Kind for GuardDuty {
+    type State = Switch;
+    const KIND: &'static str = "guardduty_detector";
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         if !guardrails(spec).is_some_and(|g| g.guardduty) {
             return Vec::new();
         }
-        per_region(GUARDDUTY, scope, &json!({"enabled": true}), &[])
+        per_region(Self::KIND, scope, &[], |_| Switch::ON)
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            Ok(detector(ctx, address)
-                .await?
-                .map(|(_, enabled)| json!({"enabled": enabled})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Switch>,
+    ) -> Result<Option<Switch>, ProviderError> {
+        let found = detector(ctx, read.address).await?;
+        Ok(found.map(|(_, enabled)| Switch { enabled }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let guardduty = ctx.guardduty(region_of(address));
-            match detector(ctx, address).await? {
-                Some((id, _)) => {
-                    call!(
-                        address,
-                        "guardduty:UpdateDetector",
-                        guardduty
-                            .update_detector()
-                            .detector_id(id)
-                            .enable(true)
-                            .send()
-                    )?;
-                }
-                None => {
-                    call!(
-                        address,
-                        "guardduty:CreateDetector",
-                        guardduty.create_detector().enable(true).send()
-                    )?;
-                }
+    /// Turns the region's detector on, or makes one where there is none.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _after: &Switch,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let guardduty = ctx.guardduty(region_of(address));
+        match detector(ctx, address).await? {
+            Some((id, _)) => {
+                call!(
+                    address,
+                    "guardduty:UpdateDetector",
+                    guardduty
+                        .update_detector()
+                        .detector_id(id)
+                        .enable(true)
+                        .send()
+                )?;
             }
-            Ok(())
-        })
+            None => {
+                call!(
+                    address,
+                    "guardduty:CreateDetector",
+                    guardduty.create_detector().enable(true).send()
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
 pub(crate) struct SecurityHub;
 
-const SECURITY_HUB: &str = "securityhub";
+/// Security Hub in one region: on, and each standard's status by its key (see
+/// [`standard_key`]): `enabled` once ready, else AWS's status in lower case.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Hub {
+    enabled: bool,
+    #[serde(flatten)]
+    standards: BTreeMap<String, String>,
+}
+
+/// The status of a standard that is ready.
+const ENABLED: &str = "enabled";
 
 /// A standard's field in the state: its ARN after the region and account, e.g.
 /// `standards/cis-aws-foundations-benchmark/v/3.0.0`.
@@ -112,129 +115,147 @@ fn standard_key(arn: &str) -> String {
     arn.rsplit("::").next().unwrap_or(arn).to_owned()
 }
 
-impl LegacyKind for SecurityHub {
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
-
-    fn kind(&self) -> &'static str {
-        SECURITY_HUB
-    }
+impl Kind for SecurityHub {
+    type State = Hub;
+    const KIND: &'static str = "securityhub";
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(hub) = guardrails(spec).and_then(|g| g.security_hub.as_ref()) else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for region in &scope.regions {
-            let mut state = Map::new();
-            state.insert("enabled".to_owned(), json!(true));
-            for standard in &hub.standards {
-                state.insert(
-                    standard_key(&standard.arn(&scope.partition, region)),
-                    json!("enabled"),
-                );
-            }
-            out.push(Desired::new(
-                ResourceAddr::singleton(SECURITY_HUB).in_region(region),
-                Value::Object(state),
-            ));
-        }
-        out
+        per_region(Self::KIND, scope, &[], |region| Hub {
+            enabled: true,
+            standards: hub
+                .standards
+                .iter()
+                .map(|s| {
+                    (
+                        standard_key(&s.arn(&scope.partition, region)),
+                        ENABLED.to_owned(),
+                    )
+                })
+                .collect(),
+        })
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let hub = ctx.securityhub(region_of(address));
-            match hub.describe_hub().send().await {
-                Ok(_) => {}
-                Err(err)
-                    if has_code(
-                        &err,
-                        &["InvalidAccessException", "ResourceNotFoundException"],
-                    ) =>
-                {
-                    return Ok(None);
-                }
-                Err(err) => return Err(sdk_error(address, "securityhub:DescribeHub", &err)),
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Hub>,
+    ) -> Result<Option<Hub>, ProviderError> {
+        let hub = ctx.securityhub(region_of(read.address));
+        match hub.describe_hub().send().await {
+            Ok(_) => {}
+            Err(err)
+                if has_code(
+                    &err,
+                    &["InvalidAccessException", "ResourceNotFoundException"],
+                ) =>
+            {
+                return Ok(None);
             }
-            let enabled = call!(
-                address,
-                "securityhub:GetEnabledStandards",
-                hub.get_enabled_standards().max_results(100).send()
-            )?;
-            let mut state = Map::new();
-            state.insert("enabled".to_owned(), json!(true));
-            for subscription in enabled.standards_subscriptions() {
+            Err(err) => return Err(sdk_error(read.address, "securityhub:DescribeHub", &err)),
+        }
+        let enabled = call!(
+            read.address,
+            "securityhub:GetEnabledStandards",
+            hub.get_enabled_standards().max_results(100).send()
+        )?;
+        let standards = enabled
+            .standards_subscriptions()
+            .iter()
+            .map(|subscription| {
                 let status = subscription
                     .standards_status()
                     .map_or("ready", |s| s.as_str())
                     .to_lowercase();
                 let status = if status == "ready" {
-                    "enabled".to_owned()
+                    ENABLED.to_owned()
                 } else {
                     status
                 };
-                state.insert(
-                    standard_key(subscription.standards_arn().unwrap_or_default()),
-                    json!(status),
-                );
-            }
-            Ok(Some(Value::Object(state)))
-        })
+                let key = subscription
+                    .standards_arn()
+                    .map_or_else(String::new, standard_key);
+                (key, status)
+            })
+            .collect();
+        Ok(Some(Hub {
+            enabled: true,
+            standards,
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let hub = ctx.securityhub(region);
-            if change.before.is_none() {
-                call!(
-                    address,
-                    "securityhub:EnableSecurityHub",
-                    hub.enable_security_hub()
-                        .enable_default_standards(false)
-                        .send()
-                )?;
-            }
-            let after = change.after.as_ref().and_then(Value::as_object);
-            let before = change.before.as_ref().and_then(Value::as_object);
-            let mut requests = Vec::new();
-            for key in after.into_iter().flat_map(|a| a.keys()) {
-                if key == "enabled" || before.and_then(|b| b.get(key)) == Some(&json!("enabled")) {
-                    continue;
-                }
-                let partition = ctx.partition();
-                let arn = if key.starts_with("ruleset/") {
-                    format!("arn:{partition}:securityhub:::{key}")
-                } else {
-                    format!("arn:{partition}:securityhub:{region}::{key}")
-                };
-                requests.push(
-                    StandardsSubscriptionRequest::builder()
-                        .standards_arn(arn)
-                        .build(),
-                );
-            }
-            if !requests.is_empty() {
-                call!(
-                    address,
-                    "securityhub:BatchEnableStandards",
-                    hub.batch_enable_standards()
-                        .set_standards_subscription_requests(Some(requests))
-                        .send()
-                )?;
-            }
-            Ok(())
-        })
+    /// Turns Security Hub on (without AWS's default standards), then enables the declared
+    /// standards.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &Hub,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        call!(
+            address,
+            "securityhub:EnableSecurityHub",
+            ctx.securityhub(region_of(address))
+                .enable_security_hub()
+                .enable_default_standards(false)
+                .send()
+        )?;
+        enable_standards(ctx, address, None, after).await
     }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &Hub,
+        after: &Hub,
+    ) -> Result<(), ProviderError> {
+        enable_standards(ctx, &change.address, Some(before), after).await
+    }
+}
+
+/// Enables the standards of `after` that are not enabled in `before`.
+async fn enable_standards(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    before: Option<&Hub>,
+    after: &Hub,
+) -> Result<(), ProviderError> {
+    let region = region_of(address);
+    let partition = ctx.partition();
+    let requests: Vec<StandardsSubscriptionRequest> = after
+        .standards
+        .keys()
+        .filter(|key| {
+            before
+                .and_then(|b| b.standards.get(*key))
+                .map(String::as_str)
+                != Some(ENABLED)
+        })
+        .map(|key| {
+            let arn = if key.starts_with("ruleset/") {
+                format!("arn:{partition}:securityhub:::{key}")
+            } else {
+                format!("arn:{partition}:securityhub:{region}::{key}")
+            };
+            StandardsSubscriptionRequest::builder()
+                .standards_arn(arn)
+                .build()
+        })
+        .collect();
+    if !requests.is_empty() {
+        call!(
+            address,
+            "securityhub:BatchEnableStandards",
+            ctx.securityhub(region)
+                .batch_enable_standards()
+                .set_standards_subscription_requests(Some(requests))
+                .send()
+        )?;
+    }
+    Ok(())
 }

@@ -2,98 +2,101 @@
 //! create it, replace it, or remove it with `{ ensure: absent }`.
 
 use baseline_core::plan::Desired;
+use baseline_core::scope::Scope;
 use baseline_core::spec::{AliasSpec, Ensure};
 use baseline_core::template::NameContext;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
-use crate::error::{sdk_error, unsupported};
-use crate::kind::LegacyKind;
-use baseline_core::scope::Scope;
+use crate::error::sdk_error;
+use crate::kind::{Kind, Read, declare};
 
 pub(crate) struct AccountAlias;
 
-const KIND: &str = "account_alias";
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Alias {
+    alias: String,
+}
 
-impl LegacyKind for AccountAlias {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for AccountAlias {
+    type State = Alias;
+    const KIND: &'static str = "account_alias";
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
-        let Some(alias) = &spec.account.alias else {
-            return Vec::new();
-        };
-        let (ensure, state) = match alias {
-            AliasSpec::Name(name) => {
-                let rendered = name.render(NameContext {
+        let address = ResourceAddr::singleton(Self::KIND);
+        let desired = match spec.account.alias.as_ref() {
+            None => return Vec::new(),
+            Some(AliasSpec::Name(name)) => {
+                let alias = name.render(NameContext {
                     account_id: spec.account.id.as_str(),
                     region: None,
                 });
-                (Ensure::Present, json!({ "alias": rendered }))
+                declare(address, &Alias { alias })
             }
-            AliasSpec::Absent => (Ensure::Absent, json!({})),
+            // No alias: nothing to compare, only that there is none.
+            Some(AliasSpec::Absent) => Desired {
+                ensure: Ensure::Absent,
+                ..Desired::new(address, Value::Object(Map::new()))
+            },
         };
-        vec![Desired {
-            address: ResourceAddr::singleton(KIND),
-            ensure,
-            state,
-            depends_on: Vec::new(),
-            manual: None,
-            cis: Vec::new(),
-            write_only: Value::Null,
-        }]
+        vec![desired]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let out = ctx
-                .iam()
-                .list_account_aliases()
-                .send()
-                .await
-                .map_err(|err| sdk_error(address, "iam:ListAccountAliases", &err))?;
-            Ok(out.account_aliases().first().map(|a| json!({ "alias": a })))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Alias>,
+    ) -> Result<Option<Alias>, ProviderError> {
+        let out = ctx
+            .iam()
+            .list_account_aliases()
+            .send()
+            .await
+            .map_err(|err| sdk_error(read.address, "iam:ListAccountAliases", &err))?;
+        Ok(out.account_aliases().first().map(|alias| Alias {
+            alias: alias.clone(),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let before = alias_in(change.before.as_ref());
-            let after = alias_in(change.after.as_ref());
-            match (change.action, before, after) {
-                (Action::Create, _, Some(new)) => create(ctx, address, new).await,
-                // IAM keeps one alias: the old one goes first. If the new one is then
-                // refused, the old one is put back so the account is not left without.
-                (Action::Update, Some(old), Some(new)) => {
-                    delete(ctx, address, old).await?;
-                    if let Err(err) = create(ctx, address, new).await {
-                        if let Err(restore) = create(ctx, address, old).await {
-                            tracing::error!(%restore, "could not restore the previous alias");
-                        }
-                        return Err(err);
-                    }
-                    Ok(())
-                }
-                (Action::Delete, Some(old), _) => delete(ctx, address, old).await,
-                (action, _, _) => Err(unsupported(address, &format!("{action:?}"))),
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &Alias,
+    ) -> Result<(), ProviderError> {
+        create(ctx, &change.address, &after.alias).await
+    }
+
+    /// IAM keeps one alias: the old one goes first. If the new one is then refused, the old
+    /// one is put back so the account is not left without.
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &Alias,
+        after: &Alias,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        delete(ctx, address, &before.alias).await?;
+        if let Err(err) = create(ctx, address, &after.alias).await {
+            if let Err(restore) = create(ctx, address, &before.alias).await {
+                tracing::error!(%restore, "could not restore the previous alias");
             }
-        })
+            return Err(err);
+        }
+        Ok(())
     }
-}
 
-fn alias_in(state: Option<&Value>) -> Option<&str> {
-    state?.get("alias")?.as_str()
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &Alias,
+    ) -> Result<(), ProviderError> {
+        delete(ctx, &change.address, &before.alias).await
+    }
 }
 
 async fn create(

@@ -8,17 +8,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use baseline_core::plan::{Desired, ManualStep};
-use baseline_core::spec::{CredentialChecks, Ensure};
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
-use serde_json::{Value, json};
+use baseline_core::scope::Scope;
+use baseline_core::spec::CredentialChecks;
+use baseline_core::{ProviderError, ResourceAddr, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::kind::{LegacyKind, name_of};
-use baseline_core::scope::Scope;
+use crate::kind::{Kind, Read, canonical, name_of};
 
 pub(crate) struct CredentialFindings;
-
-const KIND: &str = "iam_finding";
 
 /// One row of the credential report, by column name.
 pub(crate) struct Row<'a> {
@@ -155,10 +153,15 @@ fn enabled(checks: &CredentialChecks) -> Vec<(Check, String)> {
         .collect()
 }
 
-impl LegacyKind for CredentialFindings {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// The users a check names: none is what the file wants.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Users {
+    users: Vec<String>,
+}
+
+impl Kind for CredentialFindings {
+    type State = Users;
+    const KIND: &'static str = "iam_finding";
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
         let Some(checks) = spec.iam.as_ref().and_then(|i| i.credential_checks.as_ref()) else {
@@ -166,49 +169,53 @@ impl LegacyKind for CredentialFindings {
         };
         enabled(checks)
             .into_iter()
-            .map(|(check, name)| Desired {
-                address: ResourceAddr::named(KIND, &name),
-                ensure: Ensure::Present,
-                state: json!({ "users": [] }),
-                depends_on: Vec::new(),
-                manual: Some(ManualStep {
+            .map(|(check, name)| {
+                let step = ManualStep {
                     reason: format!(
                         "{}: credentials belong to people, so baseline reports them and never removes them itself",
                         check.what
                     ),
                     console: "IAM → Users → (user) → Security credentials".to_owned(),
                     verified_by: "iam:GenerateCredentialReport, iam:GetCredentialReport".to_owned(),
-                }),
-                cis: vec![check.cis.to_owned()],
-                write_only: Value::Null,
+                };
+                let none = Users { users: Vec::new() };
+                Desired::manual(ResourceAddr::named(Self::KIND, &name), canonical(&none), step)
+                    .cis(&[check.cis])
             })
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let report = ctx.credential_report(address).await?;
-            let mut lines = report.lines();
-            let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-            let rows: Vec<Row<'_>> = lines
-                .map(|line| Row {
-                    header: &header,
-                    cells: line.split(',').collect(),
-                })
-                .filter(|row| row.get("user") != "<root_account>")
-                .collect();
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or(Duration::ZERO)
-                .as_secs() as i64;
-            let check = name_of(address);
-            Ok(Some(json!({ "users": offenders(check, &rows, now) })))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, Users>,
+    ) -> Result<Option<Users>, ProviderError> {
+        let report = ctx.credential_report(read.address).await?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs() as i64;
+        let users = named(name_of(read.address), report, now);
+        Ok(Some(Users { users }))
     }
+}
+
+/// The users a check names in a credential report (CSV, a header line first), leaving out
+/// the root user.
+fn named(check: &str, report: &str, now: i64) -> Vec<String> {
+    let mut lines = report.lines();
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let header: Vec<&str> = header.split(',').collect();
+    let rows: Vec<Row<'_>> = lines
+        .map(|line| Row {
+            header: &header,
+            cells: line.split(',').collect(),
+        })
+        .filter(|row| row.get("user") != "<root_account>")
+        .collect();
+    offenders(check, &rows, now)
 }
 
 #[cfg(test)]
@@ -222,17 +229,8 @@ nomfa,arn,true,2026-11-22T00:00:00+00:00,2026-11-01T00:00:00+00:00,false,false,N
 stale,arn,true,2026-08-01T00:00:00+00:00,2026-01-01T00:00:00+00:00,true,true,2026-01-01T00:00:00+00:00,2026-11-22T00:00:00+00:00,true,2026-11-01T00:00:00+00:00,N/A";
 
     fn check(name: &str) -> Vec<String> {
-        let mut lines = REPORT.lines();
-        let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-        let rows: Vec<Row<'_>> = lines
-            .map(|line| Row {
-                header: &header,
-                cells: line.split(',').collect(),
-            })
-            .filter(|row| row.get("user") != "<root_account>")
-            .collect();
-        let now = seconds("2026-11-23T00:00:00+00:00").unwrap_or_default();
-        offenders(name, &rows, now)
+        let now = seconds("2026-11-23T00:00:00+00:00").expect("a report date");
+        named(name, REPORT, now)
     }
 
     #[test]

@@ -2,119 +2,120 @@
 //! another identity, so they are manual items, verified with iam:GetAccountSummary and gone
 //! from the plan once true (CIS 1.4, 1.5).
 
+use std::marker::PhantomData;
+
 use baseline_core::plan::{Desired, ManualStep};
-use baseline_core::spec::{Ensure, RootAccessKeys as KeysSpec, RootMfa as MfaSpec};
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
-use serde_json::{Value, json};
+use baseline_core::scope::Scope;
+use baseline_core::spec::{RootAccessKeys as KeysSpec, RootMfa as MfaSpec, RootSpec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::kind::LegacyKind;
-use baseline_core::scope::Scope;
+use crate::kind::{Kind, Read, canonical};
 
-/// One root setting: which summary flag shows it, what is wanted, and how a person does it.
-struct RootItem {
-    kind: &'static str,
-    field: &'static str,
-    summary_key: &'static str,
-    want_present: bool,
-    cis: &'static str,
-    reason: &'static str,
-    console: &'static str,
+/// One root setting, as its state: which summary flag shows it, what is wanted, and how a
+/// person does it.
+pub(crate) trait RootSetting: Serialize + DeserializeOwned + Send + Sync + 'static {
+    const KIND: &'static str;
+    /// The iam:GetAccountSummary flag that shows it.
+    const SUMMARY_KEY: &'static str;
+    /// Whether the flag is wanted set.
+    const WANT_PRESENT: bool;
+    const CIS: &'static str;
+    const REASON: &'static str;
+    const CONSOLE: &'static str;
+    /// Whether the file asks for it.
+    fn declared(root: &RootSpec) -> bool;
+    /// The state when the summary flag is `present`.
+    fn flag(present: bool) -> Self;
 }
 
-const MFA: RootItem = RootItem {
-    kind: "root_mfa",
-    field: "mfa_enabled",
-    summary_key: "AccountMFAEnabled",
-    want_present: true,
-    cis: "1.5",
-    reason: "AWS has no API to add an MFA device to the root user; only the root user can, \
-             signed in to the console",
-    console: "sign in as the root user → account menu (top right) → Security credentials → \
-              Multi-factor authentication (MFA) → Assign MFA device",
-};
+/// The kind of a root setting.
+pub(crate) struct Root<S>(PhantomData<S>);
 
-const ACCESS_KEYS: RootItem = RootItem {
-    kind: "root_access_keys",
-    field: "access_keys_present",
-    summary_key: "AccountAccessKeysPresent",
-    want_present: false,
-    cis: "1.4",
-    reason: "root access keys can only be deleted by the root user; no IAM API reaches \
-             root credentials from another identity",
-    console: "sign in as the root user → account menu (top right) → Security credentials → \
-              Access keys → Actions → Delete",
-};
-
-impl RootItem {
-    fn desired(&self) -> Desired {
-        Desired {
-            address: ResourceAddr::singleton(self.kind),
-            ensure: Ensure::Present,
-            state: json!({ self.field: self.want_present }),
-            depends_on: Vec::new(),
-            manual: Some(ManualStep {
-                reason: self.reason.to_owned(),
-                console: self.console.to_owned(),
-                verified_by: format!("iam:GetAccountSummary ({})", self.summary_key),
-            }),
-            cis: vec![self.cis.to_owned()],
-            write_only: Value::Null,
-        }
-    }
-
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        address: &ResourceAddr,
-    ) -> Result<Option<Value>, ProviderError> {
-        let summary = ctx.account_summary(address).await?;
-        let present = summary.get(self.summary_key).copied().unwrap_or(0) > 0;
-        Ok(Some(json!({ self.field: present })))
-    }
-}
-
-pub(crate) struct RootMfa;
-pub(crate) struct RootAccessKeys;
-
-impl LegacyKind for RootMfa {
-    fn kind(&self) -> &'static str {
-        MFA.kind
-    }
+impl<S: RootSetting> Kind for Root<S> {
+    type State = S;
+    const KIND: &'static str = S::KIND;
 
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
-        match spec.root.as_ref().and_then(|r| r.mfa) {
-            Some(MfaSpec::Required) => vec![MFA.desired()],
-            None => Vec::new(),
+        if !spec.root.as_ref().is_some_and(S::declared) {
+            return Vec::new();
         }
+        let step = ManualStep {
+            reason: S::REASON.to_owned(),
+            console: S::CONSOLE.to_owned(),
+            verified_by: format!("iam:GetAccountSummary ({})", S::SUMMARY_KEY),
+        };
+        let state = S::flag(S::WANT_PRESENT);
+        vec![
+            Desired::manual(ResourceAddr::singleton(S::KIND), canonical(&state), step)
+                .cis(&[S::CIS]),
+        ]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(MFA.read(ctx, address))
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, S>) -> Result<Option<S>, ProviderError> {
+        let summary = ctx.account_summary(read.address).await?;
+        let present = summary.get(S::SUMMARY_KEY).copied().unwrap_or(0) > 0;
+        Ok(Some(S::flag(present)))
     }
 }
 
-impl LegacyKind for RootAccessKeys {
-    fn kind(&self) -> &'static str {
-        ACCESS_KEYS.kind
+/// `root.mfa: required`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Mfa {
+    mfa_enabled: bool,
+}
+
+impl RootSetting for Mfa {
+    const KIND: &'static str = "root_mfa";
+    const SUMMARY_KEY: &'static str = "AccountMFAEnabled";
+    const WANT_PRESENT: bool = true;
+    const CIS: &'static str = "1.5";
+    const REASON: &'static str = "AWS has no API to add an MFA device to the root user; only \
+                                  the root user can, signed in to the console";
+    const CONSOLE: &'static str = "sign in as the root user → account menu (top right) → \
+                                   Security credentials → Multi-factor authentication (MFA) → \
+                                   Assign MFA device";
+
+    fn declared(root: &RootSpec) -> bool {
+        matches!(root.mfa, Some(MfaSpec::Required))
     }
 
-    fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
-        match spec.root.as_ref().and_then(|r| r.access_keys) {
-            Some(KeysSpec::Absent) => vec![ACCESS_KEYS.desired()],
-            None => Vec::new(),
+    fn flag(present: bool) -> Self {
+        Self {
+            mfa_enabled: present,
         }
     }
+}
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(ACCESS_KEYS.read(ctx, address))
+pub(crate) static ROOT_MFA: Root<Mfa> = Root(PhantomData);
+
+/// `root.access_keys: absent`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct AccessKeys {
+    access_keys_present: bool,
+}
+
+impl RootSetting for AccessKeys {
+    const KIND: &'static str = "root_access_keys";
+    const SUMMARY_KEY: &'static str = "AccountAccessKeysPresent";
+    const WANT_PRESENT: bool = false;
+    const CIS: &'static str = "1.4";
+    const REASON: &'static str = "root access keys can only be deleted by the root user; no \
+                                  IAM API reaches root credentials from another identity";
+    const CONSOLE: &'static str = "sign in as the root user → account menu (top right) → \
+                                   Security credentials → Access keys → Actions → Delete";
+
+    fn declared(root: &RootSpec) -> bool {
+        matches!(root.access_keys, Some(KeysSpec::Absent))
+    }
+
+    fn flag(present: bool) -> Self {
+        Self {
+            access_keys_present: present,
+        }
     }
 }
+
+pub(crate) static ROOT_ACCESS_KEYS: Root<AccessKeys> = Root(PhantomData);
