@@ -88,7 +88,7 @@ static KINDS: &[&dyn AnyKind] = &[
     &cost::budget::Budget,
     &alerts::topic::Topic,
     &alerts::subscription::Subscription,
-    &Legacy(&alerts::rule::Rule),
+    &alerts::rule::Rule,
     &Legacy(&guardrails::S3PublicAccessBlock),
     &Legacy(&guardrails::EbsEncryption),
     &Legacy(&guardrails::analyzer::AccessAnalyzer),
