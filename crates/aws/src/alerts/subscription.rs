@@ -4,24 +4,40 @@
 
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::kind::{Kind, Read, canonical, name_of, region_of};
 
 pub(crate) struct Subscription;
 
-const KIND: &str = "sns_subscription";
+/// Where the subscription stands; only its owner can move it to `confirmed`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    status: Status,
+}
 
-impl LegacyKind for Subscription {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+#[derive(Debug, Serialize, Deserialize)]
+enum Status {
+    #[serde(rename = "confirmed")]
+    Confirmed,
+    #[serde(rename = "pending confirmation")]
+    Pending,
+    #[serde(rename = "not subscribed yet")]
+    NotSubscribed,
+}
+
+impl Kind for Subscription {
+    type State = State;
+    const KIND: &'static str = "sns_subscription";
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let topics = spec.alerts.iter().flat_map(|a| &a.topics);
+        let confirmed = canonical(&State {
+            status: Status::Confirmed,
+        });
         let mut out = Vec::new();
         for (name, spec) in topics {
             for subscription in &spec.subscriptions {
@@ -46,9 +62,9 @@ impl LegacyKind for Subscription {
                 };
                 out.push(
                     Desired::manual(
-                        ResourceAddr::named(KIND, &format!("{name}/{key}"))
+                        ResourceAddr::named(Self::KIND, &format!("{name}/{key}"))
                             .in_region(&scope.home_region),
-                        json!({"status": "confirmed"}),
+                        confirmed.clone(),
                         step,
                     )
                     .after([topic::address(name.as_str(), scope)]),
@@ -58,29 +74,29 @@ impl LegacyKind for Subscription {
         out
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let (topic_name, key) = name_of(address).split_once('/').unwrap_or_default();
-            let topic_arn = topic::live_arn(ctx, region_of(address), topic_name).await?;
-            let found = topic::subscriptions(ctx, address, &topic_arn).await?;
-            let arns: Vec<&String> = found
-                .iter()
-                .flatten()
-                .filter(|(k, _)| k == key)
-                .map(|(_, arn)| arn)
-                .collect();
-            let status = if arns.iter().any(|arn| arn.starts_with("arn:")) {
-                "confirmed"
-            } else if arns.is_empty() {
-                "not subscribed yet"
-            } else {
-                "pending confirmation"
-            };
-            Ok(Some(json!({ "status": status })))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        // The name is `TOPIC/PROTOCOL:ENDPOINT`, as `desired` makes it.
+        let (topic_name, key) = name_of(address).split_once('/').unwrap_or_default();
+        let topic_arn = topic::live_arn(ctx, region_of(address), topic_name).await?;
+        let found = topic::subscriptions(ctx, address, &topic_arn).await?;
+        let arns: Vec<&String> = found
+            .iter()
+            .flatten()
+            .filter(|(k, _)| k == key)
+            .map(|(_, arn)| arn)
+            .collect();
+        let status = if arns.iter().any(|arn| arn.starts_with("arn:")) {
+            Status::Confirmed
+        } else if arns.is_empty() {
+            Status::NotSubscribed
+        } else {
+            Status::Pending
+        };
+        Ok(Some(State { status }))
     }
 }

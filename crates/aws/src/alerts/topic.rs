@@ -7,15 +7,37 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::TopicSpec;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::config_topic_arn;
 
 pub(crate) struct Topic;
+
+/// The topic as baseline sees it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    /// The topic policy, normalised; null when the topic has none.
+    policy: Value,
+    /// `protocol:endpoint` of every subscription, sorted, confirmed or not.
+    subscriptions: Vec<String>,
+    /// The KMS key that encrypts the topic: absent when the file leaves it out, null when
+    /// the topic is not encrypted.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    kms_key: Option<Option<String>>,
+}
+
+impl State {
+    /// The key, when there is one.
+    fn key(&self) -> Option<&str> {
+        self.kms_key.as_ref().and_then(Option::as_deref)
+    }
+}
 
 pub(crate) const KIND: &str = "sns_topic";
 
@@ -78,20 +100,20 @@ fn desired_topic(name: &str, topic: &TopicSpec, spec: &Spec, scope: &Scope) -> D
         .collect();
     subscriptions.sort();
     subscriptions.dedup();
-    let mut state = json!({
-        "policy": topic_policy(&topic_arn, scope, config_publishes),
-        "subscriptions": subscriptions,
-    });
-    if let Some(key) = &topic.kms_key {
-        state["kms_key"] = json!(key.as_str());
-    }
-    Desired::new(address(name, scope), state)
+    let state = State {
+        policy: topic_policy(&topic_arn, scope, config_publishes),
+        subscriptions,
+        kms_key: topic
+            .kms_key
+            .as_ref()
+            .map(|key| Some(key.as_str().to_owned())),
+    };
+    declare(address(name, scope), &state)
 }
 
-impl LegacyKind for Topic {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Topic {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         spec.alerts
@@ -101,20 +123,114 @@ impl LegacyKind for Topic {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(read(ctx, address))
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let (sns, topic_arn) = topic_at(ctx, address).await?;
+        let attributes = match sns
+            .get_topic_attributes()
+            .topic_arn(&topic_arn)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "sns:GetTopicAttributes", &err)),
+        };
+        let attributes = attributes.attributes().cloned().unwrap_or_default();
+        let policy = attributes
+            .get("Policy")
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .map_or(Value::Null, |p| policy::normalize(&p));
+        let Some(subscriptions) = subscriptions(ctx, address, &topic_arn).await? else {
+            return Ok(None);
+        };
+        let mut keys: Vec<String> = subscriptions.into_iter().map(|(key, _)| key).collect();
+        keys.dedup();
+        Ok(Some(State {
+            policy,
+            subscriptions: keys,
+            kms_key: Some(attributes.get("KmsMasterKeyId").cloned()),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(apply(ctx, change))
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (sns, topic_arn) = topic_at(ctx, address).await?;
+        let mut create = sns
+            .create_topic()
+            .name(name_of(address))
+            .attributes("Policy", policy::to_text(&after.policy));
+        if let Some(key) = after.key() {
+            create = create.attributes("KmsMasterKeyId", key);
+        }
+        call!(address, "sns:CreateTopic", create.send())?;
+        // A new topic has no subscriptions yet.
+        sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &[]).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (sns, topic_arn) = topic_at(ctx, address).await?;
+        if before.policy != after.policy {
+            call!(
+                address,
+                "sns:SetTopicAttributes",
+                sns.set_topic_attributes()
+                    .topic_arn(&topic_arn)
+                    .attribute_name("Policy")
+                    .attribute_value(policy::to_text(&after.policy))
+                    .send()
+            )?;
+        }
+        if before.key() != after.key() && after.kms_key.is_some() {
+            // Only a plan edited by hand asks for a null key; it goes as an empty
+            // KmsMasterKeyId.
+            call!(
+                address,
+                "sns:SetTopicAttributes",
+                sns.set_topic_attributes()
+                    .topic_arn(&topic_arn)
+                    .attribute_name("KmsMasterKeyId")
+                    .attribute_value(after.key().unwrap_or(""))
+                    .send()
+            )?;
+        }
+        // A topic that vanished since the plan has nothing to unsubscribe.
+        let live = subscriptions(ctx, address, &topic_arn)
+            .await?
+            .unwrap_or_default();
+        sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &live).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let (sns, topic_arn) = topic_at(ctx, address).await?;
+        call!(
+            address,
+            "sns:DeleteTopic",
+            sns.delete_topic().topic_arn(&topic_arn).send()
+        )?;
+        Ok(())
     }
 }
 
@@ -128,6 +244,18 @@ pub(crate) async fn live_arn(
     Ok(format!(
         "arn:{}:sns:{region}:{account}:{name}",
         ctx.partition()
+    ))
+}
+
+/// The SNS client of the topic's region, and the topic's ARN.
+async fn topic_at(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+) -> Result<(aws_sdk_sns::Client, String), ProviderError> {
+    let region = region_of(address);
+    Ok((
+        ctx.sns(region),
+        live_arn(ctx, region, name_of(address)).await?,
     ))
 }
 
@@ -169,105 +297,17 @@ pub(crate) async fn subscriptions(
     Ok(Some(found))
 }
 
-async fn read(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Value>, ProviderError> {
+/// Subscribes the `wanted` keys the topic lacks and unsubscribes the `live` ones no longer
+/// wanted.
+async fn sync_subscriptions(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    topic_arn: &str,
+    wanted: &[String],
+    live: &[(String, String)],
+) -> Result<(), ProviderError> {
     let sns = ctx.sns(region_of(address));
-    let topic_arn = live_arn(ctx, region_of(address), name_of(address)).await?;
-    let attributes = match sns
-        .get_topic_attributes()
-        .topic_arn(&topic_arn)
-        .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
-        Err(err) => return Err(sdk_error(address, "sns:GetTopicAttributes", &err)),
-    };
-    let attributes = attributes.attributes().cloned().unwrap_or_default();
-    let policy = attributes
-        .get("Policy")
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .map_or(Value::Null, |p| policy::normalize(&p));
-    let Some(subscriptions) = subscriptions(ctx, address, &topic_arn).await? else {
-        return Ok(None);
-    };
-    let mut keys: Vec<String> = subscriptions.into_iter().map(|(key, _)| key).collect();
-    keys.dedup();
-    Ok(Some(json!({
-        "policy": policy,
-        "kms_key": attributes.get("KmsMasterKeyId"),
-        "subscriptions": keys,
-    })))
-}
-
-fn strings(state: Option<&Value>, key: &str) -> Vec<String> {
-    state
-        .and_then(|s| s[key].as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
-}
-
-async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), ProviderError> {
-    let address = &change.address;
-    let sns = ctx.sns(region_of(address));
-    let topic_arn = live_arn(ctx, region_of(address), name_of(address)).await?;
-    let after = change.after.as_ref().unwrap_or(&Value::Null);
-    let policy_text = policy::to_text(&after["policy"]);
-    match change.action {
-        Action::Create => {
-            let mut create = sns
-                .create_topic()
-                .name(name_of(address))
-                .attributes("Policy", &policy_text);
-            if let Some(key) = after["kms_key"].as_str() {
-                create = create.attributes("KmsMasterKeyId", key);
-            }
-            call!(address, "sns:CreateTopic", create.send())?;
-        }
-        Action::Update => {
-            let before = change.before.as_ref().unwrap_or(&Value::Null);
-            if before["policy"] != after["policy"] {
-                call!(
-                    address,
-                    "sns:SetTopicAttributes",
-                    sns.set_topic_attributes()
-                        .topic_arn(&topic_arn)
-                        .attribute_name("Policy")
-                        .attribute_value(&policy_text)
-                        .send()
-                )?;
-            }
-            if before["kms_key"] != after["kms_key"] && after.get("kms_key").is_some() {
-                call!(
-                    address,
-                    "sns:SetTopicAttributes",
-                    sns.set_topic_attributes()
-                        .topic_arn(&topic_arn)
-                        .attribute_name("KmsMasterKeyId")
-                        .attribute_value(after["kms_key"].as_str().unwrap_or_default())
-                        .send()
-                )?;
-            }
-        }
-        Action::Delete => {
-            call!(
-                address,
-                "sns:DeleteTopic",
-                sns.delete_topic().topic_arn(&topic_arn).send()
-            )?;
-            return Ok(());
-        }
-        Action::NoOp | Action::Manual => return Ok(()),
-    }
-    let live = match change.action {
-        Action::Create => Vec::new(),
-        _ => subscriptions(ctx, address, &topic_arn)
-            .await?
-            .unwrap_or_default(),
-    };
-    let wanted = strings(Some(after), "subscriptions");
-    for key in &wanted {
+    for key in wanted {
         if live.iter().any(|(k, _)| k == key) {
             continue;
         }
@@ -276,13 +316,13 @@ async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), Provider
             address,
             "sns:Subscribe",
             sns.subscribe()
-                .topic_arn(&topic_arn)
+                .topic_arn(topic_arn)
                 .protocol(protocol)
                 .endpoint(endpoint)
                 .send()
         )?;
     }
-    for (key, subscription_arn) in &live {
+    for (key, subscription_arn) in live {
         if wanted.contains(key) {
             continue;
         }

@@ -3,75 +3,122 @@
 //! are matched by (actual/forecasted, percent) and changed one by one.
 
 use aws_sdk_budgets::types::{
-    Budget as SdkBudget, BudgetType, ComparisonOperator, Notification, NotificationType,
-    NotificationWithSubscribers, Spend, Subscriber, SubscriptionType, ThresholdType, TimeUnit,
+    self as sdk, BudgetType, ComparisonOperator, NotificationType, NotificationWithSubscribers,
+    Spend, SubscriptionType, ThresholdType, TimeUnit,
 };
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::BudgetSpec;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code, sdk_error};
-use crate::kind::{LegacyKind, name_of};
+use crate::kind::{Kind, Read, canonical, declare, name_of};
 
 pub(crate) struct Budget;
 
 pub(crate) const KIND: &str = "budget";
 
+/// The budget: its limit, its period, and who is told when spending passes a percentage.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    amount: f64,
+    /// The limit's currency; null when the budget has no limit.
+    currency: Option<String>,
+    /// Budgets' time unit, `MONTHLY` or `DAILY`.
+    time_unit: String,
+    /// Sorted by [`Notification::key`].
+    notifications: Vec<Notification>,
+}
+
+/// One notification: "more than `percent` percent of the amount", actual or forecasted.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, Deserialize)]
+struct Notification {
+    /// Budgets' notification type, `ACTUAL` or `FORECASTED`.
+    when: String,
+    percent: f64,
+    /// Sorted by their JSON text.
+    subscribers: Vec<Subscriber>,
+    /// Only "more than N percent" is baseline's: a notification of another shape shows its
+    /// comparison and threshold type (Budgets' names), and is replaced by what the file
+    /// declares.
+    comparison: Option<String>,
+    threshold_type: Option<String>,
+}
+
+/// `{"email": ADDRESS}` or `{"sns": TOPIC_ARN}`.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Subscriber {
+    Email(String),
+    Sns(String),
+}
+
+impl Notification {
+    /// Notifications are matched by what triggers them: `ACTUAL:80.0`.
+    fn key(&self) -> String {
+        format!("{}:{}", self.when, Value::from(self.percent))
+    }
+
+    /// Whether baseline owns its shape ("more than N percent").
+    fn is_baselines(&self) -> bool {
+        self.comparison.is_none()
+    }
+}
+
+fn sort(subscribers: &mut [Subscriber]) {
+    subscribers.sort_by_key(|s| canonical(s).to_string());
+}
+
 fn desired_budget(name: &str, budget: &BudgetSpec, scope: &Scope) -> Desired {
     let mut topics = Vec::new();
-    let mut notifications: Vec<Value> = budget
+    let mut notifications: Vec<Notification> = budget
         .notifications
         .iter()
         .map(|n| {
             let n = &n.value;
-            let mut subscribers: Vec<Value> = n
+            let mut subscribers: Vec<Subscriber> = n
                 .emails
                 .iter()
-                .map(|e| json!({"email": e.as_str()}))
+                .map(|e| Subscriber::Email(e.as_str().to_owned()))
                 .collect();
             if let Some(topic) = &n.topic {
                 topics.push(topic::address(topic.value.as_str(), scope));
-                subscribers.push(json!({"sns": topic::arn(topic.value.as_str(), scope)}));
+                subscribers.push(Subscriber::Sns(topic::arn(topic.value.as_str(), scope)));
             }
-            subscribers.sort_by_key(Value::to_string);
-            json!({
-                "when": n.when.api(),
-                "percent": n.percent.get() as f64,
-                "subscribers": subscribers,
-            })
+            sort(&mut subscribers);
+            Notification {
+                when: n.when.api().to_owned(),
+                percent: n.percent.get() as f64,
+                subscribers,
+                comparison: None,
+                threshold_type: None,
+            }
         })
         .collect();
-    notifications.sort_by_key(notification_key);
-    let currency = budget.currency.as_ref().map_or("USD", |c| c.as_str());
-    Desired::new(
-        ResourceAddr::named(KIND, name),
-        json!({
-            "amount": budget.amount.get(),
-            "currency": currency,
-            "time_unit": budget.time_unit.api(),
-            "notifications": notifications,
-        }),
-    )
-    .after(topics)
+    notifications.sort_by_key(Notification::key);
+    let state = State {
+        amount: budget.amount.get(),
+        currency: Some(
+            budget
+                .currency
+                .as_ref()
+                .map_or("USD", |c| c.as_str())
+                .to_owned(),
+        ),
+        time_unit: budget.time_unit.api().to_owned(),
+        notifications,
+    };
+    declare(ResourceAddr::named(KIND, name), &state).after(topics)
 }
 
-/// Notifications are matched by what triggers them.
-fn notification_key(notification: &Value) -> String {
-    format!(
-        "{}:{}",
-        notification["when"].as_str().unwrap_or_default(),
-        notification["percent"]
-    )
-}
-
-impl LegacyKind for Budget {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Budget {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         spec.cost
@@ -81,230 +128,244 @@ impl LegacyKind for Budget {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(read(ctx, address))
-    }
-
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(apply(ctx, change))
-    }
-}
-
-async fn read(ctx: &AwsContext, address: &ResourceAddr) -> Result<Option<Value>, ProviderError> {
-    let account = ctx.account_id().await?;
-    let budgets = ctx.budgets();
-    let name = name_of(address);
-    let out = match budgets
-        .describe_budget()
-        .account_id(account)
-        .budget_name(name)
-        .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(err) if has_code(&err, &["NotFoundException"]) => return Ok(None),
-        Err(err) => return Err(sdk_error(address, "budgets:DescribeBudget", &err)),
-    };
-    let Some(budget) = out.budget() else {
-        return Ok(None);
-    };
-    let limit = budget.budget_limit();
-    let amount: f64 = limit
-        .and_then(|l| l.amount().parse().ok())
-        .unwrap_or_default();
-    let listed = call!(
-        address,
-        "budgets:DescribeNotificationsForBudget",
-        budgets
-            .describe_notifications_for_budget()
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let account = ctx.account_id().await?;
+        let budgets = ctx.budgets();
+        let name = name_of(address);
+        let out = match budgets
+            .describe_budget()
             .account_id(account)
             .budget_name(name)
-            .max_results(100)
             .send()
-    )?;
-    let mut notifications = Vec::new();
-    for notification in listed.notifications() {
-        let subscribers = call!(
+            .await
+        {
+            Ok(out) => out,
+            Err(err) if has_code(&err, &["NotFoundException"]) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "budgets:DescribeBudget", &err)),
+        };
+        let Some(budget) = out.budget() else {
+            return Ok(None);
+        };
+        let limit = budget.budget_limit();
+        // A budget without a readable limit reads as 0, which no file declares.
+        let amount: f64 = limit
+            .and_then(|l| l.amount().parse().ok())
+            .unwrap_or_default();
+        let listed = call!(
             address,
-            "budgets:DescribeSubscribersForNotification",
+            "budgets:DescribeNotificationsForBudget",
             budgets
-                .describe_subscribers_for_notification()
+                .describe_notifications_for_budget()
                 .account_id(account)
                 .budget_name(name)
-                .notification(notification.clone())
                 .max_results(100)
                 .send()
         )?;
-        let mut subscribers: Vec<Value> = subscribers
-            .subscribers()
+        let mut notifications = Vec::new();
+        for notification in listed.notifications() {
+            let subscribers = call!(
+                address,
+                "budgets:DescribeSubscribersForNotification",
+                budgets
+                    .describe_subscribers_for_notification()
+                    .account_id(account)
+                    .budget_name(name)
+                    .notification(notification.clone())
+                    .max_results(100)
+                    .send()
+            )?;
+            notifications.push(Notification::of(notification, subscribers.subscribers()));
+        }
+        notifications.sort_by_key(Notification::key);
+        Ok(Some(State {
+            amount,
+            currency: limit.map(|l| l.unit().to_owned()),
+            time_unit: budget.time_unit().as_str().to_owned(),
+            notifications,
+        }))
+    }
+
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let account = ctx.account_id().await?;
+        let mut with = Vec::new();
+        for n in &after.notifications {
+            with.push(
+                NotificationWithSubscribers::builder()
+                    .notification(n.sdk(address)?)
+                    .set_subscribers(Some(n.sdk_subscribers(address)?))
+                    .build()
+                    .map_err(|e| build_error(address, e))?,
+            );
+        }
+        create!(
+            address,
+            "budgets:CreateBudget",
+            &["DuplicateRecordException"],
+            ctx.budgets()
+                .create_budget()
+                .account_id(account)
+                .budget(after.sdk(address)?)
+                .set_notifications_with_subscribers(Some(with))
+                .send()
+        )?;
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let account = ctx.account_id().await?;
+        let limit_changed = before.amount != after.amount
+            || before.currency != after.currency
+            || before.time_unit != after.time_unit;
+        if limit_changed {
+            call!(
+                address,
+                "budgets:UpdateBudget",
+                ctx.budgets()
+                    .update_budget()
+                    .account_id(account)
+                    .new_budget(after.sdk(address)?)
+                    .send()
+            )?;
+        }
+        update_notifications(ctx, address, account, before, after).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let account = ctx.account_id().await?;
+        call!(
+            address,
+            "budgets:DeleteBudget",
+            ctx.budgets()
+                .delete_budget()
+                .account_id(account)
+                .budget_name(name_of(address))
+                .send()
+        )?;
+        Ok(())
+    }
+}
+
+impl State {
+    fn sdk(&self, address: &ResourceAddr) -> Result<sdk::Budget, ProviderError> {
+        // A limit without a currency (only read from a budget that has no limit) is in USD,
+        // the file's default.
+        let limit = Spend::builder()
+            .amount(format!("{:.2}", self.amount))
+            .unit(self.currency.as_deref().unwrap_or("USD"))
+            .build()
+            .map_err(|e| build_error(address, e))?;
+        sdk::Budget::builder()
+            .budget_name(name_of(address))
+            .budget_limit(limit)
+            .time_unit(TimeUnit::from(self.time_unit.as_str()))
+            .budget_type(BudgetType::Cost)
+            .build()
+            .map_err(|e| build_error(address, e))
+    }
+}
+
+impl Notification {
+    fn of(notification: &sdk::Notification, subscribers: &[sdk::Subscriber]) -> Self {
+        let mut subscribers: Vec<Subscriber> = subscribers
             .iter()
             .map(|s| match s.subscription_type() {
-                SubscriptionType::Sns => json!({"sns": s.address()}),
-                _ => json!({"email": s.address()}),
+                SubscriptionType::Sns => Subscriber::Sns(s.address().to_owned()),
+                _ => Subscriber::Email(s.address().to_owned()),
             })
             .collect();
-        subscribers.sort_by_key(Value::to_string);
-        let mut entry = json!({
-            "when": notification.notification_type().as_str(),
-            "percent": notification.threshold(),
-            "subscribers": subscribers,
-        });
-        // Only "more than N percent" is baseline's; anything else shows as it is, and is
-        // replaced by what the file declares.
+        sort(&mut subscribers);
         let threshold_type = notification
             .threshold_type()
             .unwrap_or(&ThresholdType::Percentage);
         let comparison = notification.comparison_operator();
-        if threshold_type != &ThresholdType::Percentage
-            || comparison != &ComparisonOperator::GreaterThan
-        {
-            entry["comparison"] = json!(comparison.as_str());
-            entry["threshold_type"] = json!(threshold_type.as_str());
+        let baselines = threshold_type == &ThresholdType::Percentage
+            && comparison == &ComparisonOperator::GreaterThan;
+        let (comparison, threshold_type) = if baselines {
+            (None, None)
+        } else {
+            (
+                Some(comparison.as_str().to_owned()),
+                Some(threshold_type.as_str().to_owned()),
+            )
+        };
+        Self {
+            when: notification.notification_type().as_str().to_owned(),
+            percent: notification.threshold(),
+            subscribers,
+            comparison,
+            threshold_type,
         }
-        notifications.push(entry);
     }
-    notifications.sort_by_key(notification_key);
-    Ok(Some(json!({
-        "amount": amount,
-        "currency": limit.map(Spend::unit),
-        "time_unit": budget.time_unit().as_str(),
-        "notifications": notifications,
-    })))
-}
 
-fn spend(address: &ResourceAddr, state: &Value) -> Result<Spend, ProviderError> {
-    let amount = state["amount"].as_f64().unwrap_or_default();
-    Spend::builder()
-        .amount(format!("{amount:.2}"))
-        .unit(state["currency"].as_str().unwrap_or("USD"))
-        .build()
-        .map_err(|e| build_error(address, e))
-}
-
-fn sdk_budget(address: &ResourceAddr, state: &Value) -> Result<SdkBudget, ProviderError> {
-    SdkBudget::builder()
-        .budget_name(name_of(address))
-        .budget_limit(spend(address, state)?)
-        .time_unit(TimeUnit::from(
-            state["time_unit"].as_str().unwrap_or("MONTHLY"),
-        ))
-        .budget_type(BudgetType::Cost)
-        .build()
-        .map_err(|e| build_error(address, e))
-}
-
-fn sdk_notification(address: &ResourceAddr, n: &Value) -> Result<Notification, ProviderError> {
-    Notification::builder()
-        .notification_type(NotificationType::from(
-            n["when"].as_str().unwrap_or("ACTUAL"),
-        ))
-        .comparison_operator(ComparisonOperator::from(
-            n["comparison"].as_str().unwrap_or("GREATER_THAN"),
-        ))
-        .threshold(n["percent"].as_f64().unwrap_or_default())
-        .threshold_type(ThresholdType::from(
-            n["threshold_type"].as_str().unwrap_or("PERCENTAGE"),
-        ))
-        .build()
-        .map_err(|e| build_error(address, e))
-}
-
-fn sdk_subscribers(address: &ResourceAddr, n: &Value) -> Result<Vec<Subscriber>, ProviderError> {
-    n["subscribers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| sdk_subscriber(address, s))
-        .collect()
-}
-
-fn sdk_subscriber(address: &ResourceAddr, s: &Value) -> Result<Subscriber, ProviderError> {
-    let (kind, target) = match (s.get("sns"), s.get("email")) {
-        (Some(arn), _) => (SubscriptionType::Sns, arn),
-        (None, email) => (SubscriptionType::Email, email.unwrap_or(&Value::Null)),
-    };
-    Subscriber::builder()
-        .subscription_type(kind)
-        .address(target.as_str().unwrap_or_default())
-        .build()
-        .map_err(|e| build_error(address, e))
-}
-
-fn notifications(state: Option<&Value>) -> Vec<Value> {
-    state
-        .and_then(|s| s["notifications"].as_array())
-        .cloned()
-        .unwrap_or_default()
-}
-
-async fn apply(ctx: &AwsContext, change: &ResourceChange) -> Result<(), ProviderError> {
-    let address = &change.address;
-    let account = ctx.account_id().await?;
-    let budgets = ctx.budgets();
-    let name = name_of(address);
-    let after = change.after.as_ref().unwrap_or(&Value::Null);
-    match change.action {
-        Action::Create => {
-            let mut with = Vec::new();
-            for n in notifications(Some(after)) {
-                with.push(
-                    NotificationWithSubscribers::builder()
-                        .notification(sdk_notification(address, &n)?)
-                        .set_subscribers(Some(sdk_subscribers(address, &n)?))
-                        .build()
-                        .map_err(|e| build_error(address, e))?,
-                );
-            }
-            create!(
-                address,
-                "budgets:CreateBudget",
-                &["DuplicateRecordException"],
-                budgets
-                    .create_budget()
-                    .account_id(account)
-                    .budget(sdk_budget(address, after)?)
-                    .set_notifications_with_subscribers(Some(with))
-                    .send()
-            )?;
-        }
-        Action::Update => {
-            let before = change.before.as_ref().unwrap_or(&Value::Null);
-            let limits = ["amount", "currency", "time_unit"];
-            if limits.iter().any(|k| before[k] != after[k]) {
-                call!(
-                    address,
-                    "budgets:UpdateBudget",
-                    budgets
-                        .update_budget()
-                        .account_id(account)
-                        .new_budget(sdk_budget(address, after)?)
-                        .send()
-                )?;
-            }
-            update_notifications(ctx, address, account, before, after).await?;
-        }
-        Action::Delete => {
-            call!(
-                address,
-                "budgets:DeleteBudget",
-                budgets
-                    .delete_budget()
-                    .account_id(account)
-                    .budget_name(name)
-                    .send()
-            )?;
-        }
-        Action::NoOp | Action::Manual => {}
+    /// The notification as Budgets takes it; absent comparison and threshold type are
+    /// baseline's "more than N percent".
+    fn sdk(&self, address: &ResourceAddr) -> Result<sdk::Notification, ProviderError> {
+        sdk::Notification::builder()
+            .notification_type(NotificationType::from(self.when.as_str()))
+            .comparison_operator(
+                self.comparison
+                    .as_deref()
+                    .map_or(ComparisonOperator::GreaterThan, ComparisonOperator::from),
+            )
+            .threshold(self.percent)
+            .threshold_type(
+                self.threshold_type
+                    .as_deref()
+                    .map_or(ThresholdType::Percentage, ThresholdType::from),
+            )
+            .build()
+            .map_err(|e| build_error(address, e))
     }
-    Ok(())
+
+    fn sdk_subscribers(
+        &self,
+        address: &ResourceAddr,
+    ) -> Result<Vec<sdk::Subscriber>, ProviderError> {
+        self.subscribers.iter().map(|s| s.sdk(address)).collect()
+    }
+}
+
+impl Subscriber {
+    fn sdk(&self, address: &ResourceAddr) -> Result<sdk::Subscriber, ProviderError> {
+        let (kind, target) = match self {
+            Self::Sns(arn) => (SubscriptionType::Sns, arn),
+            Self::Email(email) => (SubscriptionType::Email, email),
+        };
+        sdk::Subscriber::builder()
+            .subscription_type(kind)
+            .address(target)
+            .build()
+            .map_err(|e| build_error(address, e))
+    }
+}
+
+/// The notification of `list` that `key` triggers.
+fn find<'a>(list: &'a [Notification], key: &str) -> Option<&'a Notification> {
+    list.iter().find(|n| n.key() == key)
 }
 
 /// Removes notifications no longer declared, adds new ones, and brings the subscribers of
@@ -313,19 +374,16 @@ async fn update_notifications(
     ctx: &AwsContext,
     address: &ResourceAddr,
     account: &str,
-    before: &Value,
-    after: &Value,
+    before: &State,
+    after: &State,
 ) -> Result<(), ProviderError> {
     let budgets = ctx.budgets();
     let name = name_of(address);
-    let old = notifications(Some(before));
-    let new = notifications(Some(after));
-    let find =
-        |list: &[Value], key: &str| list.iter().find(|n| notification_key(n) == key).cloned();
-    for n in &old {
-        let wanted = find(&new, &notification_key(n));
+    let (old, new) = (&before.notifications, &after.notifications);
+    for n in old {
+        let wanted = find(new, &n.key()).is_some();
         // A notification baseline does not own the shape of is replaced whole.
-        if wanted.is_some() && n.get("comparison").is_none() {
+        if wanted && n.is_baselines() {
             continue;
         }
         call!(
@@ -335,13 +393,12 @@ async fn update_notifications(
                 .delete_notification()
                 .account_id(account)
                 .budget_name(name)
-                .notification(sdk_notification(address, n)?)
+                .notification(n.sdk(address)?)
                 .send()
         )?;
     }
-    for n in &new {
-        let existing = find(&old, &notification_key(n)).filter(|o| o.get("comparison").is_none());
-        let Some(existing) = existing else {
+    for n in new {
+        let Some(existing) = find(old, &n.key()).filter(|o| o.is_baselines()) else {
             create!(
                 address,
                 "budgets:CreateNotification",
@@ -350,17 +407,13 @@ async fn update_notifications(
                     .create_notification()
                     .account_id(account)
                     .budget_name(name)
-                    .notification(sdk_notification(address, n)?)
-                    .set_subscribers(Some(sdk_subscribers(address, n)?))
+                    .notification(n.sdk(address)?)
+                    .set_subscribers(Some(n.sdk_subscribers(address)?))
                     .send()
             )?;
             continue;
         };
-        let have = existing["subscribers"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let want = n["subscribers"].as_array().cloned().unwrap_or_default();
+        let (have, want) = (&existing.subscribers, &n.subscribers);
         for s in want.iter().filter(|s| !have.contains(s)) {
             create!(
                 address,
@@ -370,8 +423,8 @@ async fn update_notifications(
                     .create_subscriber()
                     .account_id(account)
                     .budget_name(name)
-                    .notification(sdk_notification(address, n)?)
-                    .subscriber(sdk_subscriber(address, s)?)
+                    .notification(n.sdk(address)?)
+                    .subscriber(s.sdk(address)?)
                     .send()
             )?;
         }
@@ -383,8 +436,8 @@ async fn update_notifications(
                     .delete_subscriber()
                     .account_id(account)
                     .budget_name(name)
-                    .notification(sdk_notification(address, n)?)
-                    .subscriber(sdk_subscriber(address, s)?)
+                    .notification(n.sdk(address)?)
+                    .subscriber(s.sdk(address)?)
                     .send()
             )?;
         }
