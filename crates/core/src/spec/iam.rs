@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, de};
 use serde_saphyr::Spanned;
 
+use super::validated::validated_string;
 use super::{AccountId, Bounded, Ensure, IamName, OneOrMany, with_hint};
 
 /// `iam:` — identities and account-wide IAM settings.
@@ -28,38 +29,45 @@ pub struct IamSpec {
     pub credential_checks: Option<CredentialChecks>,
 }
 
-/// An IAM path such as `/` or `/people/`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IamPath(String);
-
-impl IamPath {
-    pub fn as_str(&self) -> &str {
-        &self.0
+validated_string! {
+    /// An IAM path such as `/` or `/people/`.
+    IamPath {
+        valid: |text| {
+            text.starts_with('/')
+                && text.ends_with('/')
+                && text.len() <= 512
+                && text.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        },
+        error: |text| format!("`{text}` is not a valid IAM path"),
+        hint: "a path starts and ends with `/`, such as `/` or `/people/`",
+        description: "An IAM path, starting and ending with /.",
+        schema: { "type": "string", "pattern": "^/([\\x21-\\x7e]*/)?$" },
     }
 }
 
-impl<'de> Deserialize<'de> for IamPath {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = text.starts_with('/')
-            && text.ends_with('/')
-            && text.len() <= 512
-            && text.bytes().all(|b| (0x21..=0x7e).contains(&b));
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(de::Error::custom(with_hint(
-                format!("`{text}` is not a valid IAM path"),
-                "a path starts and ends with `/`, such as `/` or `/people/`",
-            )))
-        }
+validated_string! {
+    /// A managed policy: an AWS managed policy by name (`AdministratorAccess`,
+    /// `job-function/Billing`) or any policy by ARN (`{account_id}` allowed).
+    ManagedPolicy {
+        valid: |text| {
+            if let Some(rest) = text.strip_prefix("arn:") {
+                rest.contains(":policy/")
+            } else {
+                !text.is_empty()
+                    && !text.starts_with('/')
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+            }
+        },
+        error: |text| format!("`{text}` is not a managed policy name or ARN"),
+        hint: "write an AWS managed policy's name (`AdministratorAccess`, `job-function/Billing`) \
+               or a full ARN (`arn:aws:iam::{account_id}:policy/MyPolicy`)",
+        description: "An AWS managed policy by name (AdministratorAccess, job-function/Billing) or \
+                      any policy by ARN.",
+        schema: { "type": "string" },
     }
 }
-
-/// A managed policy: an AWS managed policy by name (`AdministratorAccess`,
-/// `job-function/Billing`) or any policy by ARN (`{account_id}` allowed).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ManagedPolicy(String);
 
 impl ManagedPolicy {
     /// The partition a policy given by ARN names (`None` for a policy given by name).
@@ -73,30 +81,6 @@ impl ManagedPolicy {
             self.0.replace("{account_id}", &scope.account_id)
         } else {
             scope.arn_in("iam", "", "aws", &format!("policy/{}", self.0))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ManagedPolicy {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = if let Some(rest) = text.strip_prefix("arn:") {
-            rest.contains(":policy/")
-        } else {
-            !text.is_empty()
-                && !text.starts_with('/')
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
-        };
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(de::Error::custom(with_hint(
-                format!("`{text}` is not a managed policy name or ARN"),
-                "write an AWS managed policy's name (`AdministratorAccess`, `job-function/Billing`) \
-                 or a full ARN (`arn:aws:iam::{account_id}:policy/MyPolicy`)",
-            )))
         }
     }
 }

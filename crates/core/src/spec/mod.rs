@@ -1,7 +1,8 @@
 //! The typed model of baseline.yaml. Every value is checked while it is read, so an error can
 //! point at the exact line and column; see `load` for how errors are reported.
 //!
-//! One module per section of the file; `values` holds what several sections use.
+//! One module per section of the file; `values` holds what several sections use, and
+//! `validated` the one rule by which a checked string is defined.
 
 use std::fmt;
 
@@ -13,13 +14,13 @@ mod iam;
 mod logging;
 mod organization;
 mod settings;
+mod validated;
 mod values;
 
 pub use account::{AccountSpec, RootAccessKeys, RootMfa, RootSpec};
 pub use alerts::{
     AlertKind, AlertsSpec, Amount, BudgetName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
-    CostSpec, Currency, Email, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName,
-    TopicSpec,
+    CostSpec, Currency, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName, TopicSpec,
 };
 pub use iam::{
     AccountRef, ConsoleSpec, CredentialChecks, ExtraPermissions, GroupSpec, IamPath, IamSpec,
@@ -39,8 +40,8 @@ pub use settings::{
     Standard,
 };
 pub use values::{
-    AccountId, AliasSpec, Bounded, BucketName, Ensure, IamName, OneOrMany, Region, RegionsSpec,
-    Version, check_bucket_name,
+    AccountId, AliasSpec, Bounded, BucketName, Email, Ensure, IamName, OneOrMany, Region,
+    RegionsSpec, Version, check_bucket_name,
 };
 
 /// Separates a message from its hint inside a deserialisation error, so that value checks

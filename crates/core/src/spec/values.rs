@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, de};
 
+use super::validated::validated_string;
 use super::with_hint;
 use crate::template::{NameContext, NameTemplate};
 
@@ -35,82 +36,38 @@ pub enum Ensure {
     Absent,
 }
 
-/// A 12-digit AWS account id.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct AccountId(pub(super) String);
-
-impl AccountId {
-    pub fn as_str(&self) -> &str {
-        &self.0
+validated_string! {
+    /// A 12-digit AWS account id.
+    AccountId {
+        valid: |text| text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()),
+        error: |text| format!("`{text}` is not an AWS account id"),
+        hint: "an account id is exactly 12 digits; quote it (\"012345678901\") so YAML keeps \
+               leading zeros",
+        description: "A 12-digit AWS account id (quote it to keep leading zeros).",
+        schema: { "type": ["string", "integer"], "pattern": "^[0-9]{12}$" },
     }
 }
 
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::str::FromStr for AccountId {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(with_hint(
-                format!("`{text}` is not an AWS account id"),
-                "an account id is exactly 12 digits; quote it (\"012345678901\") so YAML keeps leading zeros",
-            ))
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for AccountId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(de::Error::custom)
-    }
-}
-
-/// An AWS region code such as `ap-northeast-1`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Region(String);
-
-impl Region {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Region {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let parts: Vec<&str> = text.split('-').collect();
-        let well_formed = parts.len() >= 3
-            && parts[0].len() == 2
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            })
-            && parts
-                .last()
-                .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
-        if well_formed {
-            Ok(Self(text))
-        } else {
-            Err(de::Error::custom(with_hint(
-                format!("`{text}` is not an AWS region code"),
-                "region codes look like `ap-northeast-1` or `us-east-1`",
-            )))
-        }
+validated_string! {
+    /// An AWS region code such as `ap-northeast-1`.
+    Region {
+        valid: |text| {
+            let parts: Vec<&str> = text.split('-').collect();
+            parts.len() >= 3
+                && parts[0].len() == 2
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+                && parts
+                    .last()
+                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        },
+        error: |text| format!("`{text}` is not an AWS region code"),
+        hint: "region codes look like `ap-northeast-1` or `us-east-1`",
+        description: "An AWS region code, such as ap-northeast-1.",
+        schema: { "type": "string", "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$" },
     }
 }
 
@@ -158,37 +115,35 @@ impl<'de> Deserialize<'de> for RegionsSpec {
     }
 }
 
-/// A user, group or role name as IAM accepts it: 1 to 64 of `A-Za-z0-9+=,.@_-`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IamName(String);
-
-impl IamName {
-    pub fn as_str(&self) -> &str {
-        &self.0
+validated_string! {
+    /// A user, group or role name as IAM accepts it: 1 to 64 of `A-Za-z0-9+=,.@_-`.
+    IamName {
+        valid: |text| {
+            (1..=64).contains(&text.len())
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+        },
+        error: |text| format!("`{text}` is not a valid IAM name"),
+        hint: "IAM names are 1 to 64 characters: letters, digits and + = , . @ _ -",
+        description: "A user, group, role or policy name.",
+        schema: { "type": "string", "pattern": "^[A-Za-z0-9+=,.@_-]{1,64}$" },
     }
 }
 
-impl fmt::Display for IamName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for IamName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = (1..=64).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(de::Error::custom(with_hint(
-                format!("`{text}` is not a valid IAM name"),
-                "IAM names are 1 to 64 characters: letters, digits and + = , . @ _ -",
-            )))
-        }
+validated_string! {
+    /// An e-mail address (a light check: AWS sends the real test, a confirmation e-mail).
+    Email {
+        valid: |text| {
+            text.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+            }) && !text.contains(char::is_whitespace)
+                && text.len() <= 254
+        },
+        error: |text| format!("`{text}` is not an e-mail address"),
+        hint: "write it as name@example.com",
+        description: "An e-mail address.",
+        schema: { "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },
     }
 }
 
