@@ -44,8 +44,8 @@ pub use values::{
     RegionsSpec, Version, check_bucket_name,
 };
 
-/// Separates a message from its hint inside a deserialisation error, so that value checks
-/// written as `TryFrom` can carry a hint through serde. `load` splits them again.
+/// Separates a message from its hint inside a deserialisation error, so that a value's
+/// check can carry a hint through serde. `load` splits them again.
 pub(crate) const HINT_SEPARATOR: &str = "\u{1f}hint:";
 
 pub(crate) fn with_hint(message: impl fmt::Display, hint: impl fmt::Display) -> String {
