@@ -1,16 +1,16 @@
 //! The JSON Schema of baseline.yaml, generated from the spec's types, so that editors
-//! (yaml-language-server) complete and check keys. Types that validate while they are
-//! read describe their rules here by hand.
+//! (yaml-language-server) complete and check keys. Validated strings carry their schema in
+//! their definition (`validated_string!`); the other values that validate while they are
+//! read (numbers, and values written in more than one shape) describe their rules here by
+//! hand.
 
 use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
 use crate::spec::{
-    AccountId, AccountRef, AliasSpec, Amount, Bounded, BucketName, BudgetName, ConfigRuleSpec,
-    ConsoleSpec, ContactText, Currency, Email, HttpsUrl, IamName, IamPath, IdentityPolicy,
-    KmsKeyRef, ManagedPolicy, OneOrMany, Phone, PolicyDocument, Region, RegionsSpec, Spec,
-    TopicName, TrustSpec, Version,
+    AccountRef, AliasSpec, Amount, Bounded, BucketName, ConfigRuleSpec, ConsoleSpec,
+    IdentityPolicy, OneOrMany, PolicyDocument, RegionsSpec, Spec, TrustSpec, Version,
 };
 
 /// The schema of the whole file, as published in docs/baseline.schema.json.
@@ -24,7 +24,8 @@ pub fn baseline_schema() -> serde_json::Value {
     value
 }
 
-macro_rules! string_schema {
+/// A schema written by hand, under `$name`.
+macro_rules! hand_schema {
     ($ty:ty, $name:literal, $schema:tt) => {
         impl JsonSchema for $ty {
             fn schema_name() -> Cow<'static, str> {
@@ -37,87 +38,16 @@ macro_rules! string_schema {
     };
 }
 
-string_schema!(crate::spec::OuPath, "OuPath", {
-    "description": "An OU by path from the root, e.g. /Workloads/Prod.",
-    "type": "string",
-    "pattern": "^(/[^/]{1,128})+$"
-});
-string_schema!(crate::spec::AccountName, "AccountName", {
-    "description": "A member account's name in this file (1 to 50 characters).",
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 50
-});
-string_schema!(crate::spec::ScpName, "ScpName", {
-    "description": "A service control policy name.",
-    "type": "string",
-    "pattern": "^[A-Za-z0-9._-]{1,128}$"
-});
-string_schema!(crate::spec::ServicePrincipal, "ServicePrincipal", {
-    "description": "An AWS service principal, e.g. config.amazonaws.com.",
-    "type": "string",
-    "pattern": "^[a-z0-9.-]+\\.amazonaws\\.com$"
-});
-string_schema!(TopicName, "TopicName", {
-    "description": "An SNS topic name.",
-    "type": "string",
-    "pattern": "^[A-Za-z0-9_-]{1,256}$"
-});
-string_schema!(Email, "Email", {
-    "description": "An e-mail address.",
-    "type": "string",
-    "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
-});
-string_schema!(HttpsUrl, "HttpsUrl", {
-    "description": "An https:// URL.",
-    "type": "string",
-    "pattern": "^https://[^/\\s]"
-});
-string_schema!(BudgetName, "BudgetName", {
-    "description": "A budget name: 1 to 100 characters without : or \\.",
-    "type": "string",
-    "pattern": "^[^:\\\\]{1,100}$"
-});
-string_schema!(KmsKeyRef, "KmsKeyRef", {
-    "description": "A KMS key: alias/NAME, a key id or a key ARN.",
-    "type": "string"
-});
-string_schema!(Amount, "Amount", {
+hand_schema!(Amount, "Amount", {
     "description": "A positive amount of money, at most two decimals.",
     "type": "number",
     "exclusiveMinimum": 0
 });
-string_schema!(Currency, "Currency", {
-    "description": "A three-letter currency code, such as USD.",
-    "type": "string",
-    "pattern": "^[A-Z]{3}$"
-});
-string_schema!(ContactText, "ContactText", {
-    "description": "A contact's name or title, 1 to 64 characters.",
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 64
-});
-string_schema!(Phone, "Phone", {
-    "description": "A phone number with its country code, such as +81-3-1234-5678.",
-    "type": "string",
-    "pattern": "^[0-9 +()-]{1,25}$"
-});
-string_schema!(Version, "Version", {
+hand_schema!(Version, "Version", {
     "description": "The format version; only 1 exists.",
     "const": 1
 });
-string_schema!(AccountId, "AccountId", {
-    "description": "A 12-digit AWS account id (quote it to keep leading zeros).",
-    "type": ["string", "integer"],
-    "pattern": "^[0-9]{12}$"
-});
-string_schema!(Region, "Region", {
-    "description": "An AWS region code, such as ap-northeast-1.",
-    "type": "string",
-    "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"
-});
-string_schema!(AliasSpec, "AccountAlias", {
+hand_schema!(AliasSpec, "AccountAlias", {
     "description": "The sign-in URL alias ({account_id} allowed), or { ensure: absent } to remove it.",
     "anyOf": [
         {"type": "string", "minLength": 3, "maxLength": 63},
@@ -125,35 +55,21 @@ string_schema!(AliasSpec, "AccountAlias", {
          "required": ["ensure"], "additionalProperties": false}
     ]
 });
-string_schema!(IamName, "IamName", {
-    "description": "A user, group, role or policy name.",
-    "type": "string",
-    "pattern": "^[A-Za-z0-9+=,.@_-]{1,64}$"
-});
-string_schema!(IamPath, "IamPath", {
-    "description": "An IAM path, starting and ending with /.",
-    "type": "string",
-    "pattern": "^/([\\x21-\\x7e]*/)?$"
-});
-string_schema!(ManagedPolicy, "ManagedPolicy", {
-    "description": "An AWS managed policy by name (AdministratorAccess, job-function/Billing) or any policy by ARN.",
-    "type": "string"
-});
-string_schema!(PolicyDocument, "PolicyDocument", {
+hand_schema!(PolicyDocument, "PolicyDocument", {
     "description": "An IAM policy document, in YAML or as JSON text.",
     "anyOf": [
         {"type": "object", "required": ["Statement"]},
         {"type": "string"}
     ]
 });
-string_schema!(IdentityPolicy, "IdentityPolicy", {
+hand_schema!(IdentityPolicy, "IdentityPolicy", {
     "description": "An IAM identity policy (no Principal; a Resource in every statement), in YAML or as JSON text.",
     "anyOf": [
         {"type": "object", "required": ["Statement"]},
         {"type": "string"}
     ]
 });
-string_schema!(ConsoleSpec, "Console", {
+hand_schema!(ConsoleSpec, "Console", {
     "description": "A console password that must be changed at first sign-in, or `disabled`.",
     "anyOf": [
         {"const": "disabled"},
@@ -161,25 +77,24 @@ string_schema!(ConsoleSpec, "Console", {
          "additionalProperties": false}
     ]
 });
-string_schema!(AccountRef, "AccountRef", {
+hand_schema!(AccountRef, "AccountRef", {
     "description": "`self`, or a 12-digit account id.",
     "type": ["string", "integer"],
     "pattern": "^(self|[0-9]{12})$"
 });
-
-string_schema!(RegionsSpec, "Regions", {
+hand_schema!(RegionsSpec, "Regions", {
     "description": "`all` enabled regions, or a list of region codes.",
     "anyOf": [
         {"const": "all"},
         {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"}, "minItems": 1}
     ]
 });
-string_schema!(BucketName, "BucketName", {
+hand_schema!(BucketName, "BucketName", {
     "description": "An S3 bucket name; `{account_id}` and `{region}` are filled in.",
     "type": "string",
     "minLength": 3
 });
-string_schema!(ConfigRuleSpec, "ConfigRule", {
+hand_schema!(ConfigRuleSpec, "ConfigRule", {
     "description": "An AWS managed Config rule: its identifier, or { identifier, parameters }.",
     "anyOf": [
         {"type": "string", "pattern": "^[A-Z0-9_]+$"},

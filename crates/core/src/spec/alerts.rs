@@ -5,134 +5,70 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, de};
 use serde_saphyr::Spanned;
 
-use super::{Bounded, Manual, with_hint};
+use super::validated::validated_string;
+use super::{Bounded, Email, Manual, with_hint};
 
-/// A string checked when it is read; `$check` returns an error message and hint.
-macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, $check:expr) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
-                let check: fn(&str) -> Result<(), (String, String)> = $check;
-                match check(&text) {
-                    Ok(()) => Ok(Self(text)),
-                    Err((message, hint)) => Err(serde::de::Error::custom(
-                        $crate::spec::with_hint(message, hint),
-                    )),
-                }
-            }
-        }
-    };
-}
-pub(crate) use checked_string;
-
-checked_string!(
+validated_string! {
     /// An SNS topic name: 1 to 256 of `A-Za-z0-9_-`.
-    TopicName,
-    |text| {
-        let valid = (1..=256).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not an SNS topic name"),
-                "topic names are 1 to 256 letters, digits, `-` and `_`".to_owned(),
-            ))
-        }
+    TopicName {
+        valid: |text| {
+            (1..=256).contains(&text.len())
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        },
+        error: |text| format!("`{text}` is not an SNS topic name"),
+        hint: "topic names are 1 to 256 letters, digits, `-` and `_`",
+        description: "An SNS topic name.",
+        schema: { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,256}$" },
     }
-);
+}
 
-checked_string!(
-    /// An e-mail address (a light check: AWS sends the real test, a confirmation e-mail).
-    Email,
-    |text| {
-        let valid = text.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-        }) && !text.contains(char::is_whitespace)
-            && text.len() <= 254;
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not an e-mail address"),
-                "write it as name@example.com".to_owned(),
-            ))
-        }
-    }
-);
-
-checked_string!(
+validated_string! {
     /// An https URL that SNS posts to.
-    HttpsUrl,
-    |text| {
-        let valid = text.strip_prefix("https://").is_some_and(|rest| {
-            !rest.is_empty() && !rest.starts_with('/') && !text.contains(char::is_whitespace)
-        });
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not an https URL"),
-                "SNS delivers only to https://host/path endpoints here".to_owned(),
-            ))
-        }
+    HttpsUrl {
+        valid: |text| {
+            text.strip_prefix("https://").is_some_and(|rest| {
+                !rest.is_empty() && !rest.starts_with('/') && !text.contains(char::is_whitespace)
+            })
+        },
+        error: |text| format!("`{text}` is not an https URL"),
+        hint: "SNS delivers only to https://host/path endpoints here",
+        description: "An https:// URL.",
+        schema: { "type": "string", "pattern": "^https://[^/\\s]" },
     }
-);
+}
 
-checked_string!(
+validated_string! {
     /// A budget name: 1 to 100 characters without `:` or `\`.
-    BudgetName,
-    |text| {
-        let valid = (1..=100).contains(&text.chars().count())
-            && !text.contains([':', '\\'])
-            && !text.contains(char::is_control);
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a budget name"),
-                "budget names are 1 to 100 characters, without `:` or `\\`".to_owned(),
-            ))
-        }
+    BudgetName {
+        valid: |text| {
+            (1..=100).contains(&text.chars().count())
+                && !text.contains([':', '\\'])
+                && !text.contains(char::is_control)
+        },
+        error: |text| format!("`{text}` is not a budget name"),
+        hint: "budget names are 1 to 100 characters, without `:` or `\\`",
+        description: "A budget name: 1 to 100 characters without : or \\.",
+        schema: { "type": "string", "pattern": "^[^:\\\\]{1,100}$" },
     }
-);
+}
 
-checked_string!(
+validated_string! {
     /// A KMS key for a topic: `alias/NAME`, a key id or a key ARN.
-    KmsKeyRef,
-    |text| {
-        let valid = text.starts_with("alias/")
-            || text.starts_with("arn:")
-            || (text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
-        if valid && text.len() > "alias/".len() {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a KMS key"),
-                "write `alias/NAME`, a key id or a key ARN".to_owned(),
-            ))
-        }
+    KmsKeyRef {
+        valid: |text| {
+            let shape = text.starts_with("alias/")
+                || text.starts_with("arn:")
+                || (text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+            shape && text.len() > "alias/".len()
+        },
+        error: |text| format!("`{text}` is not a KMS key"),
+        hint: "write `alias/NAME`, a key id or a key ARN",
+        description: "A KMS key: alias/NAME, a key id or a key ARN.",
+        schema: { "type": "string" },
     }
-);
+}
 
 /// `alerts:` — SNS topics and the EventBridge rules that feed them.
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
@@ -346,17 +282,13 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
-checked_string!(
+validated_string! {
     /// A currency code that Budgets accepts (USD, or JPY where billing is in yen).
-    Currency,
-    |text| {
-        if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a currency code"),
-                "write a three-letter code such as USD".to_owned(),
-            ))
-        }
+    Currency {
+        valid: |text| text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()),
+        error: |text| format!("`{text}` is not a currency code"),
+        hint: "write a three-letter code such as USD",
+        description: "A three-letter currency code, such as USD.",
+        schema: { "type": "string", "pattern": "^[A-Z]{3}$" },
     }
-);
+}

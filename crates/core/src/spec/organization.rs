@@ -7,31 +7,27 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, de};
 use serde_saphyr::Spanned;
 
-use super::alerts::checked_string;
+use super::validated::validated_string;
 use super::{Bounded, Email, Ensure, IamName, PolicyDocument, with_hint};
 
-checked_string!(
+validated_string! {
     /// An OU by path from the root: `/Workloads/Prod`. Each part is an OU name (1 to 128
     /// characters, no `/`).
-    OuPath,
-    |text| {
-        let parts: Vec<&str> = text.strip_prefix('/').unwrap_or("").split('/').collect();
-        let valid = text.starts_with('/')
-            && text.len() > 1
-            && parts
-                .iter()
-                .all(|p| (1..=128).contains(&p.len()) && p.trim() == *p);
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not an OU path"),
-                "write OUs by path from the root, e.g. `/Workloads/Prod` (no trailing `/`)"
-                    .to_owned(),
-            ))
-        }
+    OuPath {
+        valid: |text| {
+            let parts: Vec<&str> = text.strip_prefix('/').unwrap_or("").split('/').collect();
+            text.starts_with('/')
+                && text.len() > 1
+                && parts
+                    .iter()
+                    .all(|p| (1..=128).contains(&p.len()) && p.trim() == *p)
+        },
+        error: |text| format!("`{text}` is not an OU path"),
+        hint: "write OUs by path from the root, e.g. `/Workloads/Prod` (no trailing `/`)",
+        description: "An OU by path from the root, e.g. /Workloads/Prod.",
+        schema: { "type": "string", "pattern": "^(/[^/]{1,128})+$" },
     }
-);
+}
 
 impl OuPath {
     /// The OU's own name: the last part of its path.
@@ -56,69 +52,59 @@ impl OuPath {
     }
 }
 
-checked_string!(
+validated_string! {
     /// A name for a member account in this file (`organization.accounts.NAME`), also its
     /// account name when baseline creates it: 1 to 50 printable characters.
-    AccountName,
-    |text| {
-        let valid = (1..=50).contains(&text.chars().count())
-            && text.chars().all(|c| !c.is_control())
-            && !text.starts_with('/')
-            && !(text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()))
-            && text != "root"
-            && text != "all";
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` cannot name a member account"),
-                "account names are 1 to 50 characters, not 12 digits, `root` or `all`, and do \
-                 not start with `/`"
-                    .to_owned(),
-            ))
-        }
+    AccountName {
+        valid: |text| {
+            (1..=50).contains(&text.chars().count())
+                && text.chars().all(|c| !c.is_control())
+                && !text.starts_with('/')
+                && !(text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()))
+                && text != "root"
+                && text != "all"
+        },
+        error: |text| format!("`{text}` cannot name a member account"),
+        hint: "account names are 1 to 50 characters, not 12 digits, `root` or `all`, and do not \
+               start with `/`",
+        description: "A member account's name in this file (1 to 50 characters).",
+        schema: { "type": "string", "minLength": 1, "maxLength": 50 },
     }
-);
+}
 
-checked_string!(
+validated_string! {
     /// A service control policy name, kept to characters that read well in an address:
     /// 1 to 128 letters, digits, `-`, `_` and `.`.
-    ScpName,
-    |text| {
-        let valid = (1..=128).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a policy name baseline accepts"),
-                "policy names are 1 to 128 letters, digits, `-`, `_` and `.`".to_owned(),
-            ))
-        }
+    ScpName {
+        valid: |text| {
+            (1..=128).contains(&text.len())
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        },
+        error: |text| format!("`{text}` is not a policy name baseline accepts"),
+        hint: "policy names are 1 to 128 letters, digits, `-`, `_` and `.`",
+        description: "A service control policy name.",
+        schema: { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$" },
     }
-);
+}
 
-checked_string!(
+validated_string! {
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
-    ServicePrincipal,
-    |text| {
-        let valid = text.ends_with(".amazonaws.com")
-            && text.len() > ".amazonaws.com".len()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b));
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not an AWS service principal"),
-                "service principals look like `config.amazonaws.com`".to_owned(),
-            ))
-        }
+    ServicePrincipal {
+        valid: |text| {
+            text.ends_with(".amazonaws.com")
+                && text.len() > ".amazonaws.com".len()
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b))
+        },
+        error: |text| format!("`{text}` is not an AWS service principal"),
+        hint: "service principals look like `config.amazonaws.com`",
+        description: "An AWS service principal, e.g. config.amazonaws.com.",
+        schema: { "type": "string", "pattern": "^[a-z0-9.-]+\\.amazonaws\\.com$" },
     }
-);
+}
 
 /// Where a policy is attached, or which accounts a target selects: `root`, an OU path, an
 /// account declared under `organization.accounts` by name, or a 12-digit account id.
@@ -136,17 +122,12 @@ impl OrgTarget {
             return Ok(Self::Root);
         }
         if text.starts_with('/') {
-            let path =
-                OuPath::deserialize(de::value::StrDeserializer::<de::value::Error>::new(text))
-                    .map_err(|e| e.to_string())?;
-            return Ok(Self::Unit(path));
+            return text.parse().map(Self::Unit);
         }
         if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(Self::AccountId(text.to_owned()));
         }
-        AccountName::deserialize(de::value::StrDeserializer::<de::value::Error>::new(text))
-            .map(Self::Account)
-            .map_err(|e| e.to_string())
+        text.parse().map(Self::Account)
     }
 }
 

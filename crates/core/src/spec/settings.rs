@@ -3,7 +3,8 @@
 
 use serde::Deserialize;
 
-use super::alerts::{Email, checked_string};
+use super::Email;
+use super::validated::validated_string;
 
 /// A step only a person can take. `required`: listed in every plan until done, where an API
 /// can see it; `confirmed`: a person says it is done, for steps no API can see (a check that
@@ -51,40 +52,33 @@ pub struct ContactSpec {
     pub phone: Phone,
 }
 
-checked_string!(
+validated_string! {
     /// A contact's name or title: 1 to 64 characters.
-    ContactText,
-    |text| {
-        if (1..=64).contains(&text.chars().count()) && !text.trim().is_empty() {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a contact name or title"),
-                "write 1 to 64 characters".to_owned(),
-            ))
-        }
+    ContactText {
+        valid: |text| (1..=64).contains(&text.chars().count()) && !text.trim().is_empty(),
+        error: |text| format!("`{text}` is not a contact name or title"),
+        hint: "write 1 to 64 characters",
+        description: "A contact's name or title, 1 to 64 characters.",
+        schema: { "type": "string", "minLength": 1, "maxLength": 64 },
     }
-);
+}
 
-checked_string!(
+validated_string! {
     /// A phone number: digits, spaces, `+`, `-`, `(`, `)`.
-    Phone,
-    |text| {
-        let valid = (1..=25).contains(&text.len())
-            && text.bytes().any(|b| b.is_ascii_digit())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b" +-()".contains(&b));
-        if valid {
-            Ok(())
-        } else {
-            Err((
-                format!("`{text}` is not a phone number"),
-                "write it with the country code, such as \"+81-3-1234-5678\"".to_owned(),
-            ))
-        }
+    Phone {
+        valid: |text| {
+            (1..=25).contains(&text.len())
+                && text.bytes().any(|b| b.is_ascii_digit())
+                && text
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b" +-()".contains(&b))
+        },
+        error: |text| format!("`{text}` is not a phone number"),
+        hint: "write it with the country code, such as \"+81-3-1234-5678\"",
+        description: "A phone number with its country code, such as +81-3-1234-5678.",
+        schema: { "type": "string", "pattern": "^[0-9 +()-]{1,25}$" },
     }
-);
+}
 
 /// `guardrails:` — account-wide protections. `true` turns one on; `false` or leaving it out
 /// leaves it as it is (baseline never turns a protection off).

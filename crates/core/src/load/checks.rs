@@ -1,0 +1,315 @@
+//! Checks that span more than one value, run once the file is parsed: the password policy,
+//! alerts and budgets, the Config channel, and the organization and `targets`, which name
+//! OUs, accounts and topics the file must declare.
+
+use super::LoadError;
+use super::diagnostics::{located, suggest};
+use super::iam_checks::check_identities;
+use crate::spec::{Ensure, Spec};
+
+/// Checks that span more than one value, after the file has been read.
+pub(super) fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    let policy = spec
+        .iam
+        .as_ref()
+        .and_then(|iam| iam.password_policy.as_ref());
+    if let Some(policy) = policy
+        && let Some(ensure) = &policy.ensure
+        && ensure.value == Ensure::Absent
+        && policy.declares_fields()
+    {
+        let at = (
+            ensure.referenced.line() as usize,
+            ensure.referenced.column() as usize,
+        );
+        return Err(Box::new(located(
+            source,
+            file,
+            at,
+            "`ensure: absent` removes the password policy, so it cannot also set its fields"
+                .to_owned(),
+            Some("keep either `ensure: absent` or the policy's fields".to_owned()),
+        )));
+    }
+    if let Some(iam) = &spec.iam {
+        let home = spec.account.home_region.as_ref().map(|r| r.as_str());
+        check_identities(iam, home, source, file)?;
+    }
+    check_alerts(spec, source, file)?;
+    check_config_topic(spec, source, file)?;
+    check_organization(spec, source, file)
+}
+
+/// AWS Config publishes only to a topic in the channel's own region and not to an
+/// encrypted topic: `logging.config.sns_topic_arn` must fit every region Config runs in.
+fn check_config_topic(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    use crate::spec::RegionsSpec;
+    let Some(config) = spec.logging.as_ref().and_then(|l| l.config.as_ref()) else {
+        return Ok(());
+    };
+    let Some(arn) = &config.sns_topic_arn else {
+        return Ok(());
+    };
+    let at = (
+        arn.referenced.line() as usize,
+        arn.referenced.column() as usize,
+    );
+    let error = |message: String, hint: &str| {
+        Err(Box::new(located(
+            source,
+            file,
+            at,
+            message,
+            Some(hint.to_owned()),
+        )))
+    };
+    let parts: Vec<&str> = arn.value.split(':').collect();
+    let ["arn", _, "sns", region, _, name] = parts.as_slice() else {
+        return error(
+            format!("`{}` is not an SNS topic ARN", arn.value),
+            "write it as `arn:aws:sns:REGION:{account_id}:TOPIC`",
+        );
+    };
+    let elsewhere = |regions: String| {
+        error(
+            format!(
+                "AWS Config publishes only to a topic in the channel's own region; this topic \
+                 is in {region}, but Config runs in {regions}"
+            ),
+            &format!(
+                "to hear of Config changes in every region, drop `sns_topic_arn` and use \
+                 `alerts.events.config_changes`; or set `logging.config.regions: [{region}]`"
+            ),
+        )
+    };
+    match config.regions.as_ref().or(spec.account.regions.as_ref()) {
+        Some(RegionsSpec::All) => return elsewhere("every enabled region".to_owned()),
+        Some(RegionsSpec::List(list)) if list.iter().any(|r| r.as_str() != *region) => {
+            let names: Vec<&str> = list.iter().map(|r| r.as_str()).collect();
+            return elsewhere(names.join(", "));
+        }
+        Some(RegionsSpec::List(_)) => {}
+        None => {
+            if let Some(home) = &spec.account.home_region
+                && home.as_str() != *region
+            {
+                return elsewhere(home.as_str().to_owned());
+            }
+        }
+    }
+    let own = spec.alerts.as_ref().and_then(|a| {
+        a.topics
+            .iter()
+            .find(|(topic, _)| topic.as_str() == *name)
+            .map(|(_, topic)| topic)
+    });
+    if let Some(topic) = own
+        && topic.kms_key.is_some()
+    {
+        return error(
+            format!(
+                "topic `{name}` is encrypted, and AWS Config does not publish to encrypted topics"
+            ),
+            "give Config a topic without `kms_key`, or drop `sns_topic_arn`",
+        );
+    }
+    Ok(())
+}
+
+/// Policies, accounts and targets name OUs and accounts the file declares; what fans out to
+/// many accounts has names that differ per account.
+fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    use crate::spec::{OrgTarget, TargetAccounts};
+    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+    let org = spec.organization.as_ref();
+    let units: Vec<String> = org
+        .iter()
+        .flat_map(|o| o.units.keys())
+        .flat_map(|path| path.with_ancestors())
+        .map(|p| p.to_string())
+        .collect();
+    let names: Vec<&str> = org
+        .iter()
+        .flat_map(|o| o.accounts.keys())
+        .map(|n| n.as_str())
+        .collect();
+    let unknown = |target: &serde_saphyr::Spanned<OrgTarget>,
+                   what: &str|
+     -> Option<Box<LoadError>> {
+        let (message, known, section) = match &target.value {
+            OrgTarget::Unit(path) if org.is_some() && !units.contains(&path.to_string()) => (
+                format!("{what} OU `{path}`, which `organization.units` does not declare"),
+                units.iter().map(String::as_str).collect::<Vec<_>>(),
+                "organization.units",
+            ),
+            OrgTarget::Account(name) if !names.contains(&name.as_str()) => (
+                format!("{what} account `{name}`, which `organization.accounts` does not declare"),
+                names.clone(),
+                "organization.accounts",
+            ),
+            _ => return None,
+        };
+        let hint = match suggest(&target.value.to_string(), &known) {
+            Some(close) => format!("{close} Or declare it under `{section}`"),
+            None => format!("declare it under `{section}`, or use a 12-digit account id"),
+        };
+        Some(Box::new(located(
+            source,
+            file,
+            at(&target.referenced),
+            message,
+            Some(hint),
+        )))
+    };
+    if let Some(org) = org {
+        for (name, policy) in &org.policies {
+            if policy.value.ensure == Ensure::Present && policy.value.document.is_none() {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&policy.referenced),
+                    format!("policy `{name}` has no `document`"),
+                    Some("give it a `document:` with `Statement`s".to_owned()),
+                )));
+            }
+            for target in &policy.value.attach {
+                if let Some(err) = unknown(target, &format!("policy `{name}` is attached to")) {
+                    return Err(err);
+                }
+            }
+        }
+        for (name, account) in &org.accounts {
+            if let Some(unit) = &account.value.unit
+                && !units.contains(&unit.value.to_string())
+            {
+                let target = serde_saphyr::Spanned {
+                    value: OrgTarget::Unit(unit.value.clone()),
+                    referenced: unit.referenced,
+                    defined: unit.defined,
+                };
+                if let Some(err) = unknown(&target, &format!("account `{name}` is placed in")) {
+                    return Err(err);
+                }
+            }
+        }
+        for (service, admin) in &org.delegated_admins {
+            if matches!(admin.value, OrgTarget::Root | OrgTarget::Unit(_)) {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&admin.referenced),
+                    format!("the delegated administrator of `{service}` must be one account"),
+                    Some("name a member account, or give its 12-digit id".to_owned()),
+                )));
+            }
+            if let Some(err) = unknown(admin, &format!("`{service}` is delegated to")) {
+                return Err(err);
+            }
+        }
+    }
+    let Some(targets) = &spec.targets else {
+        return Ok(());
+    };
+    if let TargetAccounts::List(list) = &targets.accounts {
+        for target in list {
+            if let Some(err) = unknown(target, "`targets` names") {
+                return Err(err);
+            }
+        }
+    }
+    // Bucket names are unique across AWS: what every member account gets needs its own.
+    let logging = spec.logging.as_ref();
+    let buckets = logging
+        .and_then(|l| l.bucket.as_ref())
+        .map(|b| &b.name)
+        .into_iter()
+        .chain(
+            logging
+                .and_then(|l| l.athena.as_ref())
+                .map(|a| &a.results_bucket),
+        );
+    for bucket in buckets {
+        if !bucket.0.raw().contains("{account_id}") {
+            let needle = bucket.0.raw();
+            let line = source
+                .lines()
+                .position(|l| l.contains(needle))
+                .map_or(1, |i| i + 1);
+            let column = source
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.find(needle))
+                .map_or(1, |c| c + 1);
+            return Err(Box::new(located(
+                source,
+                file,
+                (line, column),
+                format!(
+                    "bucket `{needle}` would be made in every target account, but S3 bucket names are unique across AWS"
+                ),
+                Some("put `{account_id}` in the name, e.g. `logs-{account_id}`".to_owned()),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Alerts and budgets name topics that the file declares; budget thresholds tell someone.
+fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+    let topics = spec.alerts.as_ref().map(|a| &a.topics);
+    let declared = |name: &crate::spec::TopicName| topics.is_some_and(|t| t.contains_key(name));
+    let undeclared = |topic: &serde_saphyr::Spanned<crate::spec::TopicName>| {
+        let known: Vec<&str> = topics
+            .iter()
+            .flat_map(|t| t.keys())
+            .map(|k| k.as_str())
+            .collect();
+        let hint = match suggest(topic.value.as_str(), &known) {
+            Some(close) => format!("{close} Topics are declared under `alerts.topics`"),
+            None => "declare it under `alerts.topics`".to_owned(),
+        };
+        Box::new(located(
+            source,
+            file,
+            at(&topic.referenced),
+            format!("topic `{}` is not declared", topic.value),
+            Some(hint),
+        ))
+    };
+    if let Some(alerts) = &spec.alerts {
+        for topic in alerts.events.values() {
+            if !declared(&topic.value) {
+                return Err(undeclared(topic));
+            }
+        }
+    }
+    let budgets = spec.cost.iter().flat_map(|c| &c.budgets);
+    for (name, budget) in budgets {
+        for notification in &budget.notifications {
+            if let Some(topic) = &notification.value.topic
+                && !declared(&topic.value)
+            {
+                return Err(undeclared(topic));
+            }
+            let emails = notification.value.emails.len();
+            let problem = if emails == 0 && notification.value.topic.is_none() {
+                Some("tells no one")
+            } else if emails > 10 {
+                Some("has more than 10 e-mail addresses")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(Box::new(located(
+                    source,
+                    file,
+                    at(&notification.referenced),
+                    format!("a notification of budget `{name}` {problem}"),
+                    Some("give it `emails:` (1 to 10) and/or a `topic:`".to_owned()),
+                )));
+            }
+        }
+    }
+    Ok(())
+}

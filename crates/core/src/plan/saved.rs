@@ -1,0 +1,124 @@
+//! A saved plan before apply uses it: its seal (a checksum of its content), the check that
+//! what it shows follows from what it does, and which format versions this version reads.
+
+use serde_json::Value;
+
+use super::diff::{field_changes, permission_notes, removed_fields};
+use super::{Action, Plan, ResourceChange};
+
+/// SHA-256 of `bytes`, in lowercase hex: the plan's checksum and `baseline_sha256`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Why a saved plan cannot be applied as it is.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SealError {
+    #[error("its checksum does not match its content: it was changed after baseline made it")]
+    Checksum,
+    #[error(
+        "what it shows differs from what it would do at {0}: its `fields` do not follow from \
+         `before` and `after`"
+    )]
+    Inconsistent(String),
+}
+
+impl Plan {
+    /// SHA-256 (hex) of the document without its checksum.
+    fn digest(&self) -> String {
+        let mut unsealed = self.clone();
+        unsealed.checksum = String::new();
+        sha256_hex(
+            serde_json::to_string(&unsealed)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
+    }
+
+    /// Puts the checksum of the content in, before the plan is written out.
+    pub fn seal(&mut self) {
+        self.recount();
+        self.checksum = self.digest();
+    }
+
+    /// Checks a saved plan before apply uses it: what it shows (`fields`) must follow from
+    /// what apply does (`before` → `after`), and its checksum (plans of format 2.1 on) must
+    /// match its content. Apply acts on `after`; show prints `fields`: both must be one
+    /// thing. Counts the summaries again first.
+    pub fn verify(&mut self) -> Result<(), SealError> {
+        self.recount();
+        let changes = self
+            .changes
+            .iter()
+            .chain(self.accounts.iter().flat_map(|a| &a.changes));
+        for change in changes {
+            if !change.is_consistent() {
+                return Err(SealError::Inconsistent(change.address.to_string()));
+            }
+        }
+        // Plans of format 2.1 on are sealed when written: one without its checksum was
+        // edited too.
+        let sealed_format = self.format_version != "2.0" && !self.format_version.starts_with("1.");
+        if (sealed_format || !self.checksum.is_empty()) && self.checksum != self.digest() {
+            return Err(SealError::Checksum);
+        }
+        Ok(())
+    }
+
+    /// Whether this version can read a plan of `format_version`.
+    /// Plans of format 1.x (one account) read as 2.x plans without member accounts.
+    pub fn is_compatible(format_version: &str) -> bool {
+        let major = |v: &str| v.split('.').next().map(str::to_owned);
+        major(format_version) == major(Self::FORMAT_VERSION)
+            || major(format_version).as_deref() == Some("1")
+    }
+}
+
+impl ResourceChange {
+    /// Whether what the change shows follows from what apply would do with it: its action
+    /// fits `before` and `after`, its `fields` are their difference, and its permission notes
+    /// are what `before` → `after` grants and removes.
+    pub fn is_consistent(&self) -> bool {
+        let sorted = |value: &Option<Value>| {
+            value.clone().map(|mut v| {
+                v.sort_all_objects();
+                v
+            })
+        };
+        let shape = match self.action {
+            Action::Create => self.before.is_none() && self.after.is_some(),
+            Action::Delete => self.before.is_some() && self.after.is_none(),
+            Action::Update => self.before.is_some() && self.after.is_some(),
+            Action::NoOp | Action::Manual => true,
+        };
+        let mut derived = match &self.after {
+            Some(after) => field_changes(after, self.before.as_ref()),
+            None => self.before.as_ref().map(removed_fields).unwrap_or_default(),
+        };
+        derived.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut shown = self.fields.clone();
+        shown.sort_by(|a, b| a.path.cmp(&b.path));
+        let fields_follow = derived.len() == shown.len()
+            && derived.iter().zip(&shown).all(|(d, s)| {
+                d.path == s.path
+                    && sorted(&d.before) == sorted(&s.before)
+                    && sorted(&d.after) == sorted(&s.after)
+            });
+        let action_fits = match self.action {
+            Action::NoOp => derived.is_empty(),
+            Action::Create | Action::Update | Action::Delete => !derived.is_empty(),
+            Action::Manual => true,
+        };
+        let (broadened, outside) =
+            permission_notes(self.action, self.before.as_ref(), self.after.as_ref());
+        shape
+            && fields_follow
+            && action_fits
+            && broadened == self.permissions_broadened
+            && outside == self.outside_baseline
+    }
+}

@@ -1,0 +1,111 @@
+//! Tests of diffing and of the plan's counts.
+
+use serde_json::json;
+
+use super::*;
+
+fn desired(state: Value) -> Desired {
+    Desired {
+        address: ResourceAddr::singleton("iam_password_policy"),
+        ensure: Ensure::Present,
+        state,
+        depends_on: vec![],
+        manual: None,
+        cis: vec![],
+        write_only: Value::Null,
+    }
+}
+
+#[test]
+fn create_when_absent() {
+    let change = diff(&desired(json!({"minimum_length": 14})), None);
+    assert_eq!(change.action, Action::Create);
+    assert_eq!(change.fields.len(), 1);
+    assert_eq!(change.fields[0].path, "minimum_length");
+}
+
+#[test]
+fn update_shows_only_differing_declared_fields_and_keeps_the_rest() {
+    let live = json!({"minimum_length": 8, "require_symbols": true, "hard_expiry": false});
+    let change = diff(
+        &desired(json!({"minimum_length": 14, "require_symbols": true})),
+        Some(&live),
+    );
+    assert_eq!(change.action, Action::Update);
+    assert_eq!(
+        change.fields,
+        vec![FieldChange {
+            path: "minimum_length".into(),
+            before: Some(json!(8)),
+            after: Some(json!(14)),
+        }]
+    );
+    assert_eq!(
+        change.after,
+        Some(json!({"minimum_length": 14, "require_symbols": true, "hard_expiry": false}))
+    );
+}
+
+#[test]
+fn no_op_when_declared_fields_match() {
+    let live = json!({"minimum_length": 14, "hard_expiry": true});
+    let change = diff(&desired(json!({"minimum_length": 14})), Some(&live));
+    assert_eq!(change.action, Action::NoOp);
+    assert!(change.fields.is_empty());
+}
+
+#[test]
+fn absent_deletes_only_what_exists() {
+    let mut wanted = desired(json!({}));
+    wanted.ensure = Ensure::Absent;
+    assert_eq!(diff(&wanted, None).action, Action::NoOp);
+    let change = diff(&wanted, Some(&json!({"minimum_length": 8})));
+    assert_eq!(change.action, Action::Delete);
+    assert_eq!(change.after, None);
+}
+
+#[test]
+fn manual_items_vanish_once_true() {
+    let mut wanted = desired(json!({"mfa_enabled": true}));
+    wanted.manual = Some(ManualStep {
+        reason: "r".into(),
+        console: "c".into(),
+        verified_by: "v".into(),
+    });
+    let pending = diff(&wanted, Some(&json!({"mfa_enabled": false})));
+    assert_eq!(pending.action, Action::Manual);
+    let done = diff(&wanted, Some(&json!({"mfa_enabled": true})));
+    assert_eq!(done.action, Action::NoOp);
+}
+
+#[test]
+fn declared_maps_are_compared_whole() {
+    let live = json!({"tags": {"team": "a", "added": "by hand"}});
+    let change = diff(&desired(json!({"tags": {"team": "a"}})), Some(&live));
+    assert_eq!(change.action, Action::Update);
+    assert_eq!(change.fields[0].path, "tags");
+    assert_eq!(change.after, Some(json!({"tags": {"team": "a"}})));
+}
+
+#[test]
+fn plan_counts_and_has_changes() {
+    let manual_only = Plan::new(
+        "123456789012",
+        vec![],
+        vec![ResourceChange {
+            address: ResourceAddr::singleton("root_mfa"),
+            action: Action::Manual,
+            before: None,
+            after: None,
+            fields: vec![],
+            depends_on: vec![],
+            manual: None,
+            cis: vec![],
+            permissions_broadened: vec![],
+            outside_baseline: vec![],
+            write_only: Value::Null,
+        }],
+    );
+    assert!(!manual_only.has_changes());
+    assert_eq!(manual_only.counts().manual, 1);
+}

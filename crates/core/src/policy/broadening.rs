@@ -1,0 +1,272 @@
+//! The "permissions broadened" analysis: what a policy change, or a resource's new state,
+//! grants that was not granted before. Reviewers see these first.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::{as_list, normalize};
+
+/// What one statement grants or denies, in comparable sets.
+#[derive(Debug, PartialEq, Eq)]
+struct Grant {
+    sid: Option<String>,
+    allow: bool,
+    actions: BTreeSet<String>,
+    resources: BTreeSet<String>,
+    principals: String,
+    negated: bool,
+    condition: Option<Value>,
+}
+
+fn grants(doc: &Value) -> Vec<Grant> {
+    let normal = normalize(doc);
+    let strings = |s: &Value, key: &str| -> BTreeSet<String> {
+        s.get(key)
+            .map(as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    normal
+        .get("Statement")
+        .map(as_list)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| Grant {
+            sid: s.get("Sid").and_then(Value::as_str).map(str::to_owned),
+            allow: s.get("Effect").and_then(Value::as_str) == Some("Allow"),
+            actions: strings(s, "Action"),
+            resources: strings(s, "Resource"),
+            principals: s.get("Principal").map(Value::to_string).unwrap_or_default(),
+            negated: s.get("NotAction").is_some()
+                || s.get("NotResource").is_some()
+                || s.get("NotPrincipal").is_some(),
+            condition: s.get("Condition").cloned(),
+        })
+        .collect()
+}
+
+/// Why a policy change grants more than before; empty when it does not. `before` is `None`
+/// for a new policy, whose every Allow is new.
+pub fn broadened(before: Option<&Value>, after: &Value) -> Vec<String> {
+    let old = before.map(grants).unwrap_or_default();
+    let new = grants(after);
+    let mut reasons = Vec::new();
+    for grant in new.iter().filter(|g| g.allow) {
+        if old.contains(grant) {
+            continue;
+        }
+        let name = label(grant);
+        let Some(previous) = counterpart(grant, &old) else {
+            reasons.push(format!(
+                "new Allow statement {name}{}",
+                wildcard_note(grant)
+            ));
+            continue;
+        };
+        let added_actions: Vec<&String> = grant.actions.difference(&previous.actions).collect();
+        let added_resources: Vec<&String> =
+            grant.resources.difference(&previous.resources).collect();
+        if !added_actions.is_empty() {
+            reasons.push(format!("{name} adds action {}", join(&added_actions)));
+        }
+        if !added_resources.is_empty() {
+            reasons.push(format!("{name} adds resource {}", join(&added_resources)));
+        }
+        if previous.condition.is_some() && grant.condition != previous.condition {
+            reasons.push(format!("{name} drops or changes its Condition"));
+        }
+        if grant.principals != previous.principals {
+            reasons.push(format!("{name} changes its Principal"));
+        }
+        if grant.negated != previous.negated {
+            reasons.push(format!("{name} changes a Not* element"));
+        }
+    }
+    for deny in old.iter().filter(|g| !g.allow) {
+        if new.contains(deny) {
+            continue;
+        }
+        let name = label(deny);
+        match counterpart(deny, &new) {
+            None => reasons.push(format!("removes Deny statement {name}")),
+            Some(now) => {
+                let lost: Vec<&String> = deny.actions.difference(&now.actions).collect();
+                let lost_resources: Vec<&String> =
+                    deny.resources.difference(&now.resources).collect();
+                if !lost.is_empty() {
+                    reasons.push(format!("{name} no longer denies {}", join(&lost)));
+                }
+                if !lost_resources.is_empty() {
+                    reasons.push(format!("{name} no longer covers {}", join(&lost_resources)));
+                }
+                if now.condition.is_some() && now.condition != deny.condition {
+                    reasons.push(format!("{name} adds or changes a Condition on a Deny"));
+                }
+            }
+        }
+    }
+    reasons
+}
+
+/// The statement in `others` that `grant` most likely replaces: same Sid, or else the
+/// same effect and the same actions or resources.
+fn counterpart<'a>(grant: &Grant, others: &'a [Grant]) -> Option<&'a Grant> {
+    let same_effect = |o: &&Grant| o.allow == grant.allow;
+    match &grant.sid {
+        Some(sid) => others
+            .iter()
+            .filter(same_effect)
+            .find(|o| o.sid.as_ref() == Some(sid)),
+        None => others.iter().filter(same_effect).find(|o| {
+            o.sid.is_none() && (o.actions == grant.actions || o.resources == grant.resources)
+        }),
+    }
+}
+
+fn label(grant: &Grant) -> String {
+    match &grant.sid {
+        Some(sid) => format!("`{sid}`"),
+        None => format!("on {}", join(&grant.actions.iter().collect::<Vec<_>>())),
+    }
+}
+
+fn wildcard_note(grant: &Grant) -> &'static str {
+    if grant.actions.iter().any(|a| a.contains('*')) || grant.resources.contains("*") {
+        " (with a wildcard)"
+    } else {
+        ""
+    }
+}
+
+fn join(items: &[&String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why a resource's new state grants more than its live one, from the fields that carry
+/// permissions: `managed_policies` (ARNs), `inline_policies` (name → document), `trust`
+/// (who may assume a role), `policy` (a resource policy) and `require_mfa`.
+pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
+    let old = |key: &str| before.and_then(|b| b.get(key));
+    let mut reasons = Vec::new();
+    if let Some(Value::Array(arns)) = after.get("managed_policies") {
+        let had: Vec<&Value> = old("managed_policies")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        for arn in arns.iter().filter(|a| !had.contains(a)) {
+            reasons.push(format!("attaches {}", arn.as_str().unwrap_or_default()));
+        }
+    }
+    if let Some(Value::Object(documents)) = after.get("inline_policies") {
+        for (name, document) in documents {
+            let previous = old("inline_policies").and_then(|p| p.get(name));
+            if previous == Some(document) {
+                continue;
+            }
+            for reason in broadened(previous, document) {
+                reasons.push(format!("inline policy `{name}`: {reason}"));
+            }
+            if grants_full_admin(document) {
+                reasons.push(format!(
+                    "inline policy `{name}` grants full administrator access (\"*\" on \"*\"); \
+                     CIS 1.16 wants that only through AdministratorAccess"
+                ));
+            }
+        }
+    }
+    for key in ["trust", "policy"] {
+        if let Some(document) = after.get(key)
+            && old(key) != Some(document)
+        {
+            let what = if key == "trust" {
+                "trust policy"
+            } else {
+                "resource policy"
+            };
+            for reason in broadened(old(key), document) {
+                reasons.push(format!("{what}: {reason}"));
+            }
+        }
+    }
+    // A service control policy: a new Allow raises the ceiling, a dropped Deny or target
+    // lifts a limit.
+    if let Some(document) = after.get("document")
+        && old("document") != Some(document)
+    {
+        for reason in broadened(old("document"), document) {
+            reasons.push(format!("service control policy: {reason}"));
+        }
+    }
+    if let (Some(Value::Array(now)), Some(Value::Array(had)), Some(document)) =
+        (after.get("targets"), old("targets"), after.get("document"))
+        && grants(document).iter().any(|g| !g.allow)
+    {
+        for target in had.iter().filter(|t| !now.contains(t)) {
+            reasons.push(format!(
+                "no longer applies to {}, so its Deny statements stop limiting it",
+                target.as_str().unwrap_or_default()
+            ));
+        }
+    }
+    if after.get("require_mfa") == Some(&Value::Bool(false))
+        && old("require_mfa") == Some(&Value::Bool(true))
+    {
+        reasons.push("no longer requires MFA".to_owned());
+    }
+    reasons
+}
+
+/// Whether the policy allows every action on every resource without a condition:
+/// full administrator access (CIS 1.16 wants it only in AdministratorAccess).
+pub fn grants_full_admin(doc: &Value) -> bool {
+    grants(doc).iter().any(|g| {
+        g.allow
+            && !g.negated
+            && g.condition.is_none()
+            && g.actions.contains("*")
+            && g.resources.contains("*")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dropping_a_deny_or_a_target_of_an_scp_broadens() {
+        let deny = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]});
+        let allow_all = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let before = json!({"document": deny, "targets": ["root", "/Sandbox"]});
+        let detached = broadening(
+            Some(&before),
+            &json!({"document": deny, "targets": ["root"]}),
+        );
+        assert_eq!(
+            detached,
+            ["no longer applies to /Sandbox, so its Deny statements stop limiting it"]
+        );
+        let loosened = broadening(
+            Some(&before),
+            &json!({"document": allow_all, "targets": ["root", "/Sandbox"]}),
+        );
+        assert!(
+            loosened
+                .iter()
+                .any(|r| r.starts_with("service control policy:")),
+            "{loosened:?}"
+        );
+        let same = broadening(Some(&before), &before);
+        assert!(same.is_empty());
+    }
+}
