@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Action, Desired, FieldChange, ResourceChange};
+use super::{Action, Desired, FieldChange, Grant, Grants, ResourceChange};
 use crate::spec::Ensure;
 
 /// What `destroy` wants: every declared resource gone. Manual items are dropped (no one
@@ -51,7 +51,7 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
             (action, Some(overlay(live, &desired.state)), fields)
         }
     };
-    let (permissions_broadened, outside_baseline) = permission_notes(action, live, after.as_ref());
+    let (permissions_broadened, outside_baseline) = permission_notes(action, live, after.as_ref(), desired.grants);
     // Object keys in sorted order, whatever map serde_json is built with (a dependency may
     // turn on `preserve_order`): plans read and compare the same on every build.
     let canonical = |value: Option<Value>| {
@@ -91,13 +91,16 @@ pub(super) fn permission_notes(
     action: Action,
     before: Option<&Value>,
     after: Option<&Value>,
+    grants: Grants,
 ) -> (Vec<String>, Vec<String>) {
     let broadened = match (after, action) {
-        (Some(after), Action::Create | Action::Update) => crate::policy::broadening(before, after),
+        (Some(after), Action::Create | Action::Update) => {
+            crate::policy::broadening(before, after, grants)
+        }
         _ => Vec::new(),
     };
     let outside = match (before, after, action) {
-        (Some(before), Some(after), Action::Update) => outside_baseline(after, before),
+        (Some(before), Some(after), Action::Update) => outside_baseline(after, before, grants),
         _ => Vec::new(),
     };
     (broadened, outside)
@@ -107,7 +110,7 @@ pub(super) fn permission_notes(
 /// attached or put, and group memberships, added outside baseline. (For an update, `after`
 /// is the live state with the declared fields laid over it, so an undeclared field is the
 /// live one and adds nothing here.)
-fn outside_baseline(desired: &Value, live: &Value) -> Vec<String> {
+fn outside_baseline(desired: &Value, live: &Value, grants: Grants) -> Vec<String> {
     let names = |value: Option<&Value>| -> Vec<String> {
         match value {
             Some(Value::Array(items)) => items
@@ -120,11 +123,13 @@ fn outside_baseline(desired: &Value, live: &Value) -> Vec<String> {
         }
     };
     let mut out = Vec::new();
-    for (field, what) in [
-        ("managed_policies", "managed policy"),
-        ("inline_policies", "inline policy"),
-        ("groups", "membership of group"),
-    ] {
+    for (field, grant) in grants {
+        let what = match grant {
+            Grant::ManagedPolicies => "managed policy",
+            Grant::InlinePolicies => "inline policy",
+            Grant::Memberships => "membership of group",
+            _ => continue,
+        };
         let Some(want) = desired.get(field) else {
             continue;
         };

@@ -49,6 +49,29 @@ pub struct ManualStep {
     pub verified_by: String,
 }
 
+/// How a field of a kind's state carries permissions. Each kind names its own such fields
+/// ([`Grants`]); the plan's permission notes read only those.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// ARNs of managed policies attached to an identity.
+    ManagedPolicies,
+    /// An identity's inline policies: name to document.
+    InlinePolicies,
+    /// The groups a user belongs to.
+    Memberships,
+    /// A role's trust policy: who may assume it.
+    Trust,
+    /// A resource policy (bucket, key, topic): who may use the resource.
+    ResourcePolicy,
+    /// A service control policy's document: the ceiling of its targets' permissions.
+    ControlPolicy,
+    /// What a service control policy applies to.
+    ControlTargets,
+}
+
+/// The fields of a kind's state that carry permissions, by name.
+pub type Grants = &'static [(&'static str, Grant)];
+
 /// What the baseline wants one resource to be, in the canonical JSON its kind defines.
 /// Only declared fields are present: an absent field is left as it is.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +87,8 @@ pub struct Desired {
     /// Settings used only when creating, never read back or compared (for example, that a
     /// new console password must be changed at first sign-in). Never secrets.
     pub write_only: Value,
+    /// The fields of `state` that carry permissions (its kind's).
+    pub grants: Grants,
 }
 
 impl Desired {
@@ -77,6 +102,7 @@ impl Desired {
             manual: None,
             cis: Vec::new(),
             write_only: Value::Null,
+            grants: &[],
         }
     }
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::diff::{field_changes, permission_notes, removed_fields};
-use super::{Action, Plan, ResourceChange};
+use super::{Action, Grants, Plan, ResourceChange};
 
 /// SHA-256 of `bytes`, in lowercase hex: the plan's checksum and `baseline_sha256`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -49,14 +49,15 @@ impl Plan {
     /// what apply does (`before` → `after`), and its checksum (plans of format 2.1 on) must
     /// match its content. Apply acts on `after`; show prints `fields`: both must be one
     /// thing. Counts the summaries again first.
-    pub fn verify(&mut self) -> Result<(), SealError> {
+    /// `grants` names the permission-carrying fields of each kind, by kind.
+    pub fn verify(&mut self, grants: impl Fn(&str) -> Grants) -> Result<(), SealError> {
         self.recount();
         let changes = self
             .changes
             .iter()
             .chain(self.accounts.iter().flat_map(|a| &a.changes));
         for change in changes {
-            if !change.is_consistent() {
+            if !change.is_consistent(grants(&change.address.kind)) {
                 return Err(SealError::Inconsistent(change.address.to_string()));
             }
         }
@@ -81,8 +82,9 @@ impl Plan {
 impl ResourceChange {
     /// Whether what the change shows follows from what apply would do with it: its action
     /// fits `before` and `after`, its `fields` are their difference, and its permission notes
-    /// are what `before` → `after` grants and removes.
-    pub fn is_consistent(&self) -> bool {
+    /// are what `before` → `after` grants and removes (`grants`: its kind's fields that
+    /// carry permissions).
+    pub fn is_consistent(&self, grants: Grants) -> bool {
         let sorted = |value: &Option<Value>| {
             value.clone().map(|mut v| {
                 v.sort_all_objects();
@@ -114,7 +116,7 @@ impl ResourceChange {
             Action::Manual => true,
         };
         let (broadened, outside) =
-            permission_notes(self.action, self.before.as_ref(), self.after.as_ref());
+            permission_notes(self.action, self.before.as_ref(), self.after.as_ref(), grants);
         shape
             && fields_follow
             && action_fits

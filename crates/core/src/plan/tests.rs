@@ -5,15 +5,28 @@ use serde_json::json;
 use super::*;
 
 fn desired(state: Value) -> Desired {
-    Desired {
-        address: ResourceAddr::singleton("iam_password_policy"),
-        ensure: Ensure::Present,
-        state,
-        depends_on: vec![],
-        manual: None,
-        cis: vec![],
-        write_only: Value::Null,
-    }
+    Desired::new(ResourceAddr::singleton("iam_password_policy"), state)
+}
+
+/// Only the fields a kind names carry permissions: the same state broadens through a kind
+/// that says its `attached` field holds managed policies, and not through one that does not.
+#[test]
+fn the_kind_says_which_fields_grant() {
+    const GRANTS: Grants = &[("attached", Grant::ManagedPolicies)];
+    let state = json!({"attached": ["arn:aws:iam::aws:policy/AdministratorAccess"]});
+    let silent = diff(&Desired::new(ResourceAddr::named("thing", "a"), state.clone()), None);
+    assert!(silent.permissions_broadened.is_empty());
+    let granting = Desired {
+        grants: GRANTS,
+        ..Desired::new(ResourceAddr::named("thing", "a"), state)
+    };
+    let change = diff(&granting, Some(&json!({"attached": []})));
+    assert_eq!(
+        change.permissions_broadened,
+        ["attaches arn:aws:iam::aws:policy/AdministratorAccess"]
+    );
+    assert!(change.is_consistent(GRANTS));
+    assert!(!change.is_consistent(&[]), "a saved plan is checked with the kind's grants");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::{as_list, normalize};
+use crate::plan::{self, Grants};
 
 /// What one statement grants or denies, in comparable sets.
 #[derive(Debug, PartialEq, Eq)]
@@ -149,14 +150,24 @@ fn join(items: &[&String]) -> String {
         .join(", ")
 }
 
-/// Why a resource's new state grants more than its live one, from the fields that carry
-/// permissions: `managed_policies` (ARNs), `inline_policies` (name → document), `trust`
-/// (who may assume a role), `policy` (a resource policy) and `require_mfa`.
-pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
+/// Why a resource's new state grants more than its live one, from the fields its kind says
+/// carry permissions (`grants`): managed policies attached, inline policies, a trust
+/// policy, a resource policy, a service control policy and its targets. Reasons come in
+/// that order, whatever order the kind names its fields in.
+pub fn broadening(before: Option<&Value>, after: &Value, grants: Grants) -> Vec<String> {
     let old = |key: &str| before.and_then(|b| b.get(key));
+    let fields = |wanted: plan::Grant| {
+        grants
+            .iter()
+            .filter(move |(_, grant)| *grant == wanted)
+            .map(|(field, _)| *field)
+    };
     let mut reasons = Vec::new();
-    if let Some(Value::Array(arns)) = after.get("managed_policies") {
-        let had: Vec<&Value> = old("managed_policies")
+    for field in fields(plan::Grant::ManagedPolicies) {
+        let Some(Value::Array(arns)) = after.get(field) else {
+            continue;
+        };
+        let had: Vec<&Value> = old(field)
             .and_then(Value::as_array)
             .map(|a| a.iter().collect())
             .unwrap_or_default();
@@ -164,9 +175,12 @@ pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
             reasons.push(format!("attaches {}", arn.as_str().unwrap_or_default()));
         }
     }
-    if let Some(Value::Object(documents)) = after.get("inline_policies") {
+    for field in fields(plan::Grant::InlinePolicies) {
+        let Some(Value::Object(documents)) = after.get(field) else {
+            continue;
+        };
         for (name, document) in documents {
-            let previous = old("inline_policies").and_then(|p| p.get(name));
+            let previous = old(field).and_then(|p| p.get(name));
             if previous == Some(document) {
                 continue;
             }
@@ -181,44 +195,38 @@ pub fn broadening(before: Option<&Value>, after: &Value) -> Vec<String> {
             }
         }
     }
-    for key in ["trust", "policy"] {
-        if let Some(document) = after.get(key)
-            && old(key) != Some(document)
-        {
-            let what = if key == "trust" {
-                "trust policy"
-            } else {
-                "resource policy"
-            };
-            for reason in broadened(old(key), document) {
-                reasons.push(format!("{what}: {reason}"));
+    // A new Allow in a trust, resource or service control policy lets more in (or raises
+    // the ceiling); a dropped Deny lifts a limit.
+    for (grant, what) in [
+        (plan::Grant::Trust, "trust policy"),
+        (plan::Grant::ResourcePolicy, "resource policy"),
+        (plan::Grant::ControlPolicy, "service control policy"),
+    ] {
+        for field in fields(grant) {
+            if let Some(document) = after.get(field)
+                && old(field) != Some(document)
+            {
+                for reason in broadened(old(field), document) {
+                    reasons.push(format!("{what}: {reason}"));
+                }
             }
         }
     }
-    // A service control policy: a new Allow raises the ceiling, a dropped Deny or target
-    // lifts a limit.
-    if let Some(document) = after.get("document")
-        && old("document") != Some(document)
-    {
-        for reason in broadened(old("document"), document) {
-            reasons.push(format!("service control policy: {reason}"));
+    // A service control policy that stops applying to a target stops limiting it.
+    let denies = fields(plan::Grant::ControlPolicy)
+        .filter_map(|field| after.get(field))
+        .any(|document| self::grants(document).iter().any(|g| !g.allow));
+    for field in fields(plan::Grant::ControlTargets) {
+        if let (Some(Value::Array(now)), Some(Value::Array(had))) = (after.get(field), old(field))
+            && denies
+        {
+            for target in had.iter().filter(|t| !now.contains(t)) {
+                reasons.push(format!(
+                    "no longer applies to {}, so its Deny statements stop limiting it",
+                    target.as_str().unwrap_or_default()
+                ));
+            }
         }
-    }
-    if let (Some(Value::Array(now)), Some(Value::Array(had)), Some(document)) =
-        (after.get("targets"), old("targets"), after.get("document"))
-        && grants(document).iter().any(|g| !g.allow)
-    {
-        for target in had.iter().filter(|t| !now.contains(t)) {
-            reasons.push(format!(
-                "no longer applies to {}, so its Deny statements stop limiting it",
-                target.as_str().unwrap_or_default()
-            ));
-        }
-    }
-    if after.get("require_mfa") == Some(&Value::Bool(false))
-        && old("require_mfa") == Some(&Value::Bool(true))
-    {
-        reasons.push("no longer requires MFA".to_owned());
     }
     reasons
 }
@@ -241,6 +249,11 @@ mod tests {
 
     use super::*;
 
+    const SCP: Grants = &[
+        ("document", plan::Grant::ControlPolicy),
+        ("targets", plan::Grant::ControlTargets),
+    ];
+
     #[test]
     fn dropping_a_deny_or_a_target_of_an_scp_broadens() {
         let deny = json!({"Version": "2012-10-17", "Statement": [
@@ -251,6 +264,7 @@ mod tests {
         let detached = broadening(
             Some(&before),
             &json!({"document": deny, "targets": ["root"]}),
+            SCP,
         );
         assert_eq!(
             detached,
@@ -259,6 +273,7 @@ mod tests {
         let loosened = broadening(
             Some(&before),
             &json!({"document": allow_all, "targets": ["root", "/Sandbox"]}),
+            SCP,
         );
         assert!(
             loosened
@@ -266,7 +281,7 @@ mod tests {
                 .any(|r| r.starts_with("service control policy:")),
             "{loosened:?}"
         );
-        let same = broadening(Some(&before), &before);
+        let same = broadening(Some(&before), &before, SCP);
         assert!(same.is_empty());
     }
 }
