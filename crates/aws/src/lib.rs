@@ -65,7 +65,7 @@ static KINDS: &[&dyn AnyKind] = &[
     &Legacy(&iam::role::Role),
     &Legacy(&iam::findings::CredentialFindings),
     &Legacy(&account::region::AccountRegion),
-    &Legacy(&s3::bucket::Bucket),
+    &s3::bucket::Bucket,
     &Legacy(&kms::key::Key),
     &Legacy(&logs::group::LogGroup),
     &Legacy(&cloudtrail::trail::Trail),
