@@ -66,7 +66,7 @@ static KINDS: &[&dyn AnyKind] = &[
     &Legacy(&iam::findings::CredentialFindings),
     &Legacy(&account::region::AccountRegion),
     &s3::bucket::Bucket,
-    &Legacy(&kms::key::Key),
+    &kms::key::Key,
     &Legacy(&logs::group::LogGroup),
     &Legacy(&cloudtrail::trail::Trail),
     &Legacy(&cloudtrail::other_trails::OtherTrails),
