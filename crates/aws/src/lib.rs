@@ -67,7 +67,7 @@ static KINDS: &[&dyn AnyKind] = &[
     &Legacy(&account::region::AccountRegion),
     &s3::bucket::Bucket,
     &kms::key::Key,
-    &Legacy(&logs::group::LogGroup),
+    &logs::group::LogGroup,
     &Legacy(&cloudtrail::trail::Trail),
     &Legacy(&cloudtrail::other_trails::OtherTrails),
     &Legacy(&iam::service_linked_role::ServiceLinkedRole),
