@@ -82,8 +82,9 @@ impl State {
 }
 
 impl Encryption {
+    /// Encryption with keys S3 manages (SSE-S3).
     pub(super) fn sse_s3() -> Self {
-        Self::algorithm("AES256")
+        Self::without_key("AES256")
     }
 
     /// Encryption with the KMS key `key`.
@@ -94,7 +95,7 @@ impl Encryption {
         }
     }
 
-    fn algorithm(algorithm: &str) -> Self {
+    fn without_key(algorithm: &str) -> Self {
         Self {
             algorithm: algorithm.to_owned(),
             key: None,
@@ -209,11 +210,11 @@ async fn read_bucket(
                     algorithm: d.sse_algorithm().as_str().to_owned(),
                     key: d.kms_master_key_id().map(str::to_owned),
                 },
-                None => Encryption::algorithm("none"),
+                None => Encryption::without_key("none"),
             }
         }
         Err(err) if has_code(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
-            Encryption::algorithm("none")
+            Encryption::without_key("none")
         }
         Err(err) => return Err(sdk_error(address, "s3:GetBucketEncryption", &err)),
     };
