@@ -8,23 +8,29 @@
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{BoxFuture, ProviderError, ResourceAddr, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::kind::{Kind, Read, canonical, name_of, region_of};
 use crate::logging::logging;
-use crate::manual::status;
 
 pub(crate) struct OtherTrails;
 
 const KIND: &str = "cloudtrail_other_trails";
 
-impl LegacyKind for OtherTrails {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+/// `done` when no other multi-region trail logs the account, else which ones do.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    status: String,
+}
+
+const DONE: &str = "done";
+
+impl Kind for OtherTrails {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(trail) = logging(spec).and_then(|l| l.cloudtrail.as_ref()) else {
@@ -47,52 +53,56 @@ impl LegacyKind for OtherTrails {
                 .to_owned(),
         };
         let address = ResourceAddr::named(KIND, trail.name.as_str()).in_region(&scope.home_region);
-        vec![Desired::manual(address, json!({"status": "done"}), step).cis(&["3.1"])]
+        let done = State {
+            status: DONE.to_owned(),
+        };
+        vec![Desired::manual(address, canonical(&done), step).cis(&["3.1"])]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let own = name_of(address);
-            let account = ctx.account_id().await?;
-            let described = call!(
-                address,
-                "cloudtrail:DescribeTrails",
-                ctx.cloudtrail(region)
-                    .describe_trails()
-                    .include_shadow_trails(true)
-                    .send()
-            )?;
-            let mut others: Vec<String> = described
-                .trail_list()
-                .iter()
-                .filter(|t| t.is_multi_region_trail() == Some(true))
-                .filter(|t| {
-                    let ours = t.name() == Some(own)
-                        && t.home_region() == Some(region)
-                        && t.trail_arn()
-                            .is_some_and(|arn| arn.contains(&format!(":{account}:")));
-                    !ours
-                })
-                .map(|t| {
-                    let arn = t.trail_arn().or(t.name()).unwrap_or_default();
-                    if t.is_organization_trail() == Some(true) {
-                        format!("{arn} (organization trail)")
-                    } else {
-                        arn.to_owned()
-                    }
-                })
-                .collect();
-            others.sort();
-            others.dedup();
-            Ok(Some(status(
-                others.is_empty(),
-                &format!("also logged by {}", others.join(", ")),
-            )))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let region = region_of(address);
+        let own = name_of(address);
+        let account = ctx.account_id().await?;
+        let described = call!(
+            address,
+            "cloudtrail:DescribeTrails",
+            ctx.cloudtrail(region)
+                .describe_trails()
+                .include_shadow_trails(true)
+                .send()
+        )?;
+        let mut others: Vec<String> = described
+            .trail_list()
+            .iter()
+            .filter(|t| t.is_multi_region_trail() == Some(true))
+            .filter(|t| {
+                let ours = t.name() == Some(own)
+                    && t.home_region() == Some(region)
+                    && t.trail_arn()
+                        .is_some_and(|arn| arn.contains(&format!(":{account}:")));
+                !ours
+            })
+            .map(|t| {
+                let arn = t.trail_arn().or(t.name()).unwrap_or_default();
+                if t.is_organization_trail() == Some(true) {
+                    format!("{arn} (organization trail)")
+                } else {
+                    arn.to_owned()
+                }
+            })
+            .collect();
+        others.sort();
+        others.dedup();
+        let status = if others.is_empty() {
+            DONE.to_owned()
+        } else {
+            format!("also logged by {}", others.join(", "))
+        };
+        Ok(Some(State { status }))
     }
 }

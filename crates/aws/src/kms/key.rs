@@ -3,24 +3,31 @@
 //! administer it and CloudTrail encrypt this account's trails with it. A key is never
 //! deleted by baseline: removing it would make every log it encrypted unreadable.
 
-use aws_sdk_kms::types::{KeyManagerType, KeyState, Tag};
+use aws_sdk_kms::types::{KeyManagerType, KeyMetadata, KeyState, Tag};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, has_code};
-use crate::error::{sdk_error, unsupported};
+use crate::error::{build_error, call, create, has_code, sdk_error};
 use crate::iam::principal::document;
-use crate::kind::{LegacyKind, name_of, region_of};
+use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
 pub(crate) struct Key;
 
 pub(crate) const KIND: &str = "kms_key";
+
+/// The key as baseline manages it: yearly rotation and the key policy.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    rotation: bool,
+    policy: Value,
+}
 
 /// The key policy, as AWS documents it for CloudTrail and Config. The account administers
 /// the key (so IAM policies decide who else may use it); CloudTrail may encrypt and
@@ -137,7 +144,7 @@ async fn create_key(
     ctx: &AwsContext,
     address: &ResourceAddr,
     alias: &str,
-    policy: Option<String>,
+    policy: String,
 ) -> Result<String, ProviderError> {
     let kms = ctx.kms(region_of(address));
     let tag = Tag::builder()
@@ -154,19 +161,14 @@ async fn create_key(
         let sent = kms
             .create_key()
             .description(format!("baseline: CloudTrail logs ({alias})"))
-            .set_policy(policy.clone())
+            .policy(policy.clone())
             .tags(tag.clone())
             .customize()
             .config_override(once.clone())
             .send()
             .await;
         match sent {
-            Ok(out) => {
-                return out
-                    .key_metadata()
-                    .map(|k| k.key_id().to_owned())
-                    .ok_or_else(|| build_error(address, "CreateKey named no key"));
-            }
+            Ok(out) => return key_id(address, "CreateKey", out.key_metadata()),
             Err(err) if tries >= 5 || has_code(&err, FINAL) => {
                 return Err(sdk_error(address, "kms:CreateKey", &err));
             }
@@ -198,156 +200,151 @@ pub(crate) fn address(alias: &str, scope: &Scope) -> ResourceAddr {
     ResourceAddr::named(KIND, alias.trim_start_matches("alias/")).in_region(&scope.home_region)
 }
 
-/// The trail's key, named by its alias without `alias/`, when the trail asks for one.
-pub(crate) fn desired_key(spec: &Spec, scope: &Scope) -> Option<Desired> {
-    let alias = trail_key_alias(spec)?;
-    let trail = trail_arn(spec, scope)?;
-    let config_writes = config_writes(spec);
-    Some(Desired {
-        address: address(&alias, scope),
-        ensure: Ensure::Present,
-        state: json!({"rotation": true, "policy": key_policy(scope, &trail, config_writes)}),
-        depends_on: Vec::new(),
-        manual: None,
-        cis: vec!["3.5".to_owned(), "3.6".to_owned()],
-        write_only: Value::Null,
-    })
+/// The key's id in what DescribeKey or CreateKey answered. KMS always names the key; an
+/// answer that does not is an error, not an empty id.
+fn key_id(
+    address: &ResourceAddr,
+    operation: &str,
+    metadata: Option<&KeyMetadata>,
+) -> Result<String, ProviderError> {
+    metadata
+        .map(|k| k.key_id().to_owned())
+        .ok_or_else(|| build_error(address, format!("{operation} named no key")))
 }
 
-impl LegacyKind for Key {
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
+impl Kind for Key {
+    type State = State;
+    const KIND: &'static str = KIND;
+    const KEPT_BY_DESTROY: bool = true;
 
-    fn kind(&self) -> &'static str {
-        KIND
-    }
-
+    /// The trail's key, named by its alias without `alias/`, when the trail asks for one.
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        desired_key(spec, scope).into_iter().collect()
+        let (Some(alias), Some(trail)) = (trail_key_alias(spec), trail_arn(spec, scope)) else {
+            return Vec::new();
+        };
+        let state = State {
+            rotation: true,
+            policy: key_policy(scope, &trail, config_writes(spec)),
+        };
+        vec![declare(address(&alias, scope), &state).cis(&["3.5", "3.6"])]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let alias = format!("alias/{}", name_of(address));
-            let kms = ctx.kms(region);
-            let key = match kms.describe_key().key_id(&alias).send().await {
-                Ok(out) => out
-                    .key_metadata()
-                    .map(|k| k.key_id().to_owned())
-                    .unwrap_or_default(),
-                Err(err) if err.code() == Some("NotFoundException") => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "kms:DescribeKey", &err)),
-            };
-            let rotation = call!(
-                address,
-                "kms:GetKeyRotationStatus",
-                kms.get_key_rotation_status().key_id(&key).send()
-            )?
-            .key_rotation_enabled();
-            let text = call!(
-                address,
-                "kms:GetKeyPolicy",
-                kms.get_key_policy()
-                    .key_id(&key)
-                    .policy_name("default")
-                    .send()
-            )?
-            .policy
-            .unwrap_or_default();
-            Ok(Some(
-                json!({"rotation": rotation, "policy": document(address, &text)?}),
-            ))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let alias = format!("alias/{}", name_of(address));
+        let kms = ctx.kms(region_of(address));
+        let key = match kms.describe_key().key_id(&alias).send().await {
+            Ok(out) => key_id(address, "DescribeKey", out.key_metadata())?,
+            Err(err) if err.code() == Some("NotFoundException") => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "kms:DescribeKey", &err)),
+        };
+        let rotation = call!(
+            address,
+            "kms:GetKeyRotationStatus",
+            kms.get_key_rotation_status().key_id(&key).send()
+        )?
+        .key_rotation_enabled();
+        let text = call!(
+            address,
+            "kms:GetKeyPolicy",
+            kms.get_key_policy()
+                .key_id(&key)
+                .policy_name("default")
+                .send()
+        )?
+        .policy
+        .ok_or_else(|| build_error(address, "GetKeyPolicy returned no policy"))?;
+        Ok(Some(State {
+            rotation,
+            policy: document(address, &text)?,
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let alias = format!("alias/{}", name_of(address));
-            let kms = ctx.kms(region);
-            let after = change.after.as_ref();
-            let policy_text = after.and_then(|a| a.get("policy")).map(policy::to_text);
-            match change.action {
-                Action::Create => {
-                    // CreateKey has no idempotency token: a key an interrupted run made
-                    // (or whose answer was lost) carries this alias as a tag but not the
-                    // alias itself. It is used, rather than a second key made.
-                    let key = match orphan_key(ctx, address, &alias).await? {
-                        Some(key) => {
-                            call!(
-                                address,
-                                "kms:PutKeyPolicy",
-                                kms.put_key_policy()
-                                    .key_id(&key)
-                                    .policy_name("default")
-                                    .set_policy(policy_text)
-                                    .send()
-                            )?;
-                            key
-                        }
-                        None => create_key(ctx, address, &alias, policy_text).await?,
-                    };
-                    create!(
-                        address,
-                        "kms:CreateAlias",
-                        &["AlreadyExistsException"],
-                        kms.create_alias()
-                            .alias_name(&alias)
-                            .target_key_id(&key)
-                            .send()
-                    )?;
-                    call!(
-                        address,
-                        "kms:EnableKeyRotation",
-                        kms.enable_key_rotation().key_id(&key).send()
-                    )?;
-                    Ok(())
-                }
-                Action::Update => {
-                    let before = change.before.as_ref();
-                    if after.and_then(|a| a.get("policy")) != before.and_then(|b| b.get("policy")) {
-                        call!(
-                            address,
-                            "kms:PutKeyPolicy",
-                            kms.put_key_policy()
-                                .key_id(&alias)
-                                .policy_name("default")
-                                .set_policy(policy_text)
-                                .send()
-                        )?;
-                    }
-                    if after.and_then(|a| a.get("rotation")) == Some(&json!(true))
-                        && before.and_then(|b| b.get("rotation")) != Some(&json!(true))
-                    {
-                        let key = call!(
-                            address,
-                            "kms:DescribeKey",
-                            kms.describe_key().key_id(&alias).send()
-                        )?
-                        .key_metadata()
-                        .map(|k| k.key_id().to_owned())
-                        .unwrap_or_default();
-                        call!(
-                            address,
-                            "kms:EnableKeyRotation",
-                            kms.enable_key_rotation().key_id(&key).send()
-                        )?;
-                    }
-                    Ok(())
-                }
-                action => Err(unsupported(address, &format!("{action:?}"))),
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let alias = format!("alias/{}", name_of(address));
+        let kms = ctx.kms(region_of(address));
+        let policy_text = policy::to_text(&after.policy);
+        // CreateKey has no idempotency token: a key an interrupted run made (or whose
+        // answer was lost) carries this alias as a tag but not the alias itself. It is
+        // used, rather than a second key made.
+        let key = match orphan_key(ctx, address, &alias).await? {
+            Some(key) => {
+                call!(
+                    address,
+                    "kms:PutKeyPolicy",
+                    kms.put_key_policy()
+                        .key_id(&key)
+                        .policy_name("default")
+                        .policy(policy_text)
+                        .send()
+                )?;
+                key
             }
-        })
+            None => create_key(ctx, address, &alias, policy_text).await?,
+        };
+        create!(
+            address,
+            "kms:CreateAlias",
+            &["AlreadyExistsException"],
+            kms.create_alias()
+                .alias_name(&alias)
+                .target_key_id(&key)
+                .send()
+        )?;
+        call!(
+            address,
+            "kms:EnableKeyRotation",
+            kms.enable_key_rotation().key_id(&key).send()
+        )?;
+        Ok(())
+    }
+
+    /// Puts a changed policy, and turns rotation on when it is off; rotation is never
+    /// turned off.
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        let alias = format!("alias/{}", name_of(address));
+        let kms = ctx.kms(region_of(address));
+        if after.policy != before.policy {
+            call!(
+                address,
+                "kms:PutKeyPolicy",
+                kms.put_key_policy()
+                    .key_id(&alias)
+                    .policy_name("default")
+                    .policy(policy::to_text(&after.policy))
+                    .send()
+            )?;
+        }
+        if after.rotation && !before.rotation {
+            let described = call!(
+                address,
+                "kms:DescribeKey",
+                kms.describe_key().key_id(&alias).send()
+            )?;
+            let key = key_id(address, "DescribeKey", described.key_metadata())?;
+            call!(
+                address,
+                "kms:EnableKeyRotation",
+                kms.enable_key_rotation().key_id(&key).send()
+            )?;
+        }
+        Ok(())
     }
 }

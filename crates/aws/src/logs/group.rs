@@ -4,18 +4,23 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::unsupported;
 use crate::error::{call, create};
-use crate::kind::{LegacyKind, name_of, region_of};
-use crate::logging::logging;
+use crate::kind::{Kind, Read, declare, name_of, region_of};
+use crate::logging::{days, logging};
 
 pub(crate) struct LogGroup;
 
 pub(crate) const KIND: &str = "logs_group";
+
+/// How long the group keeps events; 0 when it keeps them forever.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    retention_days: i32,
+}
 
 /// The log group of a trail: its name and ARN.
 pub(crate) fn trail_log_group(trail: &str, scope: &Scope) -> (String, String) {
@@ -24,14 +29,10 @@ pub(crate) fn trail_log_group(trail: &str, scope: &Scope) -> (String, String) {
     (name, arn)
 }
 
-impl LegacyKind for LogGroup {
-    fn kept_by_destroy(&self) -> bool {
-        true
-    }
-
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for LogGroup {
+    type State = State;
+    const KIND: &'static str = KIND;
+    const KEPT_BY_DESTROY: bool = true;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(trail) = logging(spec).and_then(|l| l.cloudtrail.as_ref()) else {
@@ -45,79 +46,83 @@ impl LegacyKind for LogGroup {
             return Vec::new();
         };
         let (name, _) = trail_log_group(trail.name.as_str(), scope);
-        vec![Desired {
-            address: ResourceAddr::named(KIND, &name).in_region(&scope.home_region),
-            ensure: Ensure::Present,
-            state: json!({"retention_days": logs.retention_days.get()}),
-            depends_on: Vec::new(),
-            manual: None,
-            cis: Vec::new(),
-            write_only: Value::Null,
-        }]
+        let state = State {
+            retention_days: days(logs.retention_days),
+        };
+        vec![declare(
+            ResourceAddr::named(KIND, &name).in_region(&scope.home_region),
+            &state,
+        )]
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let region = region_of(address);
-            let name = name_of(address);
-            let groups = call!(
-                address,
-                "logs:DescribeLogGroups",
-                ctx.logs(region)
-                    .describe_log_groups()
-                    .log_group_name_prefix(name)
-                    .send()
-            )?;
-            Ok(groups
-                .log_groups()
-                .iter()
-                .find(|g| g.log_group_name() == Some(name))
-                .map(|g| json!({"retention_days": g.retention_in_days().unwrap_or(0)})))
-        })
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        let address = read.address;
+        let name = name_of(address);
+        let groups = call!(
+            address,
+            "logs:DescribeLogGroups",
+            ctx.logs(region_of(address))
+                .describe_log_groups()
+                .log_group_name_prefix(name)
+                .send()
+        )?;
+        Ok(groups
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+            .map(|g| State {
+                retention_days: g.retention_in_days().unwrap_or(0),
+            }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let region = region_of(address);
-            let name = name_of(address);
-            let logs = ctx.logs(region);
-            let days = change
-                .after
-                .as_ref()
-                .and_then(|a| a.get("retention_days"))
-                .and_then(Value::as_i64)
-                .and_then(|d| i32::try_from(d).ok());
-            match change.action {
-                Action::Create | Action::Update => {
-                    if change.action == Action::Create {
-                        create!(
-                            address,
-                            "logs:CreateLogGroup",
-                            &["ResourceAlreadyExistsException"],
-                            logs.create_log_group().log_group_name(name).send()
-                        )?;
-                    }
-                    call!(
-                        address,
-                        "logs:PutRetentionPolicy",
-                        logs.put_retention_policy()
-                            .log_group_name(name)
-                            .set_retention_in_days(days)
-                            .send()
-                    )?;
-                    Ok(())
-                }
-                action => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    /// Makes the group (or finds it made by an earlier try) and sets its retention.
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        let address = &change.address;
+        create!(
+            address,
+            "logs:CreateLogGroup",
+            &["ResourceAlreadyExistsException"],
+            ctx.logs(region_of(address))
+                .create_log_group()
+                .log_group_name(name_of(address))
+                .send()
+        )?;
+        put_retention(ctx, address, after).await
     }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        put_retention(ctx, &change.address, after).await
+    }
+}
+
+async fn put_retention(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    state: &State,
+) -> Result<(), ProviderError> {
+    call!(
+        address,
+        "logs:PutRetentionPolicy",
+        ctx.logs(region_of(address))
+            .put_retention_policy()
+            .log_group_name(name_of(address))
+            .retention_in_days(state.retention_days)
+            .send()
+    )
+    .map(|_| ())
 }

@@ -1,314 +1,152 @@
-//! `logging.bucket` (and the buckets it implies) → an S3 bucket with audit-log hygiene: all
-//! four public access blocks, BucketOwnerEnforced, default encryption, versioning, a policy
-//! that denies plain HTTP and lets exactly CloudTrail and Config write, lifecycle, and
-//! server access logging (CIS 2.1.1, 2.1.4, 3.4). A bucket that holds objects is deleted
-//! only with `force_destroy: true`.
+//! `s3_bucket` → an S3 bucket with audit-log hygiene: all four public access blocks,
+//! BucketOwnerEnforced, default encryption, versioning, a policy that denies plain HTTP and
+//! lets exactly CloudTrail and Config write, lifecycle, and server access logging (CIS
+//! 2.1.1, 2.1.4, 3.4). Which buckets the spec implies is in [`super::implied`]. A bucket
+//! that holds objects is deleted only with `force_destroy: true`.
 
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, BucketLoggingStatus, BucketVersioningStatus,
-    CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleExpiration, LifecycleRule,
-    LifecycleRuleFilter, LoggingEnabled, NoncurrentVersionExpiration, ObjectIdentifier,
-    ObjectOwnership, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, Transition, TransitionStorageClass, VersioningConfiguration,
+    CreateBucketConfiguration, Delete, LoggingEnabled, ObjectIdentifier, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::{BucketEncryption, Ensure, LifecycleSpec, LogBucketSpec};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
-use serde_json::{Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::implied;
+use super::lifecycle::Rule;
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::error::{build_error, has_code, sdk_error, unsupported};
-use crate::kind::{LegacyKind, name_of, region_of};
-use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
+use crate::error::{build_error, has_code, sdk_error};
+use crate::kind::{Kind, Read, name_of, region_of};
 
 pub(crate) struct Bucket;
 
 pub(crate) const KIND: &str = "s3_bucket";
 
-/// The lifecycle rule baseline owns on a log bucket.
-const LIFECYCLE_ID: &str = "baseline-logs";
-
-/// A bucket's ARN (`arn:PARTITION:s3:::NAME`): S3 ARNs name no region and no account.
-fn arn(scope: &Scope, bucket: &str) -> String {
-    scope.arn_in("s3", "", "", bucket)
+/// Every setting baseline manages on a bucket. The spec always declares the hygiene;
+/// `lifecycle` and `access_logging` are left out when it does not declare them (the
+/// bucket's own are then left as they are). A read fills in every field.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct State {
+    /// All four public access blocks are on.
+    pub(super) public_access_block: bool,
+    /// `ObjectWriter` when the bucket has no ownership controls.
+    pub(super) object_ownership: String,
+    pub(super) encryption: Encryption,
+    /// `Disabled` when versioning was never turned on.
+    pub(super) versioning: String,
+    /// The bucket policy; `null` when the bucket has none.
+    pub(super) policy: Value,
+    /// The lifecycle rules; an empty list when the bucket has none.
+    pub(super) lifecycle: Option<Vec<Rule>>,
+    /// Where server access logs go; `null` when they go nowhere.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    pub(super) access_logging: Option<Option<AccessLogging>>,
 }
 
-fn deny_plain_http(scope: &Scope, bucket: &str) -> Value {
-    json!({
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn(scope, bucket), format!("{}/*", arn(scope, bucket))],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-    })
+/// Default encryption: the algorithm (`AES256`, `aws:kms`, or `none` when the bucket has no
+/// default encryption) and, for KMS, the key.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Encryption {
+    algorithm: String,
+    key: Option<String>,
 }
 
-/// The log bucket's policy: TLS only; CloudTrail (for this trail) and Config (for this
-/// account) may check the bucket and write under AWSLogs/ACCOUNT/. An organization trail
-/// writes every account's logs (AWSLogs/ORG_ID/...): it may write under AWSLogs/, still
-/// only as this one trail.
-fn log_bucket_policy(
-    scope: &Scope,
-    bucket: &str,
-    trail: Option<&str>,
-    organization_trail: bool,
-    config: bool,
-) -> Value {
-    let account = &scope.account_id;
-    let bucket_arn = arn(scope, bucket);
-    let trail_prefix = if organization_trail {
-        format!("{bucket_arn}/AWSLogs/*")
-    } else {
-        format!("{bucket_arn}/AWSLogs/{account}/*")
-    };
-    let mut statements = vec![deny_plain_http(scope, bucket)];
-    if let Some(trail) = trail {
-        statements.push(json!({
-            "Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "s3:GetBucketAcl", "Resource": bucket_arn,
-            "Condition": {"StringEquals": {"aws:SourceArn": trail}}
-        }));
-        statements.push(json!({
-            "Sid": "AWSCloudTrailWrite", "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "s3:PutObject", "Resource": trail_prefix,
-            "Condition": {"StringEquals": {
-                "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail}}
-        }));
-    }
-    if config {
-        let source = json!({"StringEquals": {"aws:SourceAccount": account}});
-        statements.push(json!({
-            "Sid": "AWSConfigBucketPermissionsCheck", "Effect": "Allow",
-            "Principal": {"Service": "config.amazonaws.com"},
-            "Action": "s3:GetBucketAcl", "Resource": bucket_arn, "Condition": source
-        }));
-        statements.push(json!({
-            "Sid": "AWSConfigBucketExistenceCheck", "Effect": "Allow",
-            "Principal": {"Service": "config.amazonaws.com"},
-            "Action": "s3:ListBucket", "Resource": bucket_arn, "Condition": source
-        }));
-        statements.push(json!({
-            "Sid": "AWSConfigBucketDelivery", "Effect": "Allow",
-            "Principal": {"Service": "config.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": format!("{bucket_arn}/AWSLogs/{account}/Config/*"),
-            "Condition": {"StringEquals": {
-                "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": account}}
-        }));
-    }
-    policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))
+/// The bucket that receives server access logs, and the prefix they are written under.
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AccessLogging {
+    pub(super) bucket: String,
+    pub(super) prefix: String,
 }
 
-/// A bucket that receives another bucket's server access logs.
-fn access_log_target_policy(scope: &Scope, target: &str, source: &str) -> Value {
-    policy::normalize(&json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            deny_plain_http(scope, target),
-            {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow",
-             "Principal": {"Service": "logging.s3.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": format!("{}/*", arn(scope, target)),
-             "Condition": {"StringEquals": {"aws:SourceAccount": scope.account_id},
-                           "ArnLike": {"aws:SourceArn": arn(scope, source)}}}
-        ]
-    }))
-}
-
-/// Days a noncurrent version is kept when logs expire and nothing else is declared.
-const NONCURRENT_DAYS: i64 = 30;
-
-/// The rule baseline owns on a log bucket, as the plan shows it. Logs that expire become
-/// noncurrent versions in a versioned bucket: they are removed `noncurrent_expire_days`
-/// later (S3 then also removes the delete markers left with no version behind them, which
-/// it does by itself for a rule with `Days`). A rule with no expiry keeps every version and
-/// removes only delete markers with nothing behind them (`expired_delete_markers`).
-fn lifecycle_state(lifecycle: &LifecycleSpec) -> Value {
-    let mut rule = serde_json::Map::new();
-    rule.insert("id".to_owned(), json!(LIFECYCLE_ID));
-    if let Some(days) = lifecycle.transition_to_glacier_days {
-        rule.insert("transition_to_glacier_days".to_owned(), json!(days.get()));
-    }
-    match lifecycle.expire_days {
-        Some(days) => {
-            rule.insert("expire_days".to_owned(), json!(days.get()));
-        }
-        None => {
-            rule.insert("expired_delete_markers".to_owned(), json!(true));
+impl State {
+    /// The state every bucket baseline makes shares; the rest is per purpose.
+    pub(super) fn hygienic(policy: Value, encryption: Encryption) -> Self {
+        Self {
+            public_access_block: true,
+            object_ownership: "BucketOwnerEnforced".to_owned(),
+            encryption,
+            versioning: "Enabled".to_owned(),
+            policy,
+            lifecycle: None,
+            access_logging: None,
         }
     }
-    let noncurrent = lifecycle
-        .noncurrent_expire_days
-        .map(|d| d.get())
-        .or_else(|| lifecycle.expire_days.map(|_| NONCURRENT_DAYS));
-    if let Some(days) = noncurrent {
-        rule.insert("noncurrent_expire_days".to_owned(), json!(days));
-    }
-    json!([rule])
 }
 
-/// The state every bucket baseline makes shares; the rest is per purpose.
-pub(crate) fn hygienic_state(policy: Value, encryption: Value) -> serde_json::Map<String, Value> {
-    let mut state = serde_json::Map::new();
-    state.insert("public_access_block".to_owned(), json!(true));
-    state.insert("object_ownership".to_owned(), json!("BucketOwnerEnforced"));
-    state.insert("encryption".to_owned(), encryption);
-    state.insert("versioning".to_owned(), json!("Enabled"));
-    state.insert("policy".to_owned(), policy);
-    state
-}
-
-/// A bucket's Desired, in the home region.
-pub(crate) fn desired_bucket(
-    name: &str,
-    scope: &Scope,
-    ensure: Ensure,
-    state: serde_json::Map<String, Value>,
-    depends_on: Vec<ResourceAddr>,
-    force_destroy: bool,
-) -> Desired {
-    Desired {
-        address: ResourceAddr::named(KIND, name).in_region(&scope.home_region),
-        ensure,
-        state: if ensure == Ensure::Present {
-            Value::Object(state)
-        } else {
-            json!({})
-        },
-        depends_on,
-        manual: None,
-        cis: vec!["2.1.1".to_owned(), "2.1.4".to_owned()],
-        write_only: json!({ "force_destroy": force_destroy }),
+impl Encryption {
+    /// Encryption with keys S3 manages (SSE-S3).
+    pub(super) fn sse_s3() -> Self {
+        Self::without_key("AES256")
     }
-}
 
-fn log_bucket(bucket: &LogBucketSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-    let name = bucket.name.0.render(scope.names(Some(&scope.home_region)));
-    let trail = trail_arn(spec, scope);
-    let encryption = match (bucket.encryption, trail_key_arn(spec, scope)) {
-        (BucketEncryption::Kms, Some(key)) => json!({"algorithm": "aws:kms", "key": key}),
-        _ => json!({"algorithm": "AES256"}),
-    };
-    let mut state = hygienic_state(
-        log_bucket_policy(
-            scope,
-            &name,
-            trail.as_deref(),
-            spec.logging
-                .as_ref()
-                .and_then(|l| l.cloudtrail.as_ref())
-                .is_some_and(|t| t.organization),
-            config_present(spec),
-        ),
-        encryption,
-    );
-    if let Some(lifecycle) = &bucket.lifecycle {
-        state.insert("lifecycle".to_owned(), lifecycle_state(lifecycle));
-    }
-    let mut out = Vec::new();
-    let mut depends_on = Vec::new();
-    if let Some(access) = &bucket.access_logging {
-        let target = access
-            .bucket
-            .0
-            .render(scope.names(Some(&scope.home_region)));
-        let prefix = access.prefix.clone().unwrap_or_else(|| format!("{name}/"));
-        state.insert(
-            "access_logging".to_owned(),
-            json!({"bucket": target, "prefix": prefix}),
-        );
-        let mut target_state = hygienic_state(
-            access_log_target_policy(scope, &target, &name),
-            json!({"algorithm": "AES256"}),
-        );
-        if let Some(lifecycle) = access.lifecycle.as_ref().or(bucket.lifecycle.as_ref()) {
-            target_state.insert("lifecycle".to_owned(), lifecycle_state(lifecycle));
+    /// Encryption with the KMS key `key`.
+    pub(super) fn kms(key: String) -> Self {
+        Self {
+            algorithm: "aws:kms".to_owned(),
+            key: Some(key),
         }
-        out.push(desired_bucket(
-            &target,
-            scope,
-            bucket.ensure,
-            target_state,
-            Vec::new(),
-            bucket.force_destroy,
-        ));
-        depends_on.push(ResourceAddr::named(KIND, &target).in_region(&scope.home_region));
     }
-    let mut log = desired_bucket(
-        &name,
-        scope,
-        bucket.ensure,
-        state,
-        depends_on,
-        bucket.force_destroy,
-    );
-    log.cis.push("3.4".to_owned());
-    out.push(log);
-    out
+
+    fn without_key(algorithm: &str) -> Self {
+        Self {
+            algorithm: algorithm.to_owned(),
+            key: None,
+        }
+    }
 }
 
-impl LegacyKind for Bucket {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Bucket {
+    type State = State;
+    const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let mut out: Vec<Desired> = logging(spec)
-            .and_then(|l| l.bucket.as_ref())
-            .map(|bucket| log_bucket(bucket, spec, scope))
-            .unwrap_or_default();
-        if let Some(athena) = crate::athena::athena(spec) {
-            let name = crate::athena::results_bucket(athena, scope);
-            let policy = policy::normalize(&json!({
-                "Version": "2012-10-17", "Statement": [deny_plain_http(scope, &name)]
-            }));
-            let state = hygienic_state(policy, json!({"algorithm": "AES256"}));
-            out.push(desired_bucket(
-                &name,
-                scope,
-                athena.ensure,
-                state,
-                Vec::new(),
-                false,
-            ));
-        }
-        out
+        implied::buckets(spec, scope)
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(read_bucket(ctx, address))
+    async fn read(
+        &self,
+        ctx: &AwsContext,
+        read: Read<'_, State>,
+    ) -> Result<Option<State>, ProviderError> {
+        read_bucket(ctx, read.address).await
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            match (change.action, &change.after) {
-                (Action::Create, Some(after)) => {
-                    create_bucket(ctx, &change.address).await?;
-                    sync_bucket(ctx, &change.address, None, after).await
-                }
-                (Action::Update, Some(after)) => {
-                    sync_bucket(ctx, &change.address, change.before.as_ref(), after).await
-                }
-                (Action::Delete, _) => {
-                    let force = change.write_only.get("force_destroy") == Some(&Value::Bool(true));
-                    delete_bucket(ctx, &change.address, force).await
-                }
-                (action, _) => Err(unsupported(&change.address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        create_bucket(ctx, &change.address).await?;
+        sync_bucket(ctx, &change.address, None, after).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Result<(), ProviderError> {
+        sync_bucket(ctx, &change.address, Some(before), after).await
+    }
+
+    async fn delete(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        _before: &State,
+    ) -> Result<(), ProviderError> {
+        let force = change.write_only.get("force_destroy") == Some(&Value::Bool(true));
+        delete_bucket(ctx, &change.address, force).await
     }
 }
 
@@ -316,11 +154,11 @@ fn region_and_name(address: &ResourceAddr) -> (&str, &str) {
     (region_of(address), name_of(address))
 }
 
-/// Every setting baseline manages, in canonical form; `None` when the bucket does not exist.
-pub(crate) async fn read_bucket(
+/// Every setting baseline manages; `None` when the bucket does not exist.
+async fn read_bucket(
     ctx: &AwsContext,
     address: &ResourceAddr,
-) -> Result<Option<Value>, ProviderError> {
+) -> Result<Option<State>, ProviderError> {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
     match s3.head_bucket().bucket(name).send().await {
@@ -368,15 +206,15 @@ pub(crate) async fn read_bucket(
                 .and_then(|c| c.rules().first())
                 .and_then(|r| r.apply_server_side_encryption_by_default());
             match default {
-                Some(d) => match d.kms_master_key_id() {
-                    Some(key) => json!({"algorithm": d.sse_algorithm().as_str(), "key": key}),
-                    None => json!({"algorithm": d.sse_algorithm().as_str()}),
+                Some(d) => Encryption {
+                    algorithm: d.sse_algorithm().as_str().to_owned(),
+                    key: d.kms_master_key_id().map(str::to_owned),
                 },
-                None => json!({"algorithm": "none"}),
+                None => Encryption::without_key("none"),
             }
         }
         Err(err) if has_code(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
-            json!({"algorithm": "none"})
+            Encryption::without_key("none")
         }
         Err(err) => return Err(sdk_error(address, "s3:GetBucketEncryption", &err)),
     };
@@ -402,8 +240,8 @@ pub(crate) async fn read_bucket(
         .send()
         .await
     {
-        Ok(out) => Value::Array(out.rules().iter().map(canonical_rule).collect()),
-        Err(err) if has_code(&err, &["NoSuchLifecycleConfiguration"]) => json!([]),
+        Ok(out) => out.rules().iter().map(Rule::of).collect(),
+        Err(err) if has_code(&err, &["NoSuchLifecycleConfiguration"]) => Vec::new(),
         Err(err) => {
             return Err(sdk_error(
                 address,
@@ -418,49 +256,19 @@ pub(crate) async fn read_bucket(
         .send()
         .await
         .map_err(|err| sdk_error(address, "s3:GetBucketLogging", &err))?;
-    let access_logging = logging.logging_enabled().map_or(
-        Value::Null,
-        |l| json!({"bucket": l.target_bucket(), "prefix": l.target_prefix()}),
-    );
-    Ok(Some(json!({
-        "public_access_block": public_access_block,
-        "object_ownership": ownership,
-        "encryption": encryption,
-        "versioning": versioning,
-        "policy": bucket_policy,
-        "lifecycle": lifecycle,
-        "access_logging": access_logging,
-    })))
-}
-
-fn canonical_rule(rule: &LifecycleRule) -> Value {
-    let mut out = serde_json::Map::new();
-    out.insert("id".to_owned(), json!(rule.id().unwrap_or_default()));
-    if let Some(days) = rule
-        .transitions()
-        .iter()
-        .find(|t| t.storage_class().map(|c| c.as_str()) == Some("GLACIER"))
-        .and_then(Transition::days)
-    {
-        out.insert("transition_to_glacier_days".to_owned(), json!(days));
-    }
-    if let Some(days) = rule.expiration().and_then(LifecycleExpiration::days) {
-        out.insert("expire_days".to_owned(), json!(days));
-    }
-    if rule
-        .expiration()
-        .and_then(LifecycleExpiration::expired_object_delete_marker)
-        == Some(true)
-    {
-        out.insert("expired_delete_markers".to_owned(), json!(true));
-    }
-    if let Some(days) = rule
-        .noncurrent_version_expiration()
-        .and_then(NoncurrentVersionExpiration::noncurrent_days)
-    {
-        out.insert("noncurrent_expire_days".to_owned(), json!(days));
-    }
-    Value::Object(out)
+    let access_logging = logging.logging_enabled().map(|l| AccessLogging {
+        bucket: l.target_bucket().to_owned(),
+        prefix: l.target_prefix().to_owned(),
+    });
+    Ok(Some(State {
+        public_access_block,
+        object_ownership: ownership,
+        encryption,
+        versioning,
+        policy: bucket_policy,
+        lifecycle: Some(lifecycle),
+        access_logging: Some(access_logging),
+    }))
 }
 
 async fn create_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Result<(), ProviderError> {
@@ -491,17 +299,16 @@ async fn create_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Result<(), P
 }
 
 /// Puts every setting of `after` that differs from `before` (all of them for a new bucket).
+/// A setting `after` leaves out is left as it is.
 async fn sync_bucket(
     ctx: &AwsContext,
     address: &ResourceAddr,
-    before: Option<&Value>,
-    after: &Value,
+    before: Option<&State>,
+    after: &State,
 ) -> Result<(), ProviderError> {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
-    let changed =
-        |key: &str| after.get(key).is_some() && after.get(key) != before.and_then(|b| b.get(key));
-    if changed("public_access_block") && after["public_access_block"] == json!(true) {
+    if after.public_access_block && before.is_none_or(|b| !b.public_access_block) {
         let block = PublicAccessBlockConfiguration::builder()
             .block_public_acls(true)
             .ignore_public_acls(true)
@@ -517,13 +324,9 @@ async fn sync_bucket(
                 .send()
         )?;
     }
-    if changed("object_ownership") {
+    if before.is_none_or(|b| b.object_ownership != after.object_ownership) {
         let rule = OwnershipControlsRule::builder()
-            .object_ownership(ObjectOwnership::from(
-                after["object_ownership"]
-                    .as_str()
-                    .unwrap_or("BucketOwnerEnforced"),
-            ))
+            .object_ownership(ObjectOwnership::from(after.object_ownership.as_str()))
             .build()
             .map_err(|err| build_error(address, err))?;
         let controls = OwnershipControls::builder()
@@ -539,39 +342,11 @@ async fn sync_bucket(
                 .send()
         )?;
     }
-    if changed("encryption") {
-        let algorithm = after["encryption"]["algorithm"]
-            .as_str()
-            .unwrap_or("AES256");
-        let key = after["encryption"]
-            .get("key")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let default = ServerSideEncryptionByDefault::builder()
-            .sse_algorithm(ServerSideEncryption::from(algorithm))
-            .set_kms_master_key_id(key)
-            .build()
-            .map_err(|err| build_error(address, err))?;
-        let rule = ServerSideEncryptionRule::builder()
-            .apply_server_side_encryption_by_default(default)
-            .bucket_key_enabled(algorithm == "aws:kms")
-            .build();
-        let config = ServerSideEncryptionConfiguration::builder()
-            .rules(rule)
-            .build()
-            .map_err(|err| build_error(address, err))?;
-        call!(
-            address,
-            "s3:PutBucketEncryption",
-            s3.put_bucket_encryption()
-                .bucket(name)
-                .server_side_encryption_configuration(config)
-                .send()
-        )?;
+    if before.is_none_or(|b| b.encryption != after.encryption) {
+        put_encryption(ctx, address, &after.encryption).await?;
     }
-    if changed("versioning") {
-        let status =
-            BucketVersioningStatus::from(after["versioning"].as_str().unwrap_or("Enabled"));
+    if before.is_none_or(|b| b.versioning != after.versioning) {
+        let status = BucketVersioningStatus::from(after.versioning.as_str());
         let config = VersioningConfiguration::builder().status(status).build();
         call!(
             address,
@@ -582,60 +357,29 @@ async fn sync_bucket(
                 .send()
         )?;
     }
-    if changed("policy") {
+    if before.is_none_or(|b| b.policy != after.policy) {
         call!(
             address,
             "s3:PutBucketPolicy",
             s3.put_bucket_policy()
                 .bucket(name)
-                .policy(policy::to_text(&after["policy"]))
+                .policy(policy::to_text(&after.policy))
                 .send()
         )?;
     }
-    if changed("lifecycle") {
-        // A rule that does not convert is an error, never a dropped rule: an empty list
-        // would delete the bucket's lifecycle.
-        let rules: Vec<LifecycleRule> = after["lifecycle"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(lifecycle_rule)
-            .collect::<Result<_, _>>()
-            .map_err(|err| build_error(address, err))?;
-        if rules.is_empty() {
-            call!(
-                address,
-                "s3:DeleteBucketLifecycle",
-                s3.delete_bucket_lifecycle().bucket(name).send()
-            )?;
-        } else {
-            let config = BucketLifecycleConfiguration::builder()
-                .set_rules(Some(rules))
-                .build()
-                .map_err(|err| build_error(address, err))?;
-            call!(
-                address,
-                "s3:PutBucketLifecycleConfiguration",
-                s3.put_bucket_lifecycle_configuration()
-                    .bucket(name)
-                    .lifecycle_configuration(config)
-                    .send()
-            )?;
-        }
+    if let Some(rules) = &after.lifecycle
+        && before.is_none_or(|b| b.lifecycle.as_ref() != Some(rules))
+    {
+        put_lifecycle(ctx, address, rules).await?;
     }
-    if changed("access_logging") {
-        let target = &after["access_logging"];
+    if let Some(target) = &after.access_logging
+        && before.is_none_or(|b| b.access_logging.as_ref() != Some(target))
+    {
         let mut status = BucketLoggingStatus::builder();
-        if let Some(bucket) = target.get("bucket").and_then(Value::as_str) {
+        if let Some(target) = target {
             let enabled = LoggingEnabled::builder()
-                .target_bucket(bucket)
-                .target_prefix(
-                    target
-                        .get("prefix")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                )
+                .target_bucket(&target.bucket)
+                .target_prefix(&target.prefix)
                 .build()
                 .map_err(|err| build_error(address, err))?;
             status = status.logging_enabled(enabled);
@@ -652,39 +396,72 @@ async fn sync_bucket(
     Ok(())
 }
 
-fn lifecycle_rule(rule: &Value) -> Result<LifecycleRule, aws_sdk_s3::error::BuildError> {
-    let mut builder = LifecycleRule::builder()
-        .id(rule["id"].as_str().unwrap_or(LIFECYCLE_ID))
-        .status(ExpirationStatus::Enabled)
-        .filter(LifecycleRuleFilter::builder().prefix("").build());
-    if let Some(days) = rule
-        .get("transition_to_glacier_days")
-        .and_then(Value::as_i64)
-    {
-        builder = builder.transitions(
-            Transition::builder()
-                .days(days as i32)
-                .storage_class(TransitionStorageClass::Glacier)
-                .build(),
-        );
+/// Default encryption; a KMS key is used with an S3 bucket key.
+async fn put_encryption(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    encryption: &Encryption,
+) -> Result<(), ProviderError> {
+    let (region, name) = region_and_name(address);
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(encryption.algorithm.as_str()))
+        .set_kms_master_key_id(encryption.key.clone())
+        .build()
+        .map_err(|err| build_error(address, err))?;
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .bucket_key_enabled(encryption.algorithm == "aws:kms")
+        .build();
+    let config = ServerSideEncryptionConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|err| build_error(address, err))?;
+    call!(
+        address,
+        "s3:PutBucketEncryption",
+        ctx.s3(region)
+            .put_bucket_encryption()
+            .bucket(name)
+            .server_side_encryption_configuration(config)
+            .send()
+    )
+    .map(|_| ())
+}
+
+/// Puts exactly `rules`, every one of them; no rules at all deletes the bucket's lifecycle.
+async fn put_lifecycle(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    rules: &[Rule],
+) -> Result<(), ProviderError> {
+    let (region, name) = region_and_name(address);
+    let s3 = ctx.s3(region);
+    if rules.is_empty() {
+        return call!(
+            address,
+            "s3:DeleteBucketLifecycle",
+            s3.delete_bucket_lifecycle().bucket(name).send()
+        )
+        .map(|_| ());
     }
-    if let Some(days) = rule.get("expire_days").and_then(Value::as_i64) {
-        builder = builder.expiration(LifecycleExpiration::builder().days(days as i32).build());
-    } else if rule.get("expired_delete_markers") == Some(&json!(true)) {
-        builder = builder.expiration(
-            LifecycleExpiration::builder()
-                .expired_object_delete_marker(true)
-                .build(),
-        );
-    }
-    if let Some(days) = rule.get("noncurrent_expire_days").and_then(Value::as_i64) {
-        builder = builder.noncurrent_version_expiration(
-            NoncurrentVersionExpiration::builder()
-                .noncurrent_days(days as i32)
-                .build(),
-        );
-    }
-    builder.build()
+    let rules = rules
+        .iter()
+        .map(Rule::to_sdk)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| build_error(address, err))?;
+    let config = BucketLifecycleConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(|err| build_error(address, err))?;
+    call!(
+        address,
+        "s3:PutBucketLifecycleConfiguration",
+        s3.put_bucket_lifecycle_configuration()
+            .bucket(name)
+            .lifecycle_configuration(config)
+            .send()
+    )
+    .map(|_| ())
 }
 
 /// Deletes the bucket: only when empty, unless `force_destroy` says its logs may go too.

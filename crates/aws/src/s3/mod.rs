@@ -2,3 +2,5 @@
 //! asks of a bucket that holds audit logs.
 
 pub(crate) mod bucket;
+mod implied;
+mod lifecycle;
