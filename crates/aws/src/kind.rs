@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::{
     Action, BoxFuture, ProviderError, ReadRequest, ResourceAddr, ResourceChange, Spec,
@@ -33,6 +33,10 @@ pub(crate) trait Kind: Send + Sync + 'static {
     /// Whether `baseline destroy` leaves this kind as it is: protections that are turned on,
     /// never off (guardrails, region opt-in), and keys and logs that outlive their users.
     const KEPT_BY_DESTROY: bool = false;
+
+    /// The fields of `State` that carry permissions: the plan's notes for reviewers
+    /// (permissions broadened, added outside baseline) read these.
+    const GRANTS: Grants = &[];
 
     /// The resources of this kind that the spec declares.
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired>;
@@ -105,6 +109,7 @@ pub(crate) fn canonical<S: Serialize>(state: &S) -> Value {
 pub(crate) trait AnyKind: Send + Sync {
     fn kind(&self) -> &'static str;
     fn kept_by_destroy(&self) -> bool;
+    fn grants(&self) -> Grants;
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired>;
     fn read<'a>(
         &'a self,
@@ -146,6 +151,10 @@ impl<K: Kind> AnyKind for K {
 
     fn kept_by_destroy(&self) -> bool {
         K::KEPT_BY_DESTROY
+    }
+
+    fn grants(&self) -> Grants {
+        K::GRANTS
     }
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
@@ -230,6 +239,9 @@ impl<T: LegacyKind> AnyKind for Legacy<T> {
     }
     fn kept_by_destroy(&self) -> bool {
         self.0.kept_by_destroy()
+    }
+    fn grants(&self) -> Grants {
+        &[]
     }
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         self.0.desired(spec, scope)

@@ -29,7 +29,7 @@ mod s3;
 
 use std::sync::Arc;
 
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::{
     BoxFuture, Provider, ProviderError, ReadRequest, ResourceAddr, ResourceChange, Spec,
@@ -98,11 +98,23 @@ static KINDS: &[&dyn AnyKind] = &[
     &guardrails::trusted_advisor::TrustedAdvisor,
 ];
 
-/// The desired resources the spec declares in `scope`, in address order.
+/// The desired resources the spec declares in `scope`, in address order, each with the
+/// permission-carrying fields of its kind (a kind may declare resources of another).
 pub fn expand(spec: &Spec, scope: &Scope) -> Vec<Desired> {
     let mut desired: Vec<Desired> = KINDS.iter().flat_map(|k| k.desired(spec, scope)).collect();
+    for resource in &mut desired {
+        resource.grants = grants(&resource.address.kind);
+    }
     desired.sort_by(|a, b| a.address.cmp(&b.address));
     desired
+}
+
+/// The fields of kind `kind`'s state that carry permissions (none for an unknown kind).
+pub fn grants(kind: &str) -> Grants {
+    KINDS
+        .iter()
+        .find(|k| k.kind() == kind)
+        .map_or(&[], |k| k.grants())
 }
 
 /// Whether `baseline destroy` removes the resource at `address` (guardrails, region

@@ -10,7 +10,6 @@ use baseline_core::scope::Scope;
 use baseline_core::spec::Manual;
 use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::context::AwsContext;
 use crate::kind::{Kind, Read, canonical};
@@ -54,12 +53,6 @@ pub(crate) fn manual_item(
         Status::done()
     };
     Desired::manual(address, canonical(&state), step).cis(cis)
-}
-
-/// `{"status": "done"}` or `{"status": why not}`, for the kinds that still build their
-/// state as JSON.
-pub(crate) fn status(done: bool, otherwise: &str) -> Value {
-    canonical(&Status::of(done, otherwise))
 }
 
 /// A step no API can see: what the file says about it, why there is no API, and where in

@@ -4,7 +4,7 @@
 //! unsubscribed. A subscription waiting for its owner to click the link is listed, so it is
 //! never subscribed twice; `sns_subscription` reports it as pending confirmation.
 
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::TopicSpec;
 use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
@@ -114,6 +114,7 @@ fn desired_topic(name: &str, topic: &TopicSpec, spec: &Spec, scope: &Scope) -> D
 impl Kind for Topic {
     type State = State;
     const KIND: &'static str = KIND;
+    const GRANTS: Grants = &[("policy", Grant::ResourcePolicy)];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         spec.alerts

@@ -111,6 +111,7 @@ fn desired_group(name: &str, group: &GroupSpec, scope: &Scope) -> Desired {
         manual: None,
         cis: Vec::new(),
         write_only: Value::Null,
+        grants: &[],
     }
 }
 

@@ -119,6 +119,7 @@ fn desired_role(name: &str, role: &RoleSpec, scope: &Scope) -> Desired {
             Vec::new()
         },
         write_only: Value::Null,
+        grants: &[],
     }
 }
 

@@ -80,6 +80,7 @@ fn desired_user(name: &str, user: &UserSpec, spec: &Spec, scope: &Scope) -> Desi
         manual: None,
         cis: Vec::new(),
         write_only,
+        grants: &[],
     }
 }
 

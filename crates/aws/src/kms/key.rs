@@ -5,7 +5,7 @@
 
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata, KeyState, Tag};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure};
 use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
@@ -215,6 +215,7 @@ fn key_id(
 impl Kind for Key {
     type State = State;
     const KIND: &'static str = KIND;
+    const GRANTS: Grants = &[("policy", Grant::ResourcePolicy)];
     const KEPT_BY_DESTROY: bool = true;
 
     /// The trail's key, named by its alias without `alias/`, when the trail asks for one.

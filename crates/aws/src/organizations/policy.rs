@@ -3,7 +3,7 @@
 //! authoritative for the policies the file declares; other policies are never touched.
 
 use aws_sdk_organizations::types::{PolicyType, TargetType};
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OrgTarget};
 use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
@@ -31,6 +31,10 @@ pub(crate) struct State {
 impl Kind for ServiceControlPolicy {
     type State = State;
     const KIND: &'static str = "org_policy";
+    const GRANTS: Grants = &[
+        ("document", Grant::ControlPolicy),
+        ("targets", Grant::ControlTargets),
+    ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(org) = org(spec) else {

@@ -11,7 +11,7 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     VersioningConfiguration,
 };
-use baseline_core::plan::Desired;
+use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,7 @@ impl Encryption {
 impl Kind for Bucket {
     type State = State;
     const KIND: &'static str = KIND;
+    const GRANTS: Grants = &[("policy", Grant::ResourcePolicy)];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         implied::buckets(spec, scope)

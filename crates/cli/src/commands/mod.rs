@@ -160,7 +160,7 @@ fn read_saved(path: &Path) -> Option<Plan> {
         return None;
     }
     match serde_json::from_str::<Plan>(&text) {
-        Ok(mut plan) => match plan.verify() {
+        Ok(mut plan) => match plan.verify(baseline_aws::grants) {
             Ok(()) => Some(plan),
             Err(err) => {
                 error(

@@ -51,7 +51,8 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
             (action, Some(overlay(live, &desired.state)), fields)
         }
     };
-    let (permissions_broadened, outside_baseline) = permission_notes(action, live, after.as_ref(), desired.grants);
+    let (permissions_broadened, outside_baseline) =
+        permission_notes(action, live, after.as_ref(), desired.grants);
     // Object keys in sorted order, whatever map serde_json is built with (a dependency may
     // turn on `preserve_order`): plans read and compare the same on every build.
     let canonical = |value: Option<Value>| {

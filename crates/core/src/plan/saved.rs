@@ -115,8 +115,12 @@ impl ResourceChange {
             Action::Create | Action::Update | Action::Delete => !derived.is_empty(),
             Action::Manual => true,
         };
-        let (broadened, outside) =
-            permission_notes(self.action, self.before.as_ref(), self.after.as_ref(), grants);
+        let (broadened, outside) = permission_notes(
+            self.action,
+            self.before.as_ref(),
+            self.after.as_ref(),
+            grants,
+        );
         shape
             && fields_follow
             && action_fits

@@ -14,7 +14,10 @@ fn desired(state: Value) -> Desired {
 fn the_kind_says_which_fields_grant() {
     const GRANTS: Grants = &[("attached", Grant::ManagedPolicies)];
     let state = json!({"attached": ["arn:aws:iam::aws:policy/AdministratorAccess"]});
-    let silent = diff(&Desired::new(ResourceAddr::named("thing", "a"), state.clone()), None);
+    let silent = diff(
+        &Desired::new(ResourceAddr::named("thing", "a"), state.clone()),
+        None,
+    );
     assert!(silent.permissions_broadened.is_empty());
     let granting = Desired {
         grants: GRANTS,
@@ -26,7 +29,10 @@ fn the_kind_says_which_fields_grant() {
         ["attaches arn:aws:iam::aws:policy/AdministratorAccess"]
     );
     assert!(change.is_consistent(GRANTS));
-    assert!(!change.is_consistent(&[]), "a saved plan is checked with the kind's grants");
+    assert!(
+        !change.is_consistent(&[]),
+        "a saved plan is checked with the kind's grants"
+    );
 }
 
 #[test]
