@@ -8,6 +8,7 @@ mod faults;
 mod foundation;
 mod guardrails;
 mod iam;
+mod iam_permissions;
 mod lock;
 mod logging;
 mod organizations;
