@@ -82,6 +82,12 @@ pub(crate) trait Kind: Send + Sync + 'static {
     }
 }
 
+/// What a create, an update or a delete returns.
+pub(crate) type Done = Result<(), ProviderError>;
+
+/// What a read returns: the live state, `None` only when AWS says "not found".
+pub(crate) type Live<S> = Result<Option<S>, ProviderError>;
+
 /// What a kind's read is given.
 #[derive(Debug)]
 pub(crate) struct Read<'a, S> {

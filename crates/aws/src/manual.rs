@@ -8,10 +8,11 @@ use std::marker::PhantomData;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::Manual;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical};
 
 /// The live status of a step that no API can see.
@@ -92,11 +93,7 @@ impl<S: Step> Kind for Unverifiable<S> {
         )]
     }
 
-    async fn read(
-        &self,
-        _ctx: &AwsContext,
-        _read: Read<'_, Status>,
-    ) -> Result<Option<Status>, ProviderError> {
+    async fn read(&self, _ctx: &AwsContext, _read: Read<'_, Status>) -> Live<Status> {
         Ok(Some(Status::of(false, UNSEEN)))
     }
 }

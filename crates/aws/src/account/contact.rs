@@ -6,11 +6,12 @@
 use aws_sdk_account::types::AlternateContactType;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::manual::{Status, manual_item};
 
@@ -58,11 +59,7 @@ impl Kind for AlternateContact {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Contact>,
-    ) -> Result<Option<Contact>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Contact>) -> Live<Contact> {
         let answer = ctx
             .account()
             .get_alternate_contact()
@@ -86,12 +83,7 @@ impl Kind for AlternateContact {
     }
 
     /// PutAlternateContact sets all four fields; a plan whose contact lacks one is refused.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &Contact,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Contact) -> Done {
         let address = &change.address;
         let field = |value: &Option<String>, name: &str| {
             value
@@ -113,12 +105,7 @@ impl Kind for AlternateContact {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &Contact,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Contact) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -162,11 +149,7 @@ impl Kind for ContactInformation {
         )]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Status>,
-    ) -> Result<Option<Status>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Status>) -> Live<Status> {
         let answer = ctx.account().get_contact_information().send().await;
         let info = match answer {
             Ok(out) => out.contact_information().cloned(),

@@ -6,12 +6,13 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 
 use crate::account::declared_regions;
 use crate::context::{AwsContext, is_enabled};
 use crate::error::sdk_error;
 use crate::guardrails::Switch;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct AccountRegion;
@@ -29,11 +30,7 @@ impl Kind for AccountRegion {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Switch>,
-    ) -> Result<Option<Switch>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Switch>) -> Live<Switch> {
         let region = name_of(read.address);
         let home = ctx.region().unwrap_or("us-east-1").to_owned();
         let statuses = ctx.region_statuses(&home).await?;
@@ -43,12 +40,7 @@ impl Kind for AccountRegion {
         Ok(Some(Switch { enabled }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Switch,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
         let address = &change.address;
         let answer = ctx
             .account()

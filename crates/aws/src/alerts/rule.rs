@@ -21,6 +21,7 @@ use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
@@ -212,11 +213,7 @@ impl Kind for Rule {
         out
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
@@ -248,12 +245,7 @@ impl Kind for Rule {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         put(ctx, &change.address, None, after).await
     }
 
@@ -263,16 +255,11 @@ impl Kind for Rule {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         put(ctx, &change.address, Some(before), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
         let address = &change.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
@@ -350,7 +337,7 @@ async fn put(
     address: &ResourceAddr,
     before: Option<&State>,
     after: &State,
-) -> Result<(), ProviderError> {
+) -> Done {
     let Some(Targets::One(target)) = &after.target else {
         return Err(build_error(
             address,

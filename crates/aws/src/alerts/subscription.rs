@@ -4,11 +4,12 @@
 
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical, name_of, region_of};
 
 pub(crate) struct Subscription;
@@ -74,11 +75,7 @@ impl Kind for Subscription {
         out
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         // The name is `TOPIC/PROTOCOL:ENDPOINT`, as `desired` makes it.
         let (topic_name, key) = name_of(address).split_once('/').unwrap_or_default();

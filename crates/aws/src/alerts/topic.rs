@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::config_topic_arn;
 
@@ -124,11 +125,7 @@ impl Kind for Topic {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         let attributes = match sns
@@ -158,12 +155,7 @@ impl Kind for Topic {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         let mut create = sns
@@ -184,7 +176,7 @@ impl Kind for Topic {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         if before.policy != after.policy {
@@ -218,12 +210,7 @@ impl Kind for Topic {
         sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &live).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         call!(
@@ -306,7 +293,7 @@ async fn sync_subscriptions(
     topic_arn: &str,
     wanted: &[String],
     live: &[(String, String)],
-) -> Result<(), ProviderError> {
+) -> Done {
     let sns = ctx.sns(region_of(address));
     for key in wanted {
         if live.iter().any(|(k, _)| k == key) {

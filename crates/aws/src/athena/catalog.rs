@@ -9,13 +9,14 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AthenaSpec, Ensure};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
 use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
@@ -129,11 +130,7 @@ impl Kind for Database {
         vec![desired]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Exists>,
-    ) -> Result<Option<Exists>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let address = read.address;
         let glue = ctx.glue(region_of(address));
         match glue.get_database().name(name_of(address)).send().await {
@@ -143,12 +140,7 @@ impl Kind for Database {
         }
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Exists,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
         let address = &change.address;
         let input = DatabaseInput::builder()
             .name(name_of(address))
@@ -167,12 +159,7 @@ impl Kind for Database {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &Exists,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -211,11 +198,7 @@ impl Kind for Table {
         vec![desired.after(depends_on)]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, TableState>,
-    ) -> Result<Option<TableState>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, TableState>) -> Live<TableState> {
         let address = read.address;
         let (database, table) = split(address);
         let out = match ctx
@@ -255,12 +238,7 @@ impl Kind for Table {
 
     /// A table an earlier try made (its answer lost) is given the planned definition like
     /// any existing one.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &TableState,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &TableState) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         let input = table_input(table, after).map_err(|err| build_error(address, err))?;
@@ -286,7 +264,7 @@ impl Kind for Table {
         change: &ResourceChange,
         _before: &TableState,
         after: &TableState,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         let (_, table) = split(address);
         let input = table_input(table, after).map_err(|err| build_error(address, err))?;
@@ -298,7 +276,7 @@ impl Kind for Table {
         ctx: &AwsContext,
         change: &ResourceChange,
         _before: &TableState,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         call!(
@@ -315,11 +293,7 @@ impl Kind for Table {
 }
 
 /// Gives the table at `address` the definition `input`.
-async fn update_table(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    input: TableInput,
-) -> Result<(), ProviderError> {
+async fn update_table(ctx: &AwsContext, address: &ResourceAddr, input: TableInput) -> Done {
     let (database, _) = split(address);
     call!(
         address,

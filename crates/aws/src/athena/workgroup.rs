@@ -12,7 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::queries::QUERIES;
@@ -20,6 +20,7 @@ use crate::athena::{athena, catalog, results_bucket};
 use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::s3;
 
@@ -90,11 +91,7 @@ impl Kind for WorkGroup {
         ])]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
         let athena = ctx.athena(region_of(address));
@@ -146,12 +143,7 @@ impl Kind for WorkGroup {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let configuration = WorkGroupConfiguration::builder()
             .result_configuration(
@@ -182,7 +174,7 @@ impl Kind for WorkGroup {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         if after.output_location != before.output_location
             || after.enforce_configuration != before.enforce_configuration
@@ -208,12 +200,7 @@ impl Kind for WorkGroup {
         put_queries(ctx, address, Some(before), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -235,7 +222,7 @@ async fn put_queries(
     address: &ResourceAddr,
     before: Option<&State>,
     after: &State,
-) -> Result<(), ProviderError> {
+) -> Done {
     let athena = ctx.athena(region_of(address));
     let workgroup = name_of(address);
     for (name, query) in &after.named_queries {

@@ -8,11 +8,12 @@
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical, name_of, region_of};
 use crate::logging::logging;
 
@@ -59,11 +60,7 @@ impl Kind for OtherTrails {
         vec![Desired::manual(address, canonical(&done), step).cis(&["3.1"])]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let region = region_of(address);
         let own = name_of(address);

@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{retry_while_propagating, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{absent, bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
@@ -175,20 +176,11 @@ impl Kind for Trail {
             .unwrap_or_default()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         read_trail(ctx, read.address).await
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let logs = after.cloudwatch_logs.as_ref();
         let create = settings!(
@@ -224,19 +216,14 @@ impl Kind for Trail {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         if !after.same_settings(before) {
             update_settings(ctx, &change.address, after).await?;
         }
         events_and_logging(ctx, &change.address, Some(before), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -252,11 +239,7 @@ impl Kind for Trail {
 
 /// Gives the trail every setting of `state`; a key or log group it does not name is turned
 /// off.
-async fn update_settings(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    state: &State,
-) -> Result<(), ProviderError> {
+async fn update_settings(ctx: &AwsContext, address: &ResourceAddr, state: &State) -> Done {
     let logs = state.cloudwatch_logs.as_ref();
     let update = settings!(
         ctx.cloudtrail(region_of(address))
@@ -284,7 +267,7 @@ async fn events_and_logging(
     address: &ResourceAddr,
     before: Option<&State>,
     after: &State,
-) -> Result<(), ProviderError> {
+) -> Done {
     let name = name_of(address);
     let trail = ctx.cloudtrail(region_of(address));
     let selectors_changed = before.is_none_or(|b| {
@@ -330,10 +313,7 @@ async fn events_and_logging(
 }
 
 /// The trail as the spec describes it, read from its home region.
-async fn read_trail(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-) -> Result<Option<State>, ProviderError> {
+async fn read_trail(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
     let region = region_of(address);
     let name = name_of(address);
     let cloudtrail = ctx.cloudtrail(region);

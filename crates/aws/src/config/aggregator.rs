@@ -6,13 +6,14 @@ use aws_sdk_config::types::{AccountAggregationSource, OrganizationAggregationSou
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::logging;
 
@@ -85,11 +86,7 @@ impl Kind for Aggregator {
         ]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let out = match ctx
             .config(region_of(address))
@@ -133,12 +130,7 @@ impl Kind for Aggregator {
     }
 
     /// Puts the aggregator whole, always over every region.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let put = ctx
             .config(region_of(address))
@@ -166,12 +158,7 @@ impl Kind for Aggregator {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -4,7 +4,7 @@
 use aws_sdk_config::types::DeliveryChannel;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{
@@ -12,6 +12,7 @@ use crate::config::{
 };
 use crate::context::AwsContext;
 use crate::error::{call, retry_while_propagating};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
@@ -78,11 +79,7 @@ impl Kind for Channel {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let region = region_of(read.address);
         let out = call!(
             read.address,
@@ -97,12 +94,7 @@ impl Kind for Channel {
     }
 
     /// A new channel gets the default name.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         put(ctx, change, DEFAULT_NAME, after).await
     }
 
@@ -113,16 +105,11 @@ impl Kind for Channel {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         put(ctx, change, existing_name(&before.name), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -137,12 +124,7 @@ impl Kind for Channel {
 }
 
 /// Writes the channel called `name` as `after` says.
-async fn put(
-    ctx: &AwsContext,
-    change: &ResourceChange,
-    name: &str,
-    after: &State,
-) -> Result<(), ProviderError> {
+async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
     let address = &change.address;
     let channel = DeliveryChannel::builder()
         .name(name)

@@ -4,13 +4,14 @@
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, gone, present};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::iam::service_linked_role;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recorder;
@@ -65,11 +66,7 @@ impl Kind for Recorder {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let region = region_of(read.address);
         let out = call!(
             read.address,
@@ -89,12 +86,7 @@ impl Kind for Recorder {
     }
 
     /// A new recorder gets the default name.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         put(ctx, change, DEFAULT_NAME, after).await
     }
 
@@ -105,16 +97,11 @@ impl Kind for Recorder {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         put(ctx, change, existing_name(&before.name), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -129,12 +116,7 @@ impl Kind for Recorder {
 }
 
 /// Writes the recorder called `name` as `after` says.
-async fn put(
-    ctx: &AwsContext,
-    change: &ResourceChange,
-    name: &str,
-    after: &State,
-) -> Result<(), ProviderError> {
+async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
     let address = &change.address;
     let group = RecordingGroup::builder()
         .all_supported(after.all_supported)

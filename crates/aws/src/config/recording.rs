@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{LiveName, channel, config_regions, existing_name, gone, present, recorder};
 use crate::context::AwsContext;
 use crate::error::call;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recording;
@@ -55,11 +56,7 @@ impl Kind for Recording {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let region = region_of(read.address);
         let out = call!(
             read.address,
@@ -77,12 +74,7 @@ impl Kind for Recording {
 
     /// Starts the recorder (an update only ever starts it too: `recording` is all there
     /// is to change).
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(
@@ -96,12 +88,7 @@ impl Kind for Recording {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 
 pub(crate) struct Budget;
@@ -128,11 +129,7 @@ impl Kind for Budget {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let account = ctx.account_id().await?;
         let budgets = ctx.budgets();
@@ -190,12 +187,7 @@ impl Kind for Budget {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
         let mut with = Vec::new();
@@ -228,7 +220,7 @@ impl Kind for Budget {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
         let limit_changed = before.amount != after.amount
@@ -248,12 +240,7 @@ impl Kind for Budget {
         update_notifications(ctx, address, account, before, after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
         call!(
@@ -376,7 +363,7 @@ async fn update_notifications(
     account: &str,
     before: &State,
     after: &State,
-) -> Result<(), ProviderError> {
+) -> Done {
     let budgets = ctx.budgets();
     let name = name_of(address);
     let (old, new) = (&before.notifications, &after.notifications);

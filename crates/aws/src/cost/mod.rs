@@ -4,11 +4,12 @@ pub(crate) mod budget;
 
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{has_code, sdk_error};
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical};
 
 /// `cost.cost_explorer`: turned on once, in the console; a Cost Explorer read succeeds
@@ -58,11 +59,7 @@ impl Kind for CostExplorer {
         )]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let today = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

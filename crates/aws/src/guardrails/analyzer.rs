@@ -5,12 +5,13 @@
 use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceChange, Spec};
+use baseline_core::{ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, unsupported};
 use crate::guardrails::{guardrails, per_region};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct AccessAnalyzer;
@@ -55,11 +56,7 @@ impl Kind for AccessAnalyzer {
         })
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Analyzer>,
-    ) -> Result<Option<Analyzer>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Analyzer>) -> Live<Analyzer> {
         let out = call!(
             read.address,
             "access-analyzer:ListAnalyzers",
@@ -78,12 +75,7 @@ impl Kind for AccessAnalyzer {
         Ok(chosen.map(Analyzer::of))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Analyzer,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Analyzer) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -106,7 +98,7 @@ impl Kind for AccessAnalyzer {
         change: &ResourceChange,
         _before: &Analyzer,
         _after: &Analyzer,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         Err(unsupported(
             &change.address,
             "re-activating an existing analyzer",

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::guardrails::{Switch, guardrails, per_region};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct GuardDuty;
@@ -53,22 +54,13 @@ impl Kind for GuardDuty {
         per_region(Self::KIND, scope, &[], |_| Switch::ON)
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Switch>,
-    ) -> Result<Option<Switch>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Switch>) -> Live<Switch> {
         let found = detector(ctx, read.address).await?;
         Ok(found.map(|(_, enabled)| Switch { enabled }))
     }
 
     /// Turns the region's detector on, or makes one where there is none.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Switch,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
         let address = &change.address;
         let guardduty = ctx.guardduty(region_of(address));
         match detector(ctx, address).await? {
@@ -139,11 +131,7 @@ impl Kind for SecurityHub {
         })
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Hub>,
-    ) -> Result<Option<Hub>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Hub>) -> Live<Hub> {
         let hub = ctx.securityhub(region_of(read.address));
         match hub.describe_hub().send().await {
             Ok(_) => {}
@@ -189,12 +177,7 @@ impl Kind for SecurityHub {
 
     /// Turns Security Hub on (without AWS's default standards), then enables the declared
     /// standards.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &Hub,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Hub) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -213,7 +196,7 @@ impl Kind for SecurityHub {
         change: &ResourceChange,
         before: &Hub,
         after: &Hub,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         enable_standards(ctx, &change.address, Some(before), after).await
     }
 }
@@ -224,7 +207,7 @@ async fn enable_standards(
     address: &ResourceAddr,
     before: Option<&Hub>,
     after: &Hub,
-) -> Result<(), ProviderError> {
+) -> Done {
     let region = region_of(address);
     let partition = ctx.partition();
     let requests: Vec<StandardsSubscriptionRequest> = after

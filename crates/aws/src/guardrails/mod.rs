@@ -9,11 +9,12 @@ use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::GuardrailsSpec;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) fn guardrails(spec: &Spec) -> Option<&GuardrailsSpec> {
@@ -81,11 +82,7 @@ impl Kind for S3PublicAccessBlock {
         vec![declare(ResourceAddr::singleton(Self::KIND), &state).cis(&["2.1.4"])]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Block>,
-    ) -> Result<Option<Block>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Block>) -> Live<Block> {
         let account = ctx.account_id().await?;
         let answer = ctx
             .s3control()
@@ -118,12 +115,7 @@ impl Kind for S3PublicAccessBlock {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &Block,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Block) -> Done {
         let address = &change.address;
         let config = PublicAccessBlockConfiguration::builder()
             .block_public_acls(after.block_public_acls)
@@ -160,11 +152,7 @@ impl Kind for EbsEncryption {
         per_region(Self::KIND, scope, &["2.2.1"], |_| Switch::ON)
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Switch>,
-    ) -> Result<Option<Switch>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Switch>) -> Live<Switch> {
         let out = call!(
             read.address,
             "ec2:GetEbsEncryptionByDefault",
@@ -177,12 +165,7 @@ impl Kind for EbsEncryption {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Switch,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -7,12 +7,13 @@
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::Manual;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::guardrails::guardrails;
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical};
 
 pub(crate) struct TrustedAdvisor;
@@ -82,11 +83,7 @@ impl Kind for TrustedAdvisor {
         )]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Review>,
-    ) -> Result<Option<Review>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Review>) -> Live<Review> {
         let support = ctx.support();
         let checks = match support
             .describe_trusted_advisor_checks()

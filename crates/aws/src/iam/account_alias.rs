@@ -5,12 +5,13 @@ use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AliasSpec, Ensure};
 use baseline_core::template::NameContext;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
 use crate::error::sdk_error;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare};
 
 pub(crate) struct AccountAlias;
@@ -44,11 +45,7 @@ impl Kind for AccountAlias {
         vec![desired]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Alias>,
-    ) -> Result<Option<Alias>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Alias>) -> Live<Alias> {
         let out = ctx
             .iam()
             .list_account_aliases()
@@ -60,12 +57,7 @@ impl Kind for AccountAlias {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &Alias,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Alias) -> Done {
         create(ctx, &change.address, &after.alias).await
     }
 
@@ -77,7 +69,7 @@ impl Kind for AccountAlias {
         change: &ResourceChange,
         before: &Alias,
         after: &Alias,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         delete(ctx, address, &before.alias).await?;
         if let Err(err) = create(ctx, address, &after.alias).await {
@@ -89,21 +81,12 @@ impl Kind for AccountAlias {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &Alias,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &Alias) -> Done {
         delete(ctx, &change.address, &before.alias).await
     }
 }
 
-async fn create(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    alias: &str,
-) -> Result<(), ProviderError> {
+async fn create(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
     ctx.iam()
         .create_account_alias()
         .account_alias(alias)
@@ -121,11 +104,7 @@ async fn create(
         })
 }
 
-async fn delete(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    alias: &str,
-) -> Result<(), ProviderError> {
+async fn delete(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
     match ctx
         .iam()
         .delete_account_alias()

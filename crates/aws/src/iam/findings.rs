@@ -10,10 +10,11 @@ use aws_smithy_types::date_time::Format;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::CredentialChecks;
-use baseline_core::{ProviderError, ResourceAddr, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
+use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical, name_of};
 
 pub(crate) struct CredentialFindings;
@@ -185,11 +186,7 @@ impl Kind for CredentialFindings {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Users>,
-    ) -> Result<Option<Users>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Users>) -> Live<Users> {
         let report = ctx.credential_report(read.address).await?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -3,12 +3,13 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error};
 use crate::iam::principal::is_not_found;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::logging::config_present;
 
@@ -56,11 +57,7 @@ impl Kind for ServiceLinkedRole {
         vec![declare(address("config.amazonaws.com"), &Exists {})]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Exists>,
-    ) -> Result<Option<Exists>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let name = role_name(name_of(read.address));
         match ctx.iam().get_role().role_name(name).send().await {
             Ok(_) => Ok(Some(Exists {})),
@@ -72,12 +69,7 @@ impl Kind for ServiceLinkedRole {
     /// There already (an earlier try's answer was lost, or the service made it): IAM says
     /// so with EntityAlreadyExists, or with InvalidInput "... has been taken in this
     /// account".
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Exists,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -91,12 +83,7 @@ impl Kind for ServiceLinkedRole {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &Exists,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,

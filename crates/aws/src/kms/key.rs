@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code, sdk_error};
 use crate::iam::principal::document;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
@@ -72,11 +73,7 @@ const ALIAS_TAG: &str = "baseline:alias";
 
 /// A key baseline made for `alias` that has no alias: the trace of a run cut short between
 /// CreateKey and CreateAlias. Keys pending deletion are left alone.
-async fn orphan_key(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    alias: &str,
-) -> Result<Option<String>, ProviderError> {
+async fn orphan_key(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Live<String> {
     let kms = ctx.kms(region_of(address));
     let mut marker = None;
     loop {
@@ -230,11 +227,7 @@ impl Kind for Key {
         vec![declare(address(&alias, scope), &state).cis(&["3.5", "3.6"])]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));
@@ -265,12 +258,7 @@ impl Kind for Key {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));
@@ -318,7 +306,7 @@ impl Kind for Key {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));

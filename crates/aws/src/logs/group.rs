@@ -4,11 +4,12 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{days, logging};
 
@@ -55,11 +56,7 @@ impl Kind for LogGroup {
         )]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
         let groups = call!(
@@ -80,12 +77,7 @@ impl Kind for LogGroup {
     }
 
     /// Makes the group (or finds it made by an earlier try) and sets its retention.
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -105,16 +97,12 @@ impl Kind for LogGroup {
         change: &ResourceChange,
         _before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         put_retention(ctx, &change.address, after).await
     }
 }
 
-async fn put_retention(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    state: &State,
-) -> Result<(), ProviderError> {
+async fn put_retention(ctx: &AwsContext, address: &ResourceAddr, state: &State) -> Done {
     call!(
         address,
         "logs:PutRetentionPolicy",

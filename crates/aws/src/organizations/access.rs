@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::OrgTarget;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
 
@@ -73,11 +74,7 @@ impl Kind for ServiceAccess {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Access>,
-    ) -> Result<Option<Access>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Access>) -> Live<Access> {
         let address = read.address;
         if !in_use(ctx, address).await? {
             return Ok(None);
@@ -98,12 +95,7 @@ impl Kind for ServiceAccess {
         Ok(on.then_some(Access { enabled: true }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &Access,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Access) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -153,11 +145,7 @@ impl Kind for DelegatedAdmin {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Admin>,
-    ) -> Result<Option<Admin>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Admin>) -> Live<Admin> {
         let address = read.address;
         if !in_use(ctx, address).await? {
             return Ok(None);
@@ -178,12 +166,7 @@ impl Kind for DelegatedAdmin {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &Admin,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Admin) -> Done {
         let address = &change.address;
         let id = target_id(ctx, address, &after.account, &change.write_only).await?;
         call!(
@@ -205,7 +188,7 @@ impl Kind for DelegatedAdmin {
         change: &ResourceChange,
         before: &Admin,
         after: &Admin,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         call!(
             address,

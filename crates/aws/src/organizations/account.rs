@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 use crate::organizations::{
     accounts, by_email, email_in, emails, existing_unit_id, in_use, org, organization, parent_of,
@@ -97,11 +98,7 @@ impl Kind for MemberAccount {
     }
 
     /// Found by the wanted e-mail: without one there is nothing to look for.
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let email = read.want.map(|w| w.email);
         let Some(found) = find(ctx, address, email.as_deref()).await? else {
@@ -117,12 +114,7 @@ impl Kind for MemberAccount {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let new = NewAccount::deserialize(&change.write_only).map_err(|err| {
             build_error(
                 &change.address,
@@ -139,7 +131,7 @@ impl Kind for MemberAccount {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let Some(id) = &before.id else {
             return Err(build_error(
                 &change.address,
@@ -151,12 +143,7 @@ impl Kind for MemberAccount {
 }
 
 /// Moves account `id` into the OU at `unit` unless it is there already.
-async fn place(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    id: &str,
-    unit: &str,
-) -> Result<(), ProviderError> {
+async fn place(ctx: &AwsContext, address: &ResourceAddr, id: &str, unit: &str) -> Done {
     let (current, _) = parent_of(ctx, address, id).await?;
     let destination = existing_unit_id(ctx, address, unit).await?;
     if current != destination {
@@ -285,11 +272,7 @@ struct Found {
 }
 
 /// The account with root e-mail `email`; none without an e-mail or an organization.
-async fn find(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    email: Option<&str>,
-) -> Result<Option<Found>, ProviderError> {
+async fn find(ctx: &AwsContext, address: &ResourceAddr, email: Option<&str>) -> Live<Found> {
     if !in_use(ctx, address).await? {
         return Ok(None);
     }
@@ -342,11 +325,7 @@ impl Kind for AccountClosure {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, Closure>,
-    ) -> Result<Option<Closure>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Closure>) -> Live<Closure> {
         let email = email_in(read.write_only, name_of(read.address));
         let open = find(ctx, read.address, email.as_deref())
             .await?

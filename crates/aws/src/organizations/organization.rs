@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare};
 use crate::organizations::{org, root_id};
 
@@ -47,11 +48,7 @@ impl Kind for Organization {
         vec![declare(address(), &state)]
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let described = match ctx.organizations().describe_organization().send().await {
             Ok(out) => out,
@@ -109,12 +106,7 @@ impl Kind for Organization {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -134,7 +126,7 @@ impl Kind for Organization {
         change: &ResourceChange,
         before: &State,
         _after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let address = &change.address;
         if before.feature_set.as_deref() != Some(OrganizationFeatureSet::All.as_str()) {
             // Members must accept the handshake before all features are on.

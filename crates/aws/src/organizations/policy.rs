@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
     account, emails, in_use, org, organization, path_of, target_id, target_label, unit,
@@ -80,11 +81,7 @@ impl Kind for ServiceControlPolicy {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         if !in_use(ctx, address).await? {
             return Ok(None);
@@ -134,12 +131,7 @@ impl Kind for ServiceControlPolicy {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         let id = write(ctx, &change.address, None, after).await?;
         retarget(ctx, change, &id, &[], &after.targets).await
     }
@@ -150,17 +142,12 @@ impl Kind for ServiceControlPolicy {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         let id = write(ctx, &change.address, Some(before), after).await?;
         retarget(ctx, change, &id, &before.targets, &after.targets).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
         let address = &change.address;
         let Some(id) = policy_id(ctx, address).await? else {
             return Ok(());
@@ -234,7 +221,7 @@ async fn retarget(
     id: &str,
     before: &[String],
     after: &[String],
-) -> Result<(), ProviderError> {
+) -> Done {
     let address = &change.address;
     let orgs = ctx.organizations();
     for target in after.iter().filter(|t| !before.contains(t)) {
@@ -257,10 +244,7 @@ async fn retarget(
 }
 
 /// The id of the service control policy named by the address.
-async fn policy_id(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-) -> Result<Option<String>, ProviderError> {
+async fn policy_id(ctx: &AwsContext, address: &ResourceAddr) -> Live<String> {
     let policies = call!(
         address,
         "organizations:ListPolicies",

@@ -4,11 +4,12 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OuPath};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{existing_unit_id, in_use, org, organization, unit_id};
 
@@ -70,11 +71,7 @@ impl Kind for Unit {
             .collect()
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         if !in_use(ctx, address).await? {
             return Ok(None);
@@ -85,12 +82,7 @@ impl Kind for Unit {
         }))
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
         let address = &change.address;
         let path = name_of(address);
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -108,12 +100,7 @@ impl Kind for Unit {
         Ok(())
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let address = &change.address;
         if let Some(id) = unit_id(ctx, address, name_of(address)).await? {
             call!(

@@ -22,6 +22,7 @@ use super::lifecycle::Rule;
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{build_error, has_code, sdk_error};
+use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, name_of, region_of};
 
 pub(crate) struct Bucket;
@@ -112,20 +113,11 @@ impl Kind for Bucket {
         implied::buckets(spec, scope)
     }
 
-    async fn read(
-        &self,
-        ctx: &AwsContext,
-        read: Read<'_, State>,
-    ) -> Result<Option<State>, ProviderError> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         read_bucket(ctx, read.address).await
     }
 
-    async fn create(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        after: &State,
-    ) -> Result<(), ProviderError> {
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
         create_bucket(ctx, &change.address).await?;
         sync_bucket(ctx, &change.address, None, after).await
     }
@@ -136,16 +128,11 @@ impl Kind for Bucket {
         change: &ResourceChange,
         before: &State,
         after: &State,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
         sync_bucket(ctx, &change.address, Some(before), after).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
         let force = change.write_only.get("force_destroy") == Some(&Value::Bool(true));
         delete_bucket(ctx, &change.address, force).await
     }
@@ -156,10 +143,7 @@ fn region_and_name(address: &ResourceAddr) -> (&str, &str) {
 }
 
 /// Every setting baseline manages; `None` when the bucket does not exist.
-async fn read_bucket(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-) -> Result<Option<State>, ProviderError> {
+async fn read_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
     match s3.head_bucket().bucket(name).send().await {
@@ -306,7 +290,7 @@ async fn sync_bucket(
     address: &ResourceAddr,
     before: Option<&State>,
     after: &State,
-) -> Result<(), ProviderError> {
+) -> Done {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
     if after.public_access_block && before.is_none_or(|b| !b.public_access_block) {
@@ -398,11 +382,7 @@ async fn sync_bucket(
 }
 
 /// Default encryption; a KMS key is used with an S3 bucket key.
-async fn put_encryption(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    encryption: &Encryption,
-) -> Result<(), ProviderError> {
+async fn put_encryption(ctx: &AwsContext, address: &ResourceAddr, encryption: &Encryption) -> Done {
     let (region, name) = region_and_name(address);
     let default = ServerSideEncryptionByDefault::builder()
         .sse_algorithm(ServerSideEncryption::from(encryption.algorithm.as_str()))
@@ -430,11 +410,7 @@ async fn put_encryption(
 }
 
 /// Puts exactly `rules`, every one of them; no rules at all deletes the bucket's lifecycle.
-async fn put_lifecycle(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    rules: &[Rule],
-) -> Result<(), ProviderError> {
+async fn put_lifecycle(ctx: &AwsContext, address: &ResourceAddr, rules: &[Rule]) -> Done {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
     if rules.is_empty() {
@@ -466,11 +442,7 @@ async fn put_lifecycle(
 }
 
 /// Deletes the bucket: only when empty, unless `force_destroy` says its logs may go too.
-async fn delete_bucket(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    force: bool,
-) -> Result<(), ProviderError> {
+async fn delete_bucket(ctx: &AwsContext, address: &ResourceAddr, force: bool) -> Done {
     let (region, name) = region_and_name(address);
     let s3 = ctx.s3(region);
     loop {
