@@ -13,7 +13,6 @@ use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
-use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, sdk_error};
 use crate::kind::{Done, Live};
@@ -188,7 +187,7 @@ impl Kind for Table {
             let location = format!("s3://{bucket}/AWSLogs/{}/CloudTrail/", scope.account_id);
             declare(address, &table_state(&location, &scope.enabled))
         } else {
-            gone(address)
+            Desired::absent(address)
         };
         let mut depends_on = vec![database_address(athena, scope)];
         if !bucket.is_empty() {

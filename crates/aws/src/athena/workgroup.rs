@@ -17,7 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
-use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error};
 use crate::kind::{Done, Live};
@@ -83,7 +82,7 @@ impl Kind for WorkGroup {
             };
             declare(address, &state)
         } else {
-            gone(address)
+            Desired::absent(address)
         };
         vec![desired.after([
             ResourceAddr::named(s3::bucket::KIND, &bucket).in_region(&scope.home_region),

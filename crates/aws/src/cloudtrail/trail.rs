@@ -17,7 +17,7 @@ use crate::error::call;
 use crate::error::{retry_while_propagating, sdk_error};
 use crate::kind::{Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
-use crate::logging::{absent, bucket_name, logging, trail_key_alias, trail_key_arn};
+use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
 use crate::{kms, s3};
 
@@ -112,7 +112,7 @@ fn logs_role(scope: &Scope, trail_arn: &str, log_group_arn: &str) -> Desired {
 fn desired_trail(trail: &TrailSpec, spec: &Spec, scope: &Scope) -> Vec<Desired> {
     let address = ResourceAddr::named(KIND, trail.name.as_str()).in_region(&scope.home_region);
     if trail.ensure == Ensure::Absent {
-        return vec![absent(address)];
+        return vec![Desired::absent(address)];
     }
     let mut out = Vec::new();
     let mut depends_on = Vec::new();

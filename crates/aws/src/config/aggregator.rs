@@ -10,7 +10,6 @@ use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::config::gone;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
 use crate::kind::{Done, Live};
@@ -49,7 +48,7 @@ impl Kind for Aggregator {
         let address =
             ResourceAddr::named(KIND, aggregator.name.as_str()).in_region(&scope.home_region);
         if aggregator.ensure == Ensure::Absent {
-            return vec![gone(address)];
+            return vec![Desired::absent(address)];
         }
         if !aggregator.organization {
             let state = State::Account {

@@ -7,9 +7,7 @@ use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{
-    DEFAULT_NAME, LiveName, config_regions, existing_name, gone, present, recorder,
-};
+use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, retry_while_propagating};
 use crate::kind::{Done, Live};
@@ -72,7 +70,7 @@ impl Kind for Channel {
                     };
                     declare(address(region), &state)
                 } else {
-                    gone(address(region))
+                    Desired::absent(address(region))
                 };
                 desired.after(depends_on).cis(&["3.3"])
             })

@@ -8,11 +8,9 @@ pub(crate) mod recorder;
 pub(crate) mod recording;
 pub(crate) mod rule;
 
-use baseline_core::plan::Desired;
+use baseline_core::Spec;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{ConfigSpec, Ensure};
-use baseline_core::{ResourceAddr, Spec};
-use serde_json::{Map, Value};
 
 use crate::logging::logging;
 
@@ -27,14 +25,6 @@ pub(crate) fn config_regions<'a>(
 
 pub(crate) fn present(config: &ConfigSpec) -> bool {
     config.ensure == Ensure::Present
-}
-
-/// A resource that must not exist: its state is empty, since nothing of it is wanted.
-/// Also used by the Athena kinds.
-pub(crate) fn gone(address: ResourceAddr) -> Desired {
-    let mut desired = Desired::new(address, Value::Object(Map::new()));
-    desired.ensure = Ensure::Absent;
-    desired
 }
 
 /// The name a new recorder or channel gets; existing ones keep theirs.

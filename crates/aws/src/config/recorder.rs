@@ -7,7 +7,7 @@ use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, gone, present};
+use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::iam::service_linked_role;
@@ -57,7 +57,7 @@ impl Kind for Recorder {
                     };
                     declare(address(region), &state)
                 } else {
-                    gone(address(region))
+                    Desired::absent(address(region))
                 };
                 desired
                     .after([service_linked_role::address("config.amazonaws.com")])

@@ -6,7 +6,7 @@ use baseline_core::scope::Scope;
 use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{LiveName, channel, config_regions, existing_name, gone, present, recorder};
+use crate::config::{LiveName, channel, config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::kind::{Done, Live};
@@ -47,7 +47,7 @@ impl Kind for Recording {
                     };
                     declare(address, &state)
                 } else {
-                    gone(address)
+                    Desired::absent(address)
                 };
                 desired
                     .after([recorder::address(region), channel::address(region)])

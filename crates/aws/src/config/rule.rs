@@ -10,7 +10,7 @@ use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::config::{config_regions, gone, present, recorder};
+use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{build_error, call, sdk_error};
 use crate::kind::{Done, Live};
@@ -68,7 +68,7 @@ impl Kind for Rule {
                     };
                     declare(address, &state)
                 } else {
-                    gone(address)
+                    Desired::absent(address)
                 };
                 out.push(desired.after([recorder::address(region)]));
             }

@@ -1,11 +1,9 @@
 //! What the logging kinds share: the names and ARNs the spec implies, so that the bucket
 //! policy names the trail that the trail kind creates, and so on.
 
-use baseline_core::plan::Desired;
+use baseline_core::Spec;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Bounded, Ensure, LoggingSpec};
-use baseline_core::{ResourceAddr, Spec};
-use serde_json::{Map, Value};
 
 pub(crate) fn logging(spec: &Spec) -> Option<&LoggingSpec> {
     spec.logging.as_ref()
@@ -54,14 +52,6 @@ pub(crate) fn trail_key_alias(spec: &Spec) -> Option<String> {
 /// The alias ARN of the trail's key in the home region.
 pub(crate) fn trail_key_arn(spec: &Spec, scope: &Scope) -> Option<String> {
     trail_key_alias(spec).map(|alias| scope.arn("kms", &scope.home_region, &alias))
-}
-
-/// A resource the file wants gone: there is nothing of it to compare, so its state is
-/// empty (`{}`).
-pub(crate) fn absent(address: ResourceAddr) -> Desired {
-    let mut gone = Desired::new(address, Value::Object(Map::new()));
-    gone.ensure = Ensure::Absent;
-    gone
 }
 
 /// A number of days from the spec as the `i32` AWS takes. The spec's bounds (at most a

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::bucket::{AccessLogging, Encryption, KIND, State};
 use super::lifecycle::Rule;
 use crate::kind::declare;
-use crate::logging::{absent, config_present, logging, trail_arn, trail_key_arn};
+use crate::logging::{config_present, logging, trail_arn, trail_key_arn};
 
 /// Every bucket the spec implies, in the home region.
 pub(super) fn buckets(spec: &Spec, scope: &Scope) -> Vec<Desired> {
@@ -140,7 +140,7 @@ fn desired_bucket(
     let address = ResourceAddr::named(KIND, name).in_region(&scope.home_region);
     let mut desired = match ensure {
         Ensure::Present => declare(address, &state),
-        Ensure::Absent => absent(address),
+        Ensure::Absent => Desired::absent(address),
     };
     desired.write_only = json!({ "force_destroy": force_destroy });
     desired.after(depends_on).cis(&["2.1.1", "2.1.4"])

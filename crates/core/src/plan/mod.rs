@@ -106,6 +106,14 @@ impl Desired {
         }
     }
 
+    /// A resource that must not exist: nothing of it is wanted, so its state is empty.
+    pub fn absent(address: ResourceAddr) -> Self {
+        Self {
+            ensure: Ensure::Absent,
+            ..Self::new(address, Value::Object(serde_json::Map::new()))
+        }
+    }
+
     /// A setting only a person can change, in the state `state` once it is done.
     pub fn manual(address: ResourceAddr, state: Value, step: ManualStep) -> Self {
         Self {
