@@ -215,59 +215,6 @@ impl<K: Kind> AnyKind for K {
     }
 }
 
-/// The shape every kind had before typed state, kept while kinds move to [`Kind`].
-pub(crate) trait LegacyKind: Send + Sync {
-    fn kind(&self) -> &'static str;
-    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired>;
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>>;
-    fn kept_by_destroy(&self) -> bool {
-        false
-    }
-    fn apply<'a>(
-        &'a self,
-        _ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { Err(unsupported(&change.address, "a manual step")) })
-    }
-}
-
-/// A [`LegacyKind`] in the registry.
-pub(crate) struct Legacy<T: 'static>(pub &'static T);
-
-impl<T: LegacyKind> AnyKind for Legacy<T> {
-    fn kind(&self) -> &'static str {
-        self.0.kind()
-    }
-    fn kept_by_destroy(&self) -> bool {
-        self.0.kept_by_destroy()
-    }
-    fn grants(&self) -> Grants {
-        &[]
-    }
-    fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        self.0.desired(spec, scope)
-    }
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        request: &'a ReadRequest,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        self.0.read(ctx, &request.address)
-    }
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        self.0.apply(ctx, change)
-    }
-}
-
 /// The region of a regional address (us-east-1, IAM's, for a global one).
 pub(crate) fn region_of(address: &ResourceAddr) -> &str {
     address.region.as_deref().unwrap_or("us-east-1")

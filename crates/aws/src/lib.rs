@@ -46,7 +46,7 @@ pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, survey};
 
-use kind::{AnyKind, Legacy};
+use kind::AnyKind;
 
 /// Every resource kind baseline manages. Adding a kind: one file and one line here.
 static KINDS: &[&dyn AnyKind] = &[
@@ -61,9 +61,9 @@ static KINDS: &[&dyn AnyKind] = &[
     &iam::account_alias::AccountAlias,
     &iam::root::ROOT_MFA,
     &iam::root::ROOT_ACCESS_KEYS,
-    &Legacy(&iam::group::Group),
-    &Legacy(&iam::user::User),
-    &Legacy(&iam::role::Role),
+    &iam::group::Group,
+    &iam::user::User,
+    &iam::role::Role,
     &iam::findings::CredentialFindings,
     &account::region::AccountRegion,
     &s3::bucket::Bucket,

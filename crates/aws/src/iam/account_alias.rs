@@ -3,11 +3,10 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::spec::{AliasSpec, Ensure};
+use baseline_core::spec::AliasSpec;
 use baseline_core::template::NameContext;
 use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
 use crate::error::sdk_error;
@@ -37,10 +36,7 @@ impl Kind for AccountAlias {
                 declare(address, &Alias { alias })
             }
             // No alias: nothing to compare, only that there is none.
-            Some(AliasSpec::Absent) => Desired {
-                ensure: Ensure::Absent,
-                ..Desired::new(address, Value::Object(Map::new()))
-            },
+            Some(AliasSpec::Absent) => Desired::absent(address),
         };
         vec![desired]
     }

@@ -3,20 +3,31 @@
 //! MFA (CIS 1.10 in practice; the AWS tutorial "users manage their own MFA").
 
 use baseline_core::plan::Desired;
+use baseline_core::plan::Grants;
+use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, GroupSpec, keeps_extra};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
-use serde_json::{Map, Value, json};
+use baseline_core::{ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create};
-use crate::error::{sdk_error, unsupported};
-use crate::iam::principal::{Principal, is_not_found};
-use crate::kind::{LegacyKind, name_of};
-use baseline_core::scope::Scope;
+use crate::error::{call, create, sdk_error};
+use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
+use crate::kind::{Done, Live};
+use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Group;
 
-pub(crate) const KIND: &str = "iam_group";
+/// A group: only the declared fields in the desired state, every field in a read. The MFA
+/// policy is `require_mfa`, never one of the inline policies.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct State {
+    path: Option<String>,
+    #[serde(flatten)]
+    permissions: Permissions,
+    require_mfa: Option<bool>,
+}
 
 /// The inline policy that `require_mfa: true` puts on a group.
 pub(crate) const MFA_POLICY_NAME: &str = "BaselineRequireMFA";
@@ -50,75 +61,30 @@ pub(crate) fn mfa_policy(partition: &str) -> Value {
     }))
 }
 
-/// The policy fields of a group, user or role, in canonical JSON. They are authoritative:
-/// an identity the file declares has the policies the file gives it and no others (none
-/// when it names none), unless it keeps extra permissions (`extra_permissions: keep`), and
-/// then only what is declared is compared.
-pub(crate) fn policy_fields(
-    state: &mut Map<String, Value>,
-    scope: &Scope,
-    keep_extra: bool,
-    managed: Option<&Vec<baseline_core::spec::ManagedPolicy>>,
-    inline: Option<
-        &std::collections::BTreeMap<
-            baseline_core::spec::IamName,
-            baseline_core::spec::IdentityPolicy,
-        >,
-    >,
-) {
-    if managed.is_some() || !keep_extra {
-        let mut arns: Vec<String> = managed
-            .into_iter()
-            .flatten()
-            .map(|m| m.arn(scope))
-            .collect();
-        arns.sort();
-        arns.dedup();
-        state.insert("managed_policies".to_owned(), json!(arns));
-    }
-    if inline.is_some() || !keep_extra {
-        let documents: Map<String, Value> = inline
-            .into_iter()
-            .flatten()
-            .map(|(name, doc)| (name.to_string(), policy::normalize(&doc.0)))
-            .collect();
-        state.insert("inline_policies".to_owned(), Value::Object(documents));
-    }
-}
-
 fn desired_group(name: &str, group: &GroupSpec, scope: &Scope) -> Desired {
-    let mut state = Map::new();
-    if group.ensure == Ensure::Present {
-        if let Some(path) = &group.path {
-            state.insert("path".to_owned(), json!(path.as_str()));
+    let state = if group.ensure == Ensure::Present {
+        State {
+            path: group.path.as_ref().map(|p| p.as_str().to_owned()),
+            permissions: Permissions::declared(
+                scope,
+                keeps_extra(group.extra_permissions),
+                group.managed_policies.as_deref(),
+                group.inline_policies.as_ref(),
+            ),
+            require_mfa: group.require_mfa,
         }
-        policy_fields(
-            &mut state,
-            scope,
-            keeps_extra(group.extra_permissions),
-            group.managed_policies.as_ref(),
-            group.inline_policies.as_ref(),
-        );
-        if let Some(require) = group.require_mfa {
-            state.insert("require_mfa".to_owned(), json!(require));
-        }
-    }
-    Desired {
-        address: ResourceAddr::named(KIND, name),
-        ensure: group.ensure,
-        state: Value::Object(state),
-        depends_on: Vec::new(),
-        manual: None,
-        cis: Vec::new(),
-        write_only: Value::Null,
-        grants: &[],
-    }
+    } else {
+        State::default()
+    };
+    let mut desired = declare(ResourceAddr::named(Group::KIND, name), &state);
+    desired.ensure = group.ensure;
+    desired
 }
 
-impl LegacyKind for Group {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Group {
+    type State = State;
+    const KIND: &'static str = "iam_group";
+    const GRANTS: Grants = crate::iam::principal::POLICIES;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
@@ -130,120 +96,114 @@ impl LegacyKind for Group {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let name = name_of(address);
-            let group = match ctx.iam().get_group().group_name(name).send().await {
-                Ok(out) => out,
-                Err(err) if is_not_found(&err) => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "iam:GetGroup", &err)),
-            };
-            let path = group
-                .group()
-                .map(|g| g.path().to_owned())
-                .unwrap_or_default();
-            let principal = Principal::Group(name);
-            let managed = principal.attached(ctx, address).await?;
-            let mut inline = principal.inline(ctx, address).await?;
-            let mfa = inline.remove(MFA_POLICY_NAME);
-            Ok(Some(json!({
-                "path": path,
-                "managed_policies": managed,
-                "inline_policies": inline,
-                "require_mfa": mfa == Some(mfa_policy(ctx.partition())),
-            })))
-        })
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
+        let address = read.address;
+        let name = name_of(address);
+        let group = match ctx.iam().get_group().group_name(name).send().await {
+            Ok(out) => out,
+            Err(err) if is_not_found(&err) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "iam:GetGroup", &err)),
+        };
+        let path = group
+            .group()
+            .map(|g| g.path().to_owned())
+            .unwrap_or_default();
+        let mut permissions = Principal::Group(name).permissions(ctx, address).await?;
+        let mfa = permissions
+            .inline_policies
+            .as_mut()
+            .and_then(|inline| inline.remove(MFA_POLICY_NAME));
+        Ok(Some(State {
+            path: Some(path),
+            permissions,
+            require_mfa: Some(mfa == Some(mfa_policy(ctx.partition()))),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let name = name_of(address);
-            let principal = Principal::Group(name);
-            let iam = ctx.iam();
-            match (change.action, &change.after) {
-                (Action::Create, Some(after)) => {
-                    let path = after.get("path").and_then(Value::as_str);
-                    create!(
-                        address,
-                        "iam:CreateGroup",
-                        &["EntityAlreadyExists"],
-                        iam.create_group()
-                            .group_name(name)
-                            .set_path(path.map(str::to_owned))
-                            .send()
-                    )?;
-                    principal.sync_policies(ctx, address, None, after).await?;
-                    sync_mfa(ctx, address, name, None, after).await
-                }
-                (Action::Update, Some(after)) => {
-                    let before = change.before.as_ref();
-                    let new_path = after.get("path").and_then(Value::as_str);
-                    if new_path.is_some()
-                        && new_path != before.and_then(|b| b.get("path")).and_then(Value::as_str)
-                    {
-                        call!(
-                            address,
-                            "iam:UpdateGroup",
-                            iam.update_group()
-                                .group_name(name)
-                                .set_new_path(new_path.map(str::to_owned))
-                                .send()
-                        )?;
-                    }
-                    principal.sync_policies(ctx, address, before, after).await?;
-                    sync_mfa(ctx, address, name, before, after).await
-                }
-                (Action::Delete, _) => {
-                    let group = call!(
-                        address,
-                        "iam:GetGroup",
-                        iam.get_group().group_name(name).send()
-                    )?;
-                    for user in group.users() {
-                        call!(
-                            address,
-                            "iam:RemoveUserFromGroup",
-                            iam.remove_user_from_group()
-                                .group_name(name)
-                                .user_name(user.user_name())
-                                .send()
-                        )?;
-                    }
-                    principal.strip_policies(ctx, address).await?;
-                    call!(
-                        address,
-                        "iam:DeleteGroup",
-                        iam.delete_group().group_name(name).send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        create!(
+            address,
+            "iam:CreateGroup",
+            &["EntityAlreadyExists"],
+            ctx.iam()
+                .create_group()
+                .group_name(name)
+                .set_path(after.path.clone())
+                .send()
+        )?;
+        Principal::Group(name)
+            .sync_permissions(ctx, address, None, &after.permissions)
+            .await?;
+        sync_mfa(ctx, address, name, None, after.require_mfa).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        if let Some(path) = changed(&before.path, &after.path) {
+            call!(
+                address,
+                "iam:UpdateGroup",
+                ctx.iam()
+                    .update_group()
+                    .group_name(name)
+                    .new_path(path)
+                    .send()
+            )?;
+        }
+        Principal::Group(name)
+            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .await?;
+        sync_mfa(ctx, address, name, before.require_mfa, after.require_mfa).await
+    }
+
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        let iam = ctx.iam();
+        let group = call!(
+            address,
+            "iam:GetGroup",
+            iam.get_group().group_name(name).send()
+        )?;
+        for user in group.users() {
+            call!(
+                address,
+                "iam:RemoveUserFromGroup",
+                iam.remove_user_from_group()
+                    .group_name(name)
+                    .user_name(user.user_name())
+                    .send()
+            )?;
+        }
+        Principal::Group(name).strip_policies(ctx, address).await?;
+        call!(
+            address,
+            "iam:DeleteGroup",
+            iam.delete_group().group_name(name).send()
+        )?;
+        Ok(())
     }
 }
 
+/// Puts or deletes the MFA policy when `require_mfa` is declared and differs from `have`
+/// (the live setting; `None` for a new group).
 async fn sync_mfa(
     ctx: &AwsContext,
     address: &ResourceAddr,
     name: &str,
-    before: Option<&Value>,
-    after: &Value,
-) -> Result<(), ProviderError> {
-    let want = after.get("require_mfa").and_then(Value::as_bool);
-    let have = before
-        .and_then(|b| b.get("require_mfa"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    have: Option<bool>,
+    want: Option<bool>,
+) -> Done {
+    let have = have.unwrap_or(false);
     match want {
         Some(true) if !have => {
             Principal::Group(name)
@@ -256,5 +216,25 @@ async fn sync_mfa(
                 .await
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A read group, and the empty state a removal plans, keep their JSON through the
+    /// typed state.
+    #[test]
+    fn groups_keep_their_json_through_the_state() {
+        let read = json!({"path": "/", "managed_policies": ["arn"],
+                          "inline_policies": {"extra": {"Version": "2012-10-17"}},
+                          "require_mfa": true});
+        let state = State::deserialize(&read).expect("fits");
+        assert_eq!(crate::kind::canonical(&state), read);
+        let gone = State::deserialize(&json!({})).expect("fits");
+        assert_eq!(crate::kind::canonical(&gone), json!({}));
     }
 }

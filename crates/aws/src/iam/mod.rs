@@ -10,3 +10,4 @@ pub(crate) mod role;
 pub(crate) mod root;
 pub(crate) mod service_linked_role;
 pub(crate) mod user;
+pub(crate) mod user_teardown;

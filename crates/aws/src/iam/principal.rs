@@ -1,13 +1,73 @@
-//! What groups, users and roles share: their managed and inline policies, read into
-//! canonical JSON and brought in line with a change.
+//! What groups, users and roles share: their managed and inline policies, declared from
+//! the spec, read from IAM and brought in line with a change.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use baseline_core::plan::Grant;
+use baseline_core::scope::Scope;
+use baseline_core::spec::{IamName, IdentityPolicy, ManagedPolicy};
 use baseline_core::{ProviderError, ResourceAddr, policy};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
 use crate::error::call;
+
+/// The fields of [`Permissions`] that grant, for a group's or role's `GRANTS`.
+pub(crate) const POLICIES: &[(&str, Grant)] = &[
+    ("managed_policies", Grant::ManagedPolicies),
+    ("inline_policies", Grant::InlinePolicies),
+];
+
+/// The permission fields of a group, user or role, flattened into each one's state:
+/// managed policy ARNs (sorted) and inline policy documents by name (canonical).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Permissions {
+    pub managed_policies: Option<Vec<String>>,
+    pub inline_policies: Option<BTreeMap<String, Value>>,
+}
+
+impl Permissions {
+    /// The permissions the file declares. They are authoritative: an identity the file
+    /// declares has the policies the file gives it and no others (none when it names none),
+    /// unless it keeps extra permissions (`extra_permissions: keep`), and then only what is
+    /// declared is compared.
+    pub(crate) fn declared(
+        scope: &Scope,
+        keep_extra: bool,
+        managed: Option<&[ManagedPolicy]>,
+        inline: Option<&BTreeMap<IamName, IdentityPolicy>>,
+    ) -> Self {
+        let managed_policies = (managed.is_some() || !keep_extra).then(|| {
+            let mut arns: Vec<String> = managed
+                .into_iter()
+                .flatten()
+                .map(|m| m.arn(scope))
+                .collect();
+            arns.sort();
+            arns.dedup();
+            arns
+        });
+        let inline_policies = (inline.is_some() || !keep_extra).then(|| {
+            inline
+                .into_iter()
+                .flatten()
+                .map(|(name, doc)| (name.to_string(), policy::normalize(&doc.0)))
+                .collect()
+        });
+        Self {
+            managed_policies,
+            inline_policies,
+        }
+    }
+}
+
+/// The new value of a declared field that differs from the live one; `None` when the field
+/// is not declared or already has it.
+pub(crate) fn changed<'a, T: PartialEq>(before: &Option<T>, after: &'a Option<T>) -> Option<&'a T> {
+    after.as_ref().filter(|_| after != before)
+}
 
 /// The IAM identity that policies are attached to.
 #[derive(Clone, Copy, Debug)]
@@ -332,18 +392,34 @@ impl Principal<'_> {
         Ok(())
     }
 
-    /// Brings the declared policy fields of `after` in line with `before` (the live state;
-    /// `None` for a new identity). Fields `after` does not hold are left alone.
-    pub(crate) async fn sync_policies(
+    /// The permissions the identity has: every managed and inline policy.
+    pub(crate) async fn permissions(
         self,
         ctx: &AwsContext,
         address: &ResourceAddr,
-        before: Option<&Value>,
-        after: &Value,
+    ) -> Result<Permissions, ProviderError> {
+        Ok(Permissions {
+            managed_policies: Some(self.attached(ctx, address).await?),
+            inline_policies: Some(self.inline(ctx, address).await?),
+        })
+    }
+
+    /// Brings the declared permissions of `after` in line with `before` (the live ones;
+    /// `None` for a new identity). Fields `after` does not hold are left alone.
+    pub(crate) async fn sync_permissions(
+        self,
+        ctx: &AwsContext,
+        address: &ResourceAddr,
+        before: Option<&Permissions>,
+        after: &Permissions,
     ) -> Result<(), ProviderError> {
-        if let Some(want) = after.get("managed_policies") {
-            let have = strings(before.and_then(|b| b.get("managed_policies")));
-            let want = strings(Some(want));
+        if let Some(want) = &after.managed_policies {
+            let have: BTreeSet<&String> = before
+                .and_then(|b| b.managed_policies.as_ref())
+                .into_iter()
+                .flatten()
+                .collect();
+            let want: BTreeSet<&String> = want.iter().collect();
             for arn in want.difference(&have) {
                 self.attach(ctx, address, arn).await?;
             }
@@ -351,15 +427,15 @@ impl Principal<'_> {
                 self.detach(ctx, address, arn).await?;
             }
         }
-        if let Some(Value::Object(want)) = after.get("inline_policies") {
-            let have = before.and_then(|b| b.get("inline_policies"));
+        if let Some(want) = &after.inline_policies {
+            let have = before.and_then(|b| b.inline_policies.as_ref());
             for (name, document) in want {
                 if have.and_then(|h| h.get(name)) != Some(document) {
                     self.put_inline(ctx, address, name, document).await?;
                 }
             }
-            if let Some(Value::Object(have)) = have {
-                for name in have.keys().filter(|n| !want.contains_key(*n)) {
+            for name in have.into_iter().flat_map(BTreeMap::keys) {
+                if !want.contains_key(name) {
                     self.delete_inline(ctx, address, name).await?;
                 }
             }
@@ -381,19 +457,6 @@ impl Principal<'_> {
         }
         Ok(())
     }
-}
-
-/// A JSON list of strings as a set.
-pub(crate) fn strings(value: Option<&Value>) -> BTreeSet<String> {
-    value
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Whether an SDK error is IAM's NoSuchEntity.

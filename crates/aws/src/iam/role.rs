@@ -4,21 +4,35 @@
 use std::time::Duration;
 
 use baseline_core::plan::Desired;
+use baseline_core::plan::{Grant, Grants};
+use baseline_core::scope::Scope;
 use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec, keeps_extra};
-use baseline_core::{Action, BoxFuture, ProviderError, ResourceAddr, ResourceChange, Spec, policy};
-use serde_json::{Map, Value, json};
+use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create};
-use crate::error::{sdk_error, unsupported};
-use crate::iam::group::policy_fields;
-use crate::iam::principal::{Principal, document, is_not_found};
-use crate::kind::{LegacyKind, name_of};
-use baseline_core::scope::Scope;
+use crate::error::{call, create, sdk_error};
+use crate::iam::principal::{Permissions, Principal, changed, document, is_not_found};
+use crate::kind::{Done, Live};
+use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Role;
 
-const KIND: &str = "iam_role";
+/// A role: only the declared fields in the desired state, every field in a read (an unset
+/// description reads as empty, an unset maximum session as IAM's default, one hour).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct State {
+    path: Option<String>,
+    description: Option<String>,
+    /// The trust policy, canonical.
+    trust: Option<Value>,
+    #[serde(flatten)]
+    permissions: Permissions,
+    /// Seconds.
+    max_session_duration: Option<i64>,
+}
 
 /// The trust policy of a role that an AWS service assumes for baseline: only on behalf of
 /// this account (`aws:SourceAccount`) and, where the caller is known, of that resource
@@ -77,56 +91,54 @@ pub(crate) fn trust_document(trust: &TrustSpec, partition: &str, account_id: &st
 }
 
 fn desired_role(name: &str, role: &RoleSpec, scope: &Scope) -> Desired {
-    let mut state = Map::new();
-    if role.ensure == Ensure::Present {
-        if let Some(path) = &role.path {
-            state.insert("path".to_owned(), json!(path.as_str()));
+    let state = if role.ensure == Ensure::Present {
+        State {
+            path: role.path.as_ref().map(|p| p.as_str().to_owned()),
+            description: role.description.clone(),
+            trust: role
+                .trust
+                .as_ref()
+                .map(|trust| trust_document(trust, &scope.partition, &scope.account_id)),
+            permissions: Permissions::declared(
+                scope,
+                keeps_extra(role.extra_permissions),
+                role.managed_policies.as_deref(),
+                role.inline_policies.as_ref(),
+            ),
+            max_session_duration: role.max_session_duration.map(|s| s.get()),
         }
-        if let Some(description) = &role.description {
-            state.insert("description".to_owned(), json!(description));
-        }
-        if let Some(trust) = &role.trust {
-            state.insert(
-                "trust".to_owned(),
-                trust_document(trust, &scope.partition, &scope.account_id),
-            );
-        }
-        policy_fields(
-            &mut state,
-            scope,
-            keeps_extra(role.extra_permissions),
-            role.managed_policies.as_ref(),
-            role.inline_policies.as_ref(),
-        );
-        if let Some(seconds) = role.max_session_duration {
-            state.insert("max_session_duration".to_owned(), json!(seconds.get()));
-        }
+    } else {
+        State::default()
+    };
+    let mut desired = declare(ResourceAddr::named(Role::KIND, name), &state);
+    desired.ensure = role.ensure;
+    if role
+        .managed_policies
+        .iter()
+        .flatten()
+        .any(|p| p.arn(scope).ends_with("/AWSSupportAccess"))
+    {
+        desired = desired.cis(&["1.17"]);
     }
-    Desired {
-        address: ResourceAddr::named(KIND, name),
-        ensure: role.ensure,
-        state: Value::Object(state),
-        depends_on: Vec::new(),
-        manual: None,
-        cis: if role
-            .managed_policies
-            .iter()
-            .flatten()
-            .any(|p| p.arn(scope).ends_with("/AWSSupportAccess"))
-        {
-            vec!["1.17".to_owned()]
-        } else {
-            Vec::new()
-        },
-        write_only: Value::Null,
-        grants: &[],
+    desired
+}
+
+impl State {
+    /// The maximum session as IAM takes it.
+    fn seconds(&self) -> Option<i32> {
+        self.max_session_duration
+            .and_then(|s| i32::try_from(s).ok())
     }
 }
 
-impl LegacyKind for Role {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for Role {
+    type State = State;
+    const KIND: &'static str = "iam_role";
+    const GRANTS: Grants = &[
+        ("managed_policies", Grant::ManagedPolicies),
+        ("inline_policies", Grant::InlinePolicies),
+        ("trust", Grant::Trust),
+    ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
@@ -138,158 +150,149 @@ impl LegacyKind for Role {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let name = name_of(address);
-            let out = match ctx.iam().get_role().role_name(name).send().await {
-                Ok(out) => out,
-                Err(err) if is_not_found(&err) => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
-            };
-            let Some(role) = out.role() else {
-                return Ok(None);
-            };
-            let trust = match role.assume_role_policy_document() {
-                Some(text) => document(address, text)?,
-                None => Value::Null,
-            };
-            let principal = Principal::Role(name);
-            Ok(Some(json!({
-                "path": role.path(),
-                "description": role.description().unwrap_or_default(),
-                "trust": trust,
-                "managed_policies": principal.attached(ctx, address).await?,
-                "inline_policies": principal.inline(ctx, address).await?,
-                "max_session_duration": role.max_session_duration().unwrap_or(3600),
-            })))
-        })
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
+        let address = read.address;
+        let name = name_of(address);
+        let out = match ctx.iam().get_role().role_name(name).send().await {
+            Ok(out) => out,
+            Err(err) if is_not_found(&err) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
+        };
+        let Some(role) = out.role() else {
+            return Ok(None);
+        };
+        // A role without a trust policy (IAM always gives one) reads as `null`.
+        let trust = match role.assume_role_policy_document() {
+            Some(text) => document(address, text)?,
+            None => Value::Null,
+        };
+        Ok(Some(State {
+            path: Some(role.path().to_owned()),
+            description: Some(role.description().unwrap_or_default().to_owned()),
+            trust: Some(trust),
+            permissions: Principal::Role(name).permissions(ctx, address).await?,
+            max_session_duration: Some(i64::from(role.max_session_duration().unwrap_or(3600))),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let name = name_of(address);
-            let iam = ctx.iam();
-            let principal = Principal::Role(name);
-            let text = |key: &str| {
-                change
-                    .after
-                    .as_ref()
-                    .and_then(|a| a.get(key))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            let seconds = change
-                .after
-                .as_ref()
-                .and_then(|a| a.get("max_session_duration"))
-                .and_then(Value::as_i64)
-                .and_then(|s| i32::try_from(s).ok());
-            match (change.action, &change.after) {
-                (Action::Create, Some(after)) => {
-                    let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
-                    let created = create!(
-                        address,
-                        "iam:CreateRole",
-                        &["EntityAlreadyExists"],
-                        iam.create_role()
-                            .role_name(name)
-                            .assume_role_policy_document(&trust)
-                            .set_path(text("path"))
-                            .set_description(text("description"))
-                            .set_max_session_duration(seconds)
-                            .send()
-                    )?;
-                    // Already there (an earlier try's answer was lost, or a run was cut
-                    // short): its trust is made the planned one before anything else.
-                    if !created {
-                        put_trust(ctx, address, name, trust).await?;
-                    }
-                    wait_until_exists(ctx, address, name).await?;
-                    principal.sync_policies(ctx, address, None, after).await
-                }
-                (Action::Update, Some(after)) => {
-                    let before = change.before.as_ref();
-                    let changed = |key: &str| {
-                        after.get(key).is_some()
-                            && after.get(key) != before.and_then(|b| b.get(key))
-                    };
-                    if changed("path") {
-                        return Err(ProviderError {
-                            address: address.clone(),
-                            operation: "iam:UpdateRole".to_owned(),
-                            code: None,
-                            message: "IAM cannot move a role to another path".to_owned(),
-                            hint: Some("keep the role's current path, or remove the role and declare it anew".to_owned()),
-                        });
-                    }
-                    if changed("trust") {
-                        let trust = after.get("trust").map(policy::to_text).unwrap_or_default();
-                        put_trust(ctx, address, name, trust).await?;
-                    }
-                    if changed("description") || changed("max_session_duration") {
-                        call!(
-                            address,
-                            "iam:UpdateRole",
-                            iam.update_role()
-                                .role_name(name)
-                                .set_description(text("description"))
-                                .set_max_session_duration(seconds)
-                                .send()
-                        )?;
-                    }
-                    principal.sync_policies(ctx, address, before, after).await
-                }
-                (Action::Delete, _) => {
-                    let profiles = call!(
-                        address,
-                        "iam:ListInstanceProfilesForRole",
-                        iam.list_instance_profiles_for_role()
-                            .role_name(name)
-                            .into_paginator()
-                            .items()
-                            .send()
-                            .try_collect()
-                    )?;
-                    for profile in profiles {
-                        call!(
-                            address,
-                            "iam:RemoveRoleFromInstanceProfile",
-                            iam.remove_role_from_instance_profile()
-                                .role_name(name)
-                                .instance_profile_name(profile.instance_profile_name())
-                                .send()
-                        )?;
-                    }
-                    principal.strip_policies(ctx, address).await?;
-                    call!(
-                        address,
-                        "iam:DeleteRole",
-                        iam.delete_role().role_name(name).send()
-                    )?;
-                    Ok(())
-                }
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        // The spec requires `trust` of every role, and the kinds that declare roles give one:
+        // only a plan edited by hand lacks it.
+        let Some(trust) = &after.trust else {
+            return Err(ProviderError {
+                address: address.clone(),
+                operation: "iam:CreateRole".to_owned(),
+                code: None,
+                message: "the plan gives the new role no trust policy (`trust`)".to_owned(),
+                hint: Some("make the plan again from the baseline file".to_owned()),
+            });
+        };
+        let trust = policy::to_text(trust);
+        let created = create!(
+            address,
+            "iam:CreateRole",
+            &["EntityAlreadyExists"],
+            ctx.iam()
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(&trust)
+                .set_path(after.path.clone())
+                .set_description(after.description.clone())
+                .set_max_session_duration(after.seconds())
+                .send()
+        )?;
+        // Already there (an earlier try's answer was lost, or a run was cut short): its
+        // trust is made the planned one before anything else.
+        if !created {
+            put_trust(ctx, address, name, trust).await?;
+        }
+        wait_until_exists(ctx, address, name).await?;
+        Principal::Role(name)
+            .sync_permissions(ctx, address, None, &after.permissions)
+            .await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        if changed(&before.path, &after.path).is_some() {
+            return Err(ProviderError {
+                address: address.clone(),
+                operation: "iam:UpdateRole".to_owned(),
+                code: None,
+                message: "IAM cannot move a role to another path".to_owned(),
+                hint: Some(
+                    "keep the role's current path, or remove the role and declare it anew"
+                        .to_owned(),
+                ),
+            });
+        }
+        if let Some(trust) = changed(&before.trust, &after.trust) {
+            put_trust(ctx, address, name, policy::to_text(trust)).await?;
+        }
+        if changed(&before.description, &after.description).is_some()
+            || changed(&before.max_session_duration, &after.max_session_duration).is_some()
+        {
+            call!(
+                address,
+                "iam:UpdateRole",
+                ctx.iam()
+                    .update_role()
+                    .role_name(name)
+                    .set_description(after.description.clone())
+                    .set_max_session_duration(after.seconds())
+                    .send()
+            )?;
+        }
+        Principal::Role(name)
+            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .await
+    }
+
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        let iam = ctx.iam();
+        let profiles = call!(
+            address,
+            "iam:ListInstanceProfilesForRole",
+            iam.list_instance_profiles_for_role()
+                .role_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        )?;
+        for profile in profiles {
+            call!(
+                address,
+                "iam:RemoveRoleFromInstanceProfile",
+                iam.remove_role_from_instance_profile()
+                    .role_name(name)
+                    .instance_profile_name(profile.instance_profile_name())
+                    .send()
+            )?;
+        }
+        Principal::Role(name).strip_policies(ctx, address).await?;
+        call!(
+            address,
+            "iam:DeleteRole",
+            iam.delete_role().role_name(name).send()
+        )?;
+        Ok(())
     }
 }
 
 /// Sets a role's trust policy.
-async fn put_trust(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    name: &str,
-    trust: String,
-) -> Result<(), ProviderError> {
+async fn put_trust(ctx: &AwsContext, address: &ResourceAddr, name: &str, trust: String) -> Done {
     call!(
         address,
         "iam:UpdateAssumeRolePolicy",
@@ -306,11 +309,7 @@ async fn put_trust(
 /// until IAM answers for it. Reaching other services takes longer; the calls that check a
 /// role at the API (CloudTrail's, for one) try again while AWS says it is not usable yet
 /// (`error::retry_while_propagating`), so no fixed sleep is needed here.
-async fn wait_until_exists(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    name: &str,
-) -> Result<(), ProviderError> {
+async fn wait_until_exists(ctx: &AwsContext, address: &ResourceAddr, name: &str) -> Done {
     use aws_sdk_iam::client::Waiters;
     ctx.iam()
         .wait_until_role_exists()
@@ -325,4 +324,35 @@ async fn wait_until_exists(
             message: format!("the new role did not appear in IAM: {err}"),
             hint: Some("IAM may be slow to answer; run apply again".to_owned()),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The roles CloudTrail, Config and the alerts declare, and a read role, keep their
+    /// JSON through the typed state: plans made from them apply as before.
+    #[test]
+    fn roles_keep_their_json_through_the_state() {
+        let declared = json!({
+            "trust": {"Version": "2012-10-17", "Statement": []},
+            "managed_policies": [],
+            "inline_policies": {"write-trail-events": {"Version": "2012-10-17"}},
+        });
+        let read = json!({
+            "path": "/", "description": "", "trust": null, "managed_policies": ["arn"],
+            "inline_policies": {}, "max_session_duration": 3600,
+        });
+        let state = State::deserialize(&declared).expect("fits");
+        assert_eq!(crate::kind::canonical(&state), declared);
+        let state = State::deserialize(&read).expect("fits");
+        assert_eq!(state.seconds(), Some(3600));
+        let live = State {
+            trust: Some(Value::Null),
+            ..state
+        };
+        assert_eq!(crate::kind::canonical(&live), read);
+    }
 }

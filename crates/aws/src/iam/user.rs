@@ -1,115 +1,142 @@
 //! `iam.users.NAME` → an IAM user per person: path, tags, groups and a console password
 //! that must be changed at first sign-in. Console users get no access keys from baseline
-//! (CIS 1.11). `ensure: absent` removes the user and everything IAM requires gone first.
+//! (CIS 1.11). `ensure: absent` removes the user and everything IAM requires gone first
+//! (`user_teardown`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use baseline_core::plan::Desired;
+use baseline_core::plan::{Grant, Grants};
+use baseline_core::scope::Scope;
 use baseline_core::spec::{ConsoleSpec, Ensure, UserSpec, keeps_extra};
-use baseline_core::{Action, BoxFuture, Plan, ProviderError, ResourceAddr, ResourceChange, Spec};
-use serde_json::{Map, Value, json};
+use baseline_core::{Action, Plan, ProviderError, ResourceAddr, ResourceChange, Spec};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, create};
-use crate::error::{sdk_error, unsupported};
-use crate::iam::principal::{Principal, is_not_found, strings};
-use crate::iam::{group, password};
-use crate::kind::{LegacyKind, name_of};
-use baseline_core::scope::Scope;
+use crate::error::{call, create, sdk_error};
+use crate::iam::group::Group;
+use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
+use crate::iam::{password, user_teardown};
+use crate::kind::{Done, Live};
+use crate::kind::{Kind, Read, canonical, declare, name_of};
 
 pub(crate) struct User;
 
-const KIND: &str = "iam_user";
+/// A user: only the declared fields in the desired state, every field in a read. Nothing
+/// secret: the console password is only ever in the password file.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct State {
+    path: Option<String>,
+    /// Group names, sorted.
+    groups: Option<Vec<String>>,
+    tags: Option<BTreeMap<String, String>>,
+    #[serde(flatten)]
+    permissions: Permissions,
+    /// Whether the user has a console password.
+    console: Option<bool>,
+}
+
+/// The write-only settings of a new console password: how it is made, never what it is.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(default)]
+struct FirstPassword {
+    password_reset_required: bool,
+    password_length: i64,
+}
+
+/// What a change without them (a plan edited by hand) gets: a password of 20 characters,
+/// to be changed at first sign-in.
+impl Default for FirstPassword {
+    fn default() -> Self {
+        Self {
+            password_reset_required: true,
+            password_length: 20,
+        }
+    }
+}
 
 fn desired_user(name: &str, user: &UserSpec, spec: &Spec, scope: &Scope) -> Desired {
-    let mut state = Map::new();
-    let mut depends_on = Vec::new();
-    let mut write_only = Value::Null;
+    let address = ResourceAddr::named(User::KIND, name);
+    if user.ensure == Ensure::Absent {
+        let mut desired = declare(address, &State::default());
+        desired.ensure = Ensure::Absent;
+        return desired;
+    }
     let iam = spec.iam.as_ref();
-    if user.ensure == Ensure::Present {
-        if let Some(path) = &user.path {
-            state.insert("path".to_owned(), json!(path.as_str()));
-        }
-        let keep_extra = keeps_extra(user.extra_permissions);
-        if user.groups.is_some() || !keep_extra {
-            let groups = user.groups.as_deref().unwrap_or_default();
-            let mut names: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
-            names.sort_unstable();
-            names.dedup();
-            state.insert("groups".to_owned(), json!(names));
-            // Groups that this file declares are made before their members.
-            depends_on = groups
-                .iter()
-                .filter(|g| iam.is_some_and(|i| i.groups.contains_key(*g)))
-                .map(|g| ResourceAddr::named(group::KIND, g.as_str()))
-                .collect();
-        }
-        if let Some(tags) = &user.tags {
-            state.insert("tags".to_owned(), json!(tags));
-        }
-        group::policy_fields(
-            &mut state,
+    let keep_extra = keeps_extra(user.extra_permissions);
+    let groups =
+        (user.groups.is_some() || !keep_extra).then(|| user.groups.as_deref().unwrap_or(&[]));
+    // Groups that this file declares are made before their members.
+    let depends_on = groups
+        .into_iter()
+        .flatten()
+        .filter(|g| iam.is_some_and(|i| i.groups.contains_key(*g)))
+        .map(|g| ResourceAddr::named(Group::KIND, g.as_str()));
+    let state = State {
+        path: user.path.as_ref().map(|p| p.as_str().to_owned()),
+        groups: groups.map(|groups| {
+            let names: BTreeSet<&str> = groups.iter().map(|g| g.as_str()).collect();
+            names.into_iter().map(str::to_owned).collect()
+        }),
+        tags: user.tags.clone(),
+        permissions: Permissions::declared(
             scope,
             keep_extra,
-            user.managed_policies.as_ref(),
+            user.managed_policies.as_deref(),
             user.inline_policies.as_ref(),
-        );
-        if let Some(console) = user.console {
-            let enabled = matches!(console, ConsoleSpec::Enabled { .. });
-            state.insert("console".to_owned(), json!(enabled));
-            if let ConsoleSpec::Enabled {
-                password_reset_required,
-            } = console
-            {
-                let policy_length = iam
-                    .and_then(|i| i.password_policy.as_ref())
-                    .and_then(|p| p.minimum_length)
-                    .map_or(0, |l| l.get());
-                write_only = json!({
-                    "password_reset_required": password_reset_required,
-                    "password_length": policy_length.max(20),
-                });
-            }
-        }
+        ),
+        console: user
+            .console
+            .map(|c| matches!(c, ConsoleSpec::Enabled { .. })),
+    };
+    let mut desired = declare(address, &state).after(depends_on);
+    if let Some(ConsoleSpec::Enabled {
+        password_reset_required,
+    }) = user.console
+    {
+        let policy_length = iam
+            .and_then(|i| i.password_policy.as_ref())
+            .and_then(|p| p.minimum_length)
+            .map_or(0, |l| l.get());
+        desired.write_only = canonical(&FirstPassword {
+            password_reset_required,
+            password_length: policy_length.max(20),
+        });
     }
-    Desired {
-        address: ResourceAddr::named(KIND, name),
-        ensure: user.ensure,
-        state: Value::Object(state),
-        depends_on,
-        manual: None,
-        cis: Vec::new(),
-        write_only,
-        grants: &[],
-    }
+    desired
 }
 
 /// The users that apply will give a console password, for which a password file is needed.
 pub fn needing_passwords(plan: &Plan) -> Vec<ResourceAddr> {
     plan.changes
         .iter()
-        .filter(|c| c.address.kind == KIND && gets_password(c))
+        .filter(|c| c.address.kind == User::KIND && gets_password(c))
         .map(|c| c.address.clone())
         .collect()
 }
 
-fn console(state: Option<&Value>) -> bool {
-    state
-        .and_then(|s| s.get("console"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
 fn gets_password(change: &ResourceChange) -> bool {
+    let console = |state: Option<&Value>| {
+        state
+            .and_then(|s| State::deserialize(s).ok())
+            .and_then(|s| s.console)
+            .unwrap_or(false)
+    };
     matches!(change.action, Action::Create | Action::Update)
         && console(change.after.as_ref())
         && !console(change.before.as_ref())
 }
 
-impl LegacyKind for User {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl Kind for User {
+    type State = State;
+    const KIND: &'static str = "iam_user";
+    const GRANTS: Grants = &[
+        ("managed_policies", Grant::ManagedPolicies),
+        ("inline_policies", Grant::InlinePolicies),
+        ("groups", Grant::Memberships),
+    ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
         let Some(iam) = &spec.iam else {
@@ -121,153 +148,145 @@ impl LegacyKind for User {
             .collect()
     }
 
-    fn read<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        address: &'a ResourceAddr,
-    ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move {
-            let name = name_of(address);
-            let iam = ctx.iam();
-            let out = match iam.get_user().user_name(name).send().await {
-                Ok(out) => out,
-                Err(err) if is_not_found(&err) => return Ok(None),
-                Err(err) => return Err(sdk_error(address, "iam:GetUser", &err)),
-            };
-            let path = out.user().map(|u| u.path().to_owned()).unwrap_or_default();
-            let tags = call!(
-                address,
-                "iam:ListUserTags",
-                iam.list_user_tags()
-                    .user_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?;
-            let tags: BTreeMap<String, String> = tags
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                .collect();
-            let groups = call!(
-                address,
-                "iam:ListGroupsForUser",
-                iam.list_groups_for_user()
-                    .user_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?;
-            let mut groups: Vec<String> =
-                groups.iter().map(|g| g.group_name().to_owned()).collect();
-            groups.sort();
-            let console = match iam.get_login_profile().user_name(name).send().await {
-                Ok(_) => true,
-                Err(err) if is_not_found(&err) => false,
-                Err(err) => return Err(sdk_error(address, "iam:GetLoginProfile", &err)),
-            };
-            let principal = Principal::User(name);
-            Ok(Some(json!({
-                "path": path,
-                "tags": tags,
-                "groups": groups,
-                "console": console,
-                "managed_policies": principal.attached(ctx, address).await?,
-                "inline_policies": principal.inline(ctx, address).await?,
-            })))
-        })
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
+        let address = read.address;
+        let name = name_of(address);
+        let iam = ctx.iam();
+        let out = match iam.get_user().user_name(name).send().await {
+            Ok(out) => out,
+            Err(err) if is_not_found(&err) => return Ok(None),
+            Err(err) => return Err(sdk_error(address, "iam:GetUser", &err)),
+        };
+        let path = out.user().map(|u| u.path().to_owned()).unwrap_or_default();
+        let tags = call!(
+            address,
+            "iam:ListUserTags",
+            iam.list_user_tags()
+                .user_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        )?;
+        let groups = call!(
+            address,
+            "iam:ListGroupsForUser",
+            iam.list_groups_for_user()
+                .user_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        )?;
+        let mut groups: Vec<String> = groups.iter().map(|g| g.group_name().to_owned()).collect();
+        groups.sort();
+        let console = match iam.get_login_profile().user_name(name).send().await {
+            Ok(_) => true,
+            Err(err) if is_not_found(&err) => false,
+            Err(err) => return Err(sdk_error(address, "iam:GetLoginProfile", &err)),
+        };
+        Ok(Some(State {
+            path: Some(path),
+            groups: Some(groups),
+            tags: Some(
+                tags.iter()
+                    .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                    .collect(),
+            ),
+            permissions: Principal::User(name).permissions(ctx, address).await?,
+            console: Some(console),
+        }))
     }
 
-    fn apply<'a>(
-        &'a self,
-        ctx: &'a AwsContext,
-        change: &'a ResourceChange,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let address = &change.address;
-            let name = name_of(address);
-            let iam = ctx.iam();
-            let before = change.before.as_ref();
-            match (change.action, &change.after) {
-                (Action::Create, Some(after)) => {
-                    let path = after.get("path").and_then(Value::as_str).map(str::to_owned);
-                    let tags = tag_list(after.get("tags"));
-                    create!(
-                        address,
-                        "iam:CreateUser",
-                        &["EntityAlreadyExists"],
-                        iam.create_user()
-                            .user_name(name)
-                            .set_path(path)
-                            .set_tags(Some(tags))
-                            .send()
-                    )?;
-                    sync_groups(ctx, address, name, None, after).await?;
-                    Principal::User(name)
-                        .sync_policies(ctx, address, None, after)
-                        .await?;
-                    sync_console(ctx, change, name).await
-                }
-                (Action::Update, Some(after)) => {
-                    let new_path = after.get("path").and_then(Value::as_str);
-                    if new_path.is_some()
-                        && new_path != before.and_then(|b| b.get("path")).and_then(Value::as_str)
-                    {
-                        call!(
-                            address,
-                            "iam:UpdateUser",
-                            iam.update_user()
-                                .user_name(name)
-                                .set_new_path(new_path.map(str::to_owned))
-                                .send()
-                        )?;
-                    }
-                    sync_tags(ctx, address, name, before, after).await?;
-                    sync_groups(ctx, address, name, before, after).await?;
-                    Principal::User(name)
-                        .sync_policies(ctx, address, before, after)
-                        .await?;
-                    sync_console(ctx, change, name).await
-                }
-                (Action::Delete, _) => remove_user(ctx, address, name).await,
-                (action, _) => Err(unsupported(address, &format!("{action:?}"))),
-            }
-        })
+    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        create!(
+            address,
+            "iam:CreateUser",
+            &["EntityAlreadyExists"],
+            ctx.iam()
+                .create_user()
+                .user_name(name)
+                .set_path(after.path.clone())
+                .set_tags(Some(tag_list(after.tags.as_ref())))
+                .send()
+        )?;
+        sync_groups(ctx, address, name, None, after.groups.as_ref()).await?;
+        Principal::User(name)
+            .sync_permissions(ctx, address, None, &after.permissions)
+            .await?;
+        sync_console(ctx, change, name, false, after.console).await
+    }
+
+    async fn update(
+        &self,
+        ctx: &AwsContext,
+        change: &ResourceChange,
+        before: &State,
+        after: &State,
+    ) -> Done {
+        let address = &change.address;
+        let name = name_of(address);
+        if let Some(path) = changed(&before.path, &after.path) {
+            call!(
+                address,
+                "iam:UpdateUser",
+                ctx.iam()
+                    .update_user()
+                    .user_name(name)
+                    .new_path(path)
+                    .send()
+            )?;
+        }
+        if let Some(want) = &after.tags {
+            sync_tags(ctx, address, name, before.tags.as_ref(), want).await?;
+        }
+        sync_groups(
+            ctx,
+            address,
+            name,
+            before.groups.as_ref(),
+            after.groups.as_ref(),
+        )
+        .await?;
+        Principal::User(name)
+            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .await?;
+        let have = before.console.unwrap_or(false);
+        sync_console(ctx, change, name, have, after.console).await
+    }
+
+    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+        user_teardown::remove_user(ctx, &change.address, name_of(&change.address)).await
     }
 }
 
-fn tag_list(tags: Option<&Value>) -> Vec<aws_sdk_iam::types::Tag> {
-    tags.and_then(Value::as_object)
-        .map(|tags| {
-            tags.iter()
-                .filter_map(|(key, value)| {
-                    aws_sdk_iam::types::Tag::builder()
-                        .key(key)
-                        .value(value.as_str().unwrap_or_default())
-                        .build()
-                        .ok()
-                })
-                .collect()
+/// The SDK's tags for `tags` (none when they are not declared).
+fn tag_list(tags: Option<&BTreeMap<String, String>>) -> Vec<aws_sdk_iam::types::Tag> {
+    tags.into_iter()
+        .flatten()
+        .filter_map(|(key, value)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .ok()
         })
-        .unwrap_or_default()
+        .collect()
 }
 
+/// Makes the user's tags `want`: removes the keys it lacks, sets the values that differ
+/// from `have` (the live tags).
 async fn sync_tags(
     ctx: &AwsContext,
     address: &ResourceAddr,
     name: &str,
-    before: Option<&Value>,
-    after: &Value,
-) -> Result<(), ProviderError> {
-    let Some(Value::Object(want)) = after.get("tags") else {
-        return Ok(());
-    };
-    let empty = Map::new();
-    let have = before
-        .and_then(|b| b.get("tags"))
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    have: Option<&BTreeMap<String, String>>,
+    want: &BTreeMap<String, String>,
+) -> Done {
+    let empty = BTreeMap::new();
+    let have = have.unwrap_or(&empty);
     let stale: Vec<String> = have
         .keys()
         .filter(|k| !want.contains_key(*k))
@@ -284,38 +303,39 @@ async fn sync_tags(
                 .send()
         )?;
     }
-    let changed: Map<String, Value> = want
+    let changed: BTreeMap<String, String> = want
         .iter()
         .filter(|(k, v)| have.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     if !changed.is_empty() {
-        let tags = tag_list(Some(&Value::Object(changed)));
         call!(
             address,
             "iam:TagUser",
             ctx.iam()
                 .tag_user()
                 .user_name(name)
-                .set_tags(Some(tags))
+                .set_tags(Some(tag_list(Some(&changed))))
                 .send()
         )?;
     }
     Ok(())
 }
 
+/// Adds the user to the groups `want` names and removes it from the others it is in
+/// (`have`; `None` for a new user). Undeclared groups are left alone.
 async fn sync_groups(
     ctx: &AwsContext,
     address: &ResourceAddr,
     name: &str,
-    before: Option<&Value>,
-    after: &Value,
-) -> Result<(), ProviderError> {
-    let Some(want) = after.get("groups") else {
+    have: Option<&Vec<String>>,
+    want: Option<&Vec<String>>,
+) -> Done {
+    let Some(want) = want else {
         return Ok(());
     };
-    let want = strings(Some(want));
-    let have = strings(before.and_then(|b| b.get("groups")));
+    let want: BTreeSet<&String> = want.iter().collect();
+    let have: BTreeSet<&String> = have.into_iter().flatten().collect();
     for group in want.difference(&have) {
         call!(
             address,
@@ -323,7 +343,7 @@ async fn sync_groups(
             ctx.iam()
                 .add_user_to_group()
                 .user_name(name)
-                .group_name(group)
+                .group_name(*group)
                 .send()
         )?;
     }
@@ -334,41 +354,31 @@ async fn sync_groups(
             ctx.iam()
                 .remove_user_from_group()
                 .user_name(name)
-                .group_name(group)
+                .group_name(*group)
                 .send()
         )?;
     }
     Ok(())
 }
 
-/// Gives the user a console password, or takes it away. An existing password is never
-/// reset: only a user without one gets a new one.
+/// Gives the user a console password, or takes it away, when `console` is declared (`want`)
+/// and differs from `have`. An existing password is never reset: only a user without one
+/// gets a new one, made as the change's write-only settings say.
 async fn sync_console(
     ctx: &AwsContext,
     change: &ResourceChange,
     name: &str,
-) -> Result<(), ProviderError> {
+    have: bool,
+    want: Option<bool>,
+) -> Done {
     let address = &change.address;
-    let Some(want) = change
-        .after
-        .as_ref()
-        .and_then(|a| a.get("console"))
-        .and_then(Value::as_bool)
-    else {
+    let Some(want) = want else {
         return Ok(());
     };
-    let have = console(change.before.as_ref());
     if want && !have {
-        let length = change
-            .write_only
-            .get("password_length")
-            .and_then(Value::as_u64)
-            .unwrap_or(20);
-        let reset = change
-            .write_only
-            .get("password_reset_required")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
+        let first = FirstPassword::deserialize(&change.write_only).unwrap_or_default();
+        let length = usize::try_from(first.password_length).unwrap_or(20);
+        let reset = first.password_reset_required;
         let failure = |message: String, hint: &str| ProviderError {
             address: address.clone(),
             operation: "iam:CreateLoginProfile".to_owned(),
@@ -382,7 +392,7 @@ async fn sync_console(
                 "pass --password-file FILE; the password is written there (mode 0600), never printed",
             ));
         };
-        let secret = password::generate(length as usize).map_err(|err| {
+        let secret = password::generate(length).map_err(|err| {
             failure(
                 format!("cannot generate a password: {err}"),
                 "the system has no random source",
@@ -446,171 +456,67 @@ async fn sync_console(
     Ok(())
 }
 
-/// Removes a user in the order IAM requires: console password, access keys, MFA devices,
-/// signing certificates, SSH keys, service-specific credentials, group memberships,
-/// policies, then the user.
-async fn remove_user(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    name: &str,
-) -> Result<(), ProviderError> {
-    let iam = ctx.iam();
-    match iam.delete_login_profile().user_name(name).send().await {
-        Ok(_) => {}
-        Err(err) if is_not_found(&err) => {}
-        Err(err) => return Err(sdk_error(address, "iam:DeleteLoginProfile", &err)),
-    }
-    let keys = call!(
-        address,
-        "iam:ListAccessKeys",
-        iam.list_access_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for key in keys {
-        if let Some(id) = key.access_key_id() {
-            call!(
-                address,
-                "iam:DeleteAccessKey",
-                iam.delete_access_key()
-                    .user_name(name)
-                    .access_key_id(id)
-                    .send()
-            )?;
-        }
-    }
-    let devices = call!(
-        address,
-        "iam:ListMFADevices",
-        iam.list_mfa_devices()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for device in devices {
-        let serial = device.serial_number();
-        call!(
-            address,
-            "iam:DeactivateMFADevice",
-            iam.deactivate_mfa_device()
-                .user_name(name)
-                .serial_number(serial)
-                .send()
-        )?;
-        if serial.starts_with("arn:") {
-            call!(
-                address,
-                "iam:DeleteVirtualMFADevice",
-                iam.delete_virtual_mfa_device().serial_number(serial).send()
-            )?;
-        }
-    }
-    let certificates = call!(
-        address,
-        "iam:ListSigningCertificates",
-        iam.list_signing_certificates()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for certificate in certificates {
-        call!(
-            address,
-            "iam:DeleteSigningCertificate",
-            iam.delete_signing_certificate()
-                .user_name(name)
-                .certificate_id(certificate.certificate_id())
-                .send()
-        )?;
-    }
-    let ssh_keys = call!(
-        address,
-        "iam:ListSSHPublicKeys",
-        iam.list_ssh_public_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for key in ssh_keys {
-        call!(
-            address,
-            "iam:DeleteSSHPublicKey",
-            iam.delete_ssh_public_key()
-                .user_name(name)
-                .ssh_public_key_id(key.ssh_public_key_id())
-                .send()
-        )?;
-    }
-    remove_service_credentials(ctx, address, name).await?;
-    let groups = call!(
-        address,
-        "iam:ListGroupsForUser",
-        iam.list_groups_for_user()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for group in groups {
-        call!(
-            address,
-            "iam:RemoveUserFromGroup",
-            iam.remove_user_from_group()
-                .user_name(name)
-                .group_name(group.group_name())
-                .send()
-        )?;
-    }
-    Principal::User(name).strip_policies(ctx, address).await?;
-    call!(
-        address,
-        "iam:DeleteUser",
-        iam.delete_user().user_name(name).send()
-    )?;
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use baseline_core::plan::diff;
+    use serde_json::json;
 
-/// CodeCommit and similar credentials: IAM refuses to delete a user that has any.
-async fn remove_service_credentials(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    name: &str,
-) -> Result<(), ProviderError> {
-    let iam = ctx.iam();
-    let listed = iam
-        .list_service_specific_credentials()
-        .user_name(name)
-        .send()
-        .await;
-    let credentials = match listed {
-        Ok(out) => out.service_specific_credentials.unwrap_or_default(),
-        Err(err) => {
-            return Err(sdk_error(
-                address,
-                "iam:ListServiceSpecificCredentials",
-                &err,
-            ));
-        }
-    };
-    for credential in credentials {
-        call!(
-            address,
-            "iam:DeleteServiceSpecificCredential",
-            iam.delete_service_specific_credential()
-                .user_name(name)
-                .service_specific_credential_id(credential.service_specific_credential_id())
-                .send()
-        )?;
+    use super::*;
+
+    fn desired(yaml: &str) -> Vec<Desired> {
+        let text = format!("version: 1\naccount:\n  id: \"123456789012\"\n{yaml}");
+        let spec = baseline_core::load_str(&text, "baseline.yaml").expect("valid spec");
+        let scope = Scope::resolve(&spec, "us-east-1", vec!["us-east-1".to_owned()]);
+        User.desired(&spec, &scope)
     }
-    Ok(())
+
+    /// How a console user's first password is made travels as write-only settings, never
+    /// in the state; the state is the JSON it always was.
+    #[test]
+    fn a_console_user_declares_how_its_first_password_is_made() {
+        let users = desired(
+            "iam:\n  password_policy:\n    minimum_length: 24\n  groups:\n    admins: {}\n  users:\n    alice:\n      groups: [admins]\n      console: { password_reset_required: false }\n    bob:\n      console: disabled\n      extra_permissions: keep\n",
+        );
+        let [alice, bob] = users.as_slice() else {
+            panic!("two users: {users:?}");
+        };
+        assert_eq!(
+            alice.state,
+            json!({"groups": ["admins"], "managed_policies": [], "inline_policies": {},
+                   "console": true})
+        );
+        assert_eq!(
+            alice.write_only,
+            json!({"password_reset_required": false, "password_length": 24})
+        );
+        assert_eq!(
+            alice.depends_on,
+            vec![ResourceAddr::named("iam_group", "admins")]
+        );
+        assert_eq!(bob.state, json!({"console": false}));
+        assert!(bob.write_only.is_null());
+        let first = FirstPassword::deserialize(&Value::Null).unwrap_or_default();
+        assert_eq!(
+            (first.password_reset_required, first.password_length),
+            (true, 20)
+        );
+    }
+
+    /// Only a user without a console password gets one: a new user, or one whose
+    /// password was taken away.
+    #[test]
+    fn only_a_user_without_a_console_password_gets_one() {
+        let users = desired(
+            "iam:\n  users:\n    alice:\n      console: { password_reset_required: true }\n",
+        );
+        let live = |console: bool| {
+            json!({"path": "/", "groups": [], "tags": {}, "managed_policies": [],
+                   "inline_policies": {}, "console": console})
+        };
+        assert!(gets_password(&diff(&users[0], None)));
+        assert!(gets_password(&diff(&users[0], Some(&live(false)))));
+        assert!(!gets_password(&diff(&users[0], Some(&live(true)))));
+        let read = State::deserialize(&live(true)).expect("a read user fits the state");
+        assert_eq!(canonical(&read), live(true));
+    }
 }

@@ -1,0 +1,174 @@
+//! Removing an IAM user: IAM refuses DeleteUser while anything hangs off the user, so its
+//! console password, credentials, MFA devices, memberships and policies go first.
+
+use baseline_core::{ProviderError, ResourceAddr};
+
+use crate::context::AwsContext;
+use crate::error::{call, sdk_error};
+use crate::iam::principal::{Principal, is_not_found};
+use crate::kind::Done;
+
+/// Removes a user in the order IAM requires: console password, access keys, MFA devices,
+/// signing certificates, SSH keys, service-specific credentials, group memberships,
+/// policies, then the user.
+pub(crate) async fn remove_user(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    name: &str,
+) -> Result<(), ProviderError> {
+    let iam = ctx.iam();
+    match iam.delete_login_profile().user_name(name).send().await {
+        Ok(_) => {}
+        Err(err) if is_not_found(&err) => {}
+        Err(err) => return Err(sdk_error(address, "iam:DeleteLoginProfile", &err)),
+    }
+    let keys = call!(
+        address,
+        "iam:ListAccessKeys",
+        iam.list_access_keys()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    )?;
+    for key in keys {
+        if let Some(id) = key.access_key_id() {
+            call!(
+                address,
+                "iam:DeleteAccessKey",
+                iam.delete_access_key()
+                    .user_name(name)
+                    .access_key_id(id)
+                    .send()
+            )?;
+        }
+    }
+    let devices = call!(
+        address,
+        "iam:ListMFADevices",
+        iam.list_mfa_devices()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    )?;
+    for device in devices {
+        let serial = device.serial_number();
+        call!(
+            address,
+            "iam:DeactivateMFADevice",
+            iam.deactivate_mfa_device()
+                .user_name(name)
+                .serial_number(serial)
+                .send()
+        )?;
+        if serial.starts_with("arn:") {
+            call!(
+                address,
+                "iam:DeleteVirtualMFADevice",
+                iam.delete_virtual_mfa_device().serial_number(serial).send()
+            )?;
+        }
+    }
+    let certificates = call!(
+        address,
+        "iam:ListSigningCertificates",
+        iam.list_signing_certificates()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    )?;
+    for certificate in certificates {
+        call!(
+            address,
+            "iam:DeleteSigningCertificate",
+            iam.delete_signing_certificate()
+                .user_name(name)
+                .certificate_id(certificate.certificate_id())
+                .send()
+        )?;
+    }
+    let ssh_keys = call!(
+        address,
+        "iam:ListSSHPublicKeys",
+        iam.list_ssh_public_keys()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    )?;
+    for key in ssh_keys {
+        call!(
+            address,
+            "iam:DeleteSSHPublicKey",
+            iam.delete_ssh_public_key()
+                .user_name(name)
+                .ssh_public_key_id(key.ssh_public_key_id())
+                .send()
+        )?;
+    }
+    remove_service_credentials(ctx, address, name).await?;
+    let groups = call!(
+        address,
+        "iam:ListGroupsForUser",
+        iam.list_groups_for_user()
+            .user_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+    )?;
+    for group in groups {
+        call!(
+            address,
+            "iam:RemoveUserFromGroup",
+            iam.remove_user_from_group()
+                .user_name(name)
+                .group_name(group.group_name())
+                .send()
+        )?;
+    }
+    Principal::User(name).strip_policies(ctx, address).await?;
+    call!(
+        address,
+        "iam:DeleteUser",
+        iam.delete_user().user_name(name).send()
+    )?;
+    Ok(())
+}
+
+/// CodeCommit and similar credentials: IAM refuses to delete a user that has any.
+async fn remove_service_credentials(ctx: &AwsContext, address: &ResourceAddr, name: &str) -> Done {
+    let iam = ctx.iam();
+    let listed = iam
+        .list_service_specific_credentials()
+        .user_name(name)
+        .send()
+        .await;
+    let credentials = match listed {
+        Ok(out) => out.service_specific_credentials.unwrap_or_default(),
+        Err(err) => {
+            return Err(sdk_error(
+                address,
+                "iam:ListServiceSpecificCredentials",
+                &err,
+            ));
+        }
+    };
+    for credential in credentials {
+        call!(
+            address,
+            "iam:DeleteServiceSpecificCredential",
+            iam.delete_service_specific_credential()
+                .user_name(name)
+                .service_specific_credential_id(credential.service_specific_credential_id())
+                .send()
+        )?;
+    }
+    Ok(())
+}
