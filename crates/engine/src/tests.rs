@@ -339,7 +339,7 @@ async fn a_saved_plan_is_refused_when_an_account_changed_since() {
     let problems = recheck(&root, &planned.plan).await.expect_err("drifted");
     assert_eq!(
         problems,
-        ["account member-222222222222 (222222222222): group.admins"]
+        ["account 222222222222 (member-222222222222): group.admins"]
     );
 }
 
