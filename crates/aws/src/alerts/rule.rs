@@ -112,14 +112,6 @@ fn transformer(alert: &Alert) -> Transformer {
     }
 }
 
-/// The role's state as `iam_role` declares it.
-#[derive(Serialize)]
-struct ForwardRole {
-    trust: Value,
-    managed_policies: Vec<String>,
-    inline_policies: BTreeMap<&'static str, Value>,
-}
-
 /// The role the rules outside the home region forward events with: only baseline's own
 /// rules of this account may use it.
 fn forward_role(scope: &Scope) -> Desired {
@@ -131,12 +123,12 @@ fn forward_role(scope: &Scope) -> Desired {
                        "Action": "events:PutEvents",
                        "Resource": home_bus(scope)}]
     }));
-    let role = ForwardRole {
+    crate::iam::role::service_role(
+        FORWARD_ROLE,
         trust,
-        managed_policies: Vec::new(),
-        inline_policies: BTreeMap::from([("forward-alert-events", forward)]),
-    };
-    declare(ResourceAddr::named("iam_role", FORWARD_ROLE), &role)
+        Vec::new(),
+        &[("forward-alert-events", forward)],
+    )
 }
 
 fn home_bus(scope: &Scope) -> String {

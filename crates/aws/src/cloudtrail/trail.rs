@@ -102,10 +102,11 @@ fn logs_role(scope: &Scope, trail_arn: &str, log_group_arn: &str) -> Desired {
                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                        "Resource": log_group_arn}]
     }));
-    Desired::new(
-        ResourceAddr::named("iam_role", LOGS_ROLE),
-        json!({"trust": trust, "managed_policies": [],
-               "inline_policies": {"write-trail-events": write}}),
+    crate::iam::role::service_role(
+        LOGS_ROLE,
+        trust,
+        Vec::new(),
+        &[("write-trail-events", write)],
     )
 }
 

@@ -8,7 +8,6 @@ use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
 use baseline_core::{ResourceAddr, ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
@@ -68,21 +67,18 @@ impl Kind for Aggregator {
                 "config.amazonaws.com",
             ));
         }
-        // The role is the `iam_role` kind's, in that kind's state.
-        let role = json!({
-            "trust": crate::iam::role::service_trust("config.amazonaws.com", scope, None),
-            "managed_policies": [scope.arn_in(
+        let role = crate::iam::role::service_role(
+            ROLE,
+            crate::iam::role::service_trust("config.amazonaws.com", scope, None),
+            vec![scope.arn_in(
                 "iam",
                 "",
                 "aws",
-                "policy/service-role/AWSConfigRoleForOrganizations"
+                "policy/service-role/AWSConfigRoleForOrganizations",
             )],
-            "inline_policies": {},
-        });
-        vec![
-            Desired::new(ResourceAddr::named("iam_role", ROLE), role),
-            declare(address, &state).after(needs),
-        ]
+            &[],
+        );
+        vec![role, declare(address, &state).after(needs)]
     }
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {

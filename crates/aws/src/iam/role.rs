@@ -49,6 +49,32 @@ pub(crate) fn service_trust(service: &str, scope: &Scope, source_arn: Option<&st
     }))
 }
 
+/// A role baseline itself declares for an AWS service (CloudTrail's logs role, the
+/// EventBridge forward role, Config's aggregator role), in the `iam_role` kind's state:
+/// the service's trust, the managed policies by ARN and the inline policies by name, and
+/// no others.
+pub(crate) fn service_role(
+    name: &str,
+    trust: Value,
+    managed: Vec<String>,
+    inline: &[(&str, Value)],
+) -> Desired {
+    let state = State {
+        trust: Some(trust),
+        permissions: Permissions {
+            managed_policies: Some(managed),
+            inline_policies: Some(
+                inline
+                    .iter()
+                    .map(|(name, document)| ((*name).to_owned(), document.clone()))
+                    .collect(),
+            ),
+        },
+        ..State::default()
+    };
+    declare(ResourceAddr::named(Role::KIND, name), &state)
+}
+
 /// The trust policy the spec describes, canonical.
 pub(crate) fn trust_document(trust: &TrustSpec, partition: &str, account_id: &str) -> Value {
     if let Some(document) = &trust.document {
