@@ -9,6 +9,7 @@ mod foundation;
 mod guardrails;
 mod iam;
 mod iam_permissions;
+mod install;
 mod lock;
 mod logging;
 mod organizations;

@@ -8,11 +8,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
+
+/// The version, and the commit it was built from when known.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("BASELINE_VERSION_SUFFIX"));
 
 /// Keep an AWS account's security baseline as code: plan shows what differs, apply fixes it.
 #[derive(Debug, Parser)]
-#[command(name = "baseline", version, propagate_version = true)]
+#[command(name = "baseline", version = VERSION, propagate_version = true)]
 struct Cli {
     /// More logs on stderr: -v info (AWS call count), -vv every AWS call, -vvv everything.
     #[arg(short, long, action = ArgAction::Count, global = true)]
@@ -97,6 +100,14 @@ enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Print the completion script for a shell, e.g.
+    /// `baseline completions bash > ~/.local/share/bash-completion/completions/baseline`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `baseline man > baseline.1 && man ./baseline.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -273,9 +284,30 @@ fn main() -> ExitCode {
             Command::Schema => commands::schema(),
             Command::ForceUnlock(file) => commands::force_unlock(&file.file, aws(None)).await,
             Command::Init { file, force } => commands::init(file, aws(None), *force).await,
+            Command::Completions { shell } => completions(*shell),
+            Command::Man => man(),
         }
     });
     ExitCode::from(code)
+}
+
+/// The completion script for `shell`, from the command's own definition.
+fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "baseline", &mut script);
+    output::print(&String::from_utf8_lossy(&script));
+    exit::OK
+}
+
+/// The manual page, from the command's own definition.
+fn man() -> u8 {
+    let mut page = Vec::new();
+    if let Err(err) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        output::error(&format!("cannot write the manual page: {err}"), None);
+        return exit::ERROR;
+    }
+    output::print(&String::from_utf8_lossy(&page));
+    exit::OK
 }
 
 /// NO_COLOR set to anything but the empty string turns colour off (no-color.org).
