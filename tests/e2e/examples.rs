@@ -11,7 +11,7 @@ fn example(name: &str, account: &TestAccount) -> String {
         .join(name);
     let text = std::fs::read_to_string(path).expect("example");
     assert!(
-        text.starts_with("# yaml-language-server: $schema=../docs/baseline.schema.json"),
+        text.starts_with(baseline_core::schema::MODELINE),
         "{name} carries the schema modeline"
     );
     text.replace("\"123456789012\"", &format!("\"{}\"", account.id))

@@ -13,9 +13,25 @@ use crate::spec::{
     IdentityPolicy, OneOrMany, PolicyDocument, RegionsSpec, Spec, TrustSpec, Version,
 };
 
+/// Where the schema of this version is published: the repository's copy at the version's
+/// tag, so a modeline that names it works from any repository and does not move.
+pub const SCHEMA_URL: &str = concat!(
+    "https://raw.githubusercontent.com/baseline-aws/baseline/v",
+    env!("CARGO_PKG_VERSION"),
+    "/docs/baseline.schema.json"
+);
+
+/// The modeline that points an editor (yaml-language-server) at the schema.
+pub const MODELINE: &str = concat!(
+    "# yaml-language-server: $schema=https://raw.githubusercontent.com/baseline-aws/baseline/v",
+    env!("CARGO_PKG_VERSION"),
+    "/docs/baseline.schema.json"
+);
+
 /// The schema of the whole file, as published in docs/baseline.schema.json.
 pub fn baseline_schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(Spec);
+    schema.insert("$id".to_owned(), SCHEMA_URL.into());
     schema.insert("title".to_owned(), "baseline.yaml".into());
     let mut value = serde_json::to_value(schema).unwrap_or_default();
     // Keys in sorted order whatever map serde_json is built with (a dev-dependency turns on
@@ -156,6 +172,24 @@ mod tests {
 
     /// docs/baseline.schema.json is what `baseline schema` prints; regenerate it with
     /// `cargo run -q --bin baseline -- schema > docs/baseline.schema.json`.
+    /// The shipped baseline and every example point editors at the published schema of
+    /// this version, which is the schema's own `$id`.
+    #[test]
+    fn baselines_carry_the_modeline_of_this_version() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        for file in [
+            "baseline.yaml",
+            "examples/jaws-days-2017.yaml",
+            "examples/jawsug-beginners-2022.yaml",
+            "examples/organization.yaml",
+        ] {
+            let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap_or_default();
+            assert_eq!(text.lines().next(), Some(MODELINE), "{file}");
+        }
+        assert_eq!(baseline_schema()["$id"], SCHEMA_URL);
+        assert!(MODELINE.ends_with(SCHEMA_URL));
+    }
+
     #[test]
     fn committed_schema_is_up_to_date() {
         let path = concat!(

@@ -244,11 +244,12 @@ fn init_yaml(account: &serde_json::Value, iam: &serde_json::Value) -> Result<Str
         let indented: String = body.lines().map(|l| format!("  {l}\n")).collect();
         Ok(format!("{key}:\n{indented}"))
     };
-    let mut text = String::from(
-        "# yaml-language-server: $schema=baseline.schema.json\n\
-         # Written by `baseline init` from the live account. For editor completion:\n\
-         #   baseline schema > baseline.schema.json\n\
+    let mut text = format!(
+        "{}\n\
+         # Written by `baseline init` from the live account. Offline, point the line above\n\
+         # at a local copy: baseline schema > baseline.schema.json\n\
          version: 1\n\n",
+        baseline_core::schema::MODELINE
     );
     text.push_str(&section("account", account)?);
     let empty = iam.as_object().is_none_or(|m| m.is_empty());
