@@ -89,3 +89,26 @@ fn the_version_names_the_commit_it_was_built_from() {
         assert_eq!(version.trim(), format!("{expected} ({commit})"));
     }
 }
+
+/// `baseline schema | true`: the reader is gone before baseline writes; baseline stops
+/// printing quietly and exits as it would have (0), never with a panic (101).
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::process::Stdio;
+
+    for args in [&["schema"][..], &["man"][..], &["completions", "zsh"][..]] {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env_clear()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("baseline starts");
+        // Close the reading end at once, as `head` does once it has what it wants.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("baseline ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -2,6 +2,7 @@
 //! lines on stderr.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use baseline_core::exec::{Event, Outcome};
 use baseline_core::{AccountPlan, Action, Plan};
@@ -36,10 +37,24 @@ pub(crate) fn progress(message: &str) {
     eprintln!("{message}");
 }
 
-#[allow(clippy::print_stdout)]
+/// Set once stdout is closed by its reader (`baseline plan | head`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes data to stdout. A reader that stops reading (a closed pipe) is not an error of
+/// baseline's: what is left is not printed, and the run goes on to its end (an apply still
+/// releases its lock), where it exits as it would have.
 pub(crate) fn print(text: &str) {
-    print!("{text}");
-    let _ = std::io::stdout().flush();
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && err.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
 }
 
 pub(crate) fn render(plan: &Plan, format: Format, out: Output) -> String {
