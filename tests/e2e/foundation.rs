@@ -356,6 +356,32 @@ async fn assume_role_profile_reaches_the_account() {
     assert!(password_policy(&account.iam()).await.is_some());
 }
 
+/// `--profile` wins over credentials in the environment, as in the AWS CLI: with another
+/// account's keys exported, `--profile target` still acts as the profile's account.
+#[tokio::test]
+async fn the_profile_flag_wins_over_environment_credentials() {
+    let account = TestAccount::new().await;
+    let other = TestAccount::new().await;
+    other.write("baseline.yaml", &default_baseline(&account));
+    let config = format!(
+        "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
+         [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
+        account.id
+    );
+    let config_path = other.write("aws-config", &config);
+    // The environment holds the other account's keys: without the flag, the pin stops it.
+    let mut command = other.command(BIN);
+    command.env("AWS_CONFIG_FILE", &config_path).arg("plan");
+    let refused = Run::of(command).expect_code(1);
+    assert!(refused.stderr.contains(&other.id), "{}", refused.stderr);
+    let mut command = other.command(BIN);
+    command
+        .env("AWS_CONFIG_FILE", &config_path)
+        .args(["--profile", "target", "plan"]);
+    let planned = Run::of(command).expect_code(0);
+    assert!(planned.stdout.contains(&account.id), "{}", planned.stdout);
+}
+
 #[tokio::test]
 async fn verbose_plan_reports_its_aws_call_count() {
     let account = TestAccount::new().await;

@@ -110,13 +110,24 @@ impl AwsContext {
     pub async fn load(options: &ContextOptions) -> Self {
         let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
             .or_default_provider()
-            .or_else(Region::from_static("us-east-1"));
+            .or_else(Region::from_static("us-east-1"))
+            .region()
+            .await;
         let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
             .retry_config(retry_config())
             .timeout_config(timeout_config())
-            .region(region);
+            .region(region.clone());
+        // `--profile` wins over credentials in the environment, as in the AWS CLI: the
+        // profile's own chain (keys, SSO, assume-role, credential_process) is the only one.
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            let conf = aws_config::provider_config::ProviderConfig::default().with_region(region);
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&conf)
+                .profile_name(profile)
+                .build();
+            loader = loader
+                .profile_name(profile)
+                .credentials_provider(credentials);
         }
         let mut ctx = Self::from_sdk_config(loader.load().await);
         ctx.password_file.clone_from(&options.password_file);
