@@ -143,7 +143,31 @@ fn github_actions_example_is_well_formed() {
     assert!(text.contains("baseline plan --out plan.json"));
     assert!(text.contains("baseline show plan.json --markdown"));
     assert!(text.contains("baseline apply plan.json --auto-approve"));
-    assert_eq!(workflow["permissions"]["id-token"], "write");
+    // Permissions are per job, none workflow-wide; every job that reaches AWS may ask for
+    // an OIDC token.
+    assert_eq!(workflow["permissions"], serde_json::json!({}));
+    for job in ["plan", "drift", "apply"] {
+        assert_eq!(jobs[job]["permissions"]["id-token"], "write", "{job}");
+    }
+}
+
+/// Every workflow file is valid against GitHub's workflow schema, and every job that
+/// assumes a role presents an OIDC subject that the role's documented trust accepts
+/// (scripts/check_workflows.py, with check-jsonschema from the test venv).
+#[test]
+fn workflows_follow_the_schema_and_the_documented_trusts() {
+    let root = baseline_test_support::repo_root();
+    let out = std::process::Command::new(root.join(".venv/bin/python"))
+        .arg(root.join("scripts/check_workflows.py"))
+        .current_dir(&root)
+        .output()
+        .expect("the test venv's python runs (scripts/emulator-setup makes it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("all checks passed"), "{stdout}");
+    assert!(stdout.contains("job apply (push)"), "{stdout}");
+    assert!(stdout.contains("valid against GitHub's workflow schema"), "{stdout}");
 }
 
 /// The shipped baseline.yaml holds every step of both guides (docs/seeds.md): each kind
