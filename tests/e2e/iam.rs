@@ -142,13 +142,15 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
     let body = "iam:\n  password_policy:\n    minimum_length: 32\n  users:\n    carol:\n      console: { password_reset_required: true }\n";
     account.write("baseline.yaml", &pinned(&account, body));
 
-    // Without a password file, apply refuses before changing anything.
+    // Without a password file, apply refuses before changing anything, and before it
+    // prints a plan it will not apply.
     let refused = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
     assert!(
         refused.stderr.contains("--password-file"),
         "{}",
         refused.stderr
     );
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
     // Nor does it write through a link, or into a device: refused before any change.
     std::os::unix::fs::symlink(
         account.dir().join("elsewhere.txt"),

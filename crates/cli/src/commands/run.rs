@@ -235,6 +235,9 @@ async fn execute(
 ) -> u8 {
     let plan = &planned.plan;
     let style = Style { color: out.color };
+    let Ok(new_console_users) = console_users(plan, options) else {
+        return exit::ERROR;
+    };
     print(&baseline_render::plan_text(plan, style));
     if !plan.has_changes() {
         print("Nothing to apply.\n");
@@ -243,50 +246,6 @@ async fn execute(
         } else {
             exit::OK
         };
-    }
-    let parts: Vec<Plan> = std::iter::once(plan.clone())
-        .chain(plan.accounts.iter().map(|a| a.as_plan("")))
-        .collect();
-    let new_console_users: Vec<String> = parts
-        .iter()
-        .flat_map(|part| {
-            baseline_aws::needing_passwords(part)
-                .into_iter()
-                .map(move |a| (part.account_id.clone(), a))
-        })
-        .map(|(account, address)| {
-            if account == plan.account_id {
-                address.to_string()
-            } else {
-                format!("{account}/{address}")
-            }
-        })
-        .collect();
-    if !new_console_users.is_empty() && options.password_file.is_none() {
-        error(
-            &format!(
-                "apply would give {} a console password, and there is no --password-file; nothing was changed",
-                new_console_users.join(", ")
-            ),
-            Some(
-                "pass --password-file FILE: initial passwords are written there (mode 0600), never printed",
-            ),
-        );
-        return exit::ERROR;
-    }
-    // The file is checked before any change: a link, a device or a folder that is not
-    // there would otherwise fail after everything else was applied.
-    if let Some(file) = &options.password_file
-        && !new_console_users.is_empty()
-        && let Err(problem) = baseline_aws::check_password_file_writable(file)
-    {
-        error(
-            &format!("{problem}; nothing was changed"),
-            Some(
-                "--password-file takes the path of a regular file, or a new one in a folder that exists",
-            ),
-        );
-        return exit::ERROR;
     }
     if !run.auto_approve && !confirmed(plan, out) {
         return exit::ERROR;
@@ -374,6 +333,57 @@ async fn execute(
         ));
     }
     if succeeded { exit::OK } else { exit::ERROR }
+}
+
+/// The new console users apply would give a password (by address, prefixed with the account
+/// in a member's part), once `--password-file` is known to take them: refused, before the
+/// plan is printed or anything changes, when there is no file or it cannot be one.
+fn console_users(plan: &Plan, options: &ContextOptions) -> Result<Vec<String>, ()> {
+    let parts: Vec<Plan> = std::iter::once(plan.clone())
+        .chain(plan.accounts.iter().map(|a| a.as_plan("")))
+        .collect();
+    let new_console_users: Vec<String> = parts
+        .iter()
+        .flat_map(|part| {
+            baseline_aws::needing_passwords(part)
+                .into_iter()
+                .map(move |a| (part.account_id.clone(), a))
+        })
+        .map(|(account, address)| {
+            if account == plan.account_id {
+                address.to_string()
+            } else {
+                format!("{account}/{address}")
+            }
+        })
+        .collect();
+    if !new_console_users.is_empty() && options.password_file.is_none() {
+        error(
+            &format!(
+                "apply would give {} a console password, and there is no --password-file; nothing was changed",
+                new_console_users.join(", ")
+            ),
+            Some(
+                "pass --password-file FILE: initial passwords are written there (mode 0600), never printed",
+            ),
+        );
+        return Err(());
+    }
+    // The file is checked before any change: a link, a device or a folder that is not
+    // there would otherwise fail after everything else was applied.
+    if let Some(file) = &options.password_file
+        && !new_console_users.is_empty()
+        && let Err(problem) = baseline_aws::check_password_file_writable(file)
+    {
+        error(
+            &format!("{problem}; nothing was changed"),
+            Some(
+                "--password-file takes the path of a regular file, or a new one in a folder that exists",
+            ),
+        );
+        return Err(());
+    }
+    Ok(new_console_users)
 }
 
 /// Asks for `yes` on a terminal; refuses outright without one.
