@@ -413,4 +413,25 @@ async fn validate_needs_no_credentials_or_network() {
         "{}",
         run.stdout
     );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // The shipped baseline with this account's id, but the example's contacts: validate
+    // names each value left from the example, with its line.
+    let shipped = crate::default_baseline(&account);
+    account.write("shipped.yaml", &shipped);
+    let mut command = account.bare_command(BIN);
+    command.args(["validate", "-f", "shipped.yaml"]);
+    let run = Run::of(command).expect_code(0);
+    assert!(!run.stderr.contains("123456789012"), "{}", run.stderr);
+    let line = shipped
+        .lines()
+        .position(|l| l.contains("billing@example.com"))
+        .map(|i| i + 1)
+        .expect("the example's billing contact");
+    assert!(
+        run.stderr.contains(&format!(
+            "shipped.yaml:{line}: `billing@example.com` is an example's value"
+        )),
+        "{}",
+        run.stderr
+    );
 }

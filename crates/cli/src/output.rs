@@ -33,6 +33,11 @@ pub(crate) fn error(message: &str, hint: Option<&str>) {
 }
 
 #[allow(clippy::print_stderr)]
+pub(crate) fn warning(message: &str) {
+    eprintln!("warning: {message}");
+}
+
+#[allow(clippy::print_stderr)]
 pub(crate) fn progress(message: &str) {
     eprintln!("{message}");
 }

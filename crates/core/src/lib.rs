@@ -5,6 +5,7 @@ pub mod addr;
 pub mod exec;
 pub mod graph;
 pub mod load;
+pub mod placeholders;
 pub mod plan;
 pub mod policy;
 pub mod provider;

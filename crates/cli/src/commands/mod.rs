@@ -42,10 +42,31 @@ fn load(file: &Path) -> Option<Spec> {
     }
 }
 
+/// Warns, on stderr, about each value the file still holds from an example.
+fn warn_placeholders(file: &Path) {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let found = baseline_core::placeholders::find(&text);
+    for placeholder in &found {
+        crate::output::warning(&format!(
+            "{}:{}: `{}` is an example's value",
+            file.display(),
+            placeholder.line,
+            placeholder.value
+        ));
+    }
+    if !found.is_empty() {
+        progress(
+            "  = hint: put the account's real values in before apply: it writes contacts and \
+             subscribes e-mail addresses as they are",
+        );
+    }
+}
+
 pub(crate) fn validate(file: &Path) -> u8 {
     let Some(spec) = load(file) else {
         return exit::ERROR;
     };
+    warn_placeholders(file);
     let home = spec
         .account
         .home_region

@@ -13,7 +13,9 @@ use baseline_core::{Plan, Spec};
 use baseline_engine::{Member, Organization, Planned};
 use baseline_render::Style;
 
-use super::{Fanout, Goal, PlanOutput, Run, connect, load, read_saved, release, take_lock};
+use super::{
+    Fanout, Goal, PlanOutput, Run, connect, load, read_saved, release, take_lock, warn_placeholders,
+};
 use crate::exit;
 use crate::output::{Output, Terminal, error, print, progress, render};
 
@@ -28,6 +30,7 @@ async fn make_plan(
     lock: bool,
 ) -> Option<(Planned<AwsContext>, Option<Lock>)> {
     let spec = Arc::new(load(file)?);
+    warn_placeholders(file);
     let started = Instant::now();
     let options = ContextOptions {
         region: options.region.clone().or_else(|| {
