@@ -167,7 +167,10 @@ fn workflows_follow_the_schema_and_the_documented_trusts() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stdout.contains("all checks passed"), "{stdout}");
     assert!(stdout.contains("job apply (push)"), "{stdout}");
-    assert!(stdout.contains("valid against GitHub's workflow schema"), "{stdout}");
+    assert!(
+        stdout.contains("valid against GitHub's workflow schema"),
+        "{stdout}"
+    );
 }
 
 /// The shipped baseline.yaml holds every step of both guides (docs/seeds.md): each kind
