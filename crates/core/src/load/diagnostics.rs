@@ -115,6 +115,45 @@ pub(super) fn located(
     }
 }
 
+/// The file the checks read, so that an error can point into it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Document<'a> {
+    pub source: &'a str,
+    pub file: &'a str,
+}
+
+impl Document<'_> {
+    /// An error at a value's span (`at`), with a hint: what a failed check reports.
+    pub(super) fn error(
+        &self,
+        at: &serde_saphyr::Location,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Box<LoadError> {
+        let at = (at.line() as usize, at.column() as usize);
+        Box::new(located(
+            self.source,
+            self.file,
+            at,
+            message,
+            Some(hint.into()),
+        ))
+    }
+
+    /// As `error`, about `key` rather than the key at the span's line.
+    pub(super) fn error_about(
+        &self,
+        at: &serde_saphyr::Location,
+        key: String,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Box<LoadError> {
+        let mut error = self.error(at, message, hint);
+        error.key = Some(key);
+        error
+    }
+}
+
 pub(super) fn from_yaml_error(err: &YamlError, source: &str, file: &str) -> LoadError {
     let err = err.without_snippet();
     let at = err
