@@ -4,11 +4,7 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::TestAccount;
 
-use crate::{baseline, default_baseline};
-
-pub(crate) fn pinned(account: &TestAccount, body: &str) -> String {
-    format!("version: 1\naccount:\n  id: \"{}\"\n{body}", account.id)
-}
+use crate::{auto_apply, baseline, default_baseline, pinned, plan_exits};
 
 pub(crate) async fn group_members(iam: &Client, group: &str) -> Vec<String> {
     let out = iam
@@ -105,21 +101,11 @@ async fn default_identities_are_created_and_the_second_plan_is_empty() {
         Some("arn:aws:iam::aws:policy/AWSSupportAccess")
     );
 
-    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        again
-            .stdout
-            .contains("Plan: 0 to create, 0 to update, 0 to delete"),
-        "{}",
-        again.stdout
-    );
+    let again = plan_exits(&account, 0);
+    again.stdout_has("Plan: 0 to create, 0 to update, 0 to delete");
     // The new console user has no MFA yet: that is a finding, not a change.
-    assert!(
-        again
-            .stdout
-            .contains("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)")
-    );
-    assert!(again.stdout.contains("! users = [\"admin\"] → []"));
+    again.stdout_has("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)");
+    again.stdout_has("! users = [\"admin\"] → []");
 
     // A re-apply never resets an existing password: the file is as the first apply left it
     // (the password, written before and after IAM set it).
@@ -144,11 +130,7 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
 
     // Without a password file, apply refuses before changing anything.
     let refused = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
-    assert!(
-        refused.stderr.contains("--password-file"),
-        "{}",
-        refused.stderr
-    );
+    refused.stderr_has("--password-file");
     // Nor does it write through a link, or into a device: refused before any change.
     std::os::unix::fs::symlink(
         account.dir().join("elsewhere.txt"),
@@ -183,10 +165,8 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
         "secret.txt",
     ]);
     let apply = baseline_test_support::Run::of(command).expect_code(0);
-    assert!(
-        apply.stderr.contains("CreateLoginProfile"),
-        "trace logs were written"
-    );
+    // Trace logs were written.
+    apply.stderr_has("CreateLoginProfile");
     let path = account.dir().join("secret.txt");
     let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
@@ -202,11 +182,7 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
     for output in [&apply.stdout, &apply.stderr, &plan.stdout, &plan.stderr] {
         assert!(!output.contains(password), "the password leaked:\n{output}");
     }
-    assert!(
-        apply.stdout.contains("secret.txt (mode 0600)"),
-        "{}",
-        apply.stdout
-    );
+    apply.stdout_has("secret.txt (mode 0600)");
 }
 
 #[tokio::test]
@@ -276,13 +252,9 @@ async fn absent_user_is_removed_with_everything_iam_requires() {
         "baseline.yaml",
         &pinned(&account, "iam:\n  users:\n    leaver: { ensure: absent }\n"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout.contains("- iam_user.leaver will be deleted"),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("- iam_user.leaver will be deleted");
+    auto_apply(&account);
     let gone = iam
         .get_user()
         .user_name("leaver")
@@ -300,7 +272,7 @@ async fn absent_user_is_removed_with_everything_iam_requires() {
         .send()
         .await
         .expect("undeclared group kept");
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -324,24 +296,12 @@ async fn existing_identity_is_adopted_not_recreated() {
     let id = created.role().map(|r| r.role_id().to_owned());
     let body = "iam:\n  roles:\n    deploy:\n      trust: { service: ec2.amazonaws.com }\n      managed_policies: [ReadOnlyAccess]\n      max_session_duration: 7200\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("~ iam_role.deploy will be updated in place"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("~ max_session_duration = 3600 → 7200"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        !plan.stdout.contains("trust"),
-        "an equal trust policy is no change:\n{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("~ iam_role.deploy will be updated in place");
+    plan.stdout_has("~ max_session_duration = 3600 → 7200");
+    // An equal trust policy is no change.
+    plan.stdout_lacks("trust");
+    auto_apply(&account);
     let after = iam
         .get_role()
         .role_name("deploy")
@@ -357,7 +317,7 @@ async fn existing_identity_is_adopted_not_recreated() {
         after.role().and_then(|r| r.max_session_duration()),
         Some(7200)
     );
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -381,26 +341,13 @@ async fn credential_findings_name_the_users() {
         .expect("key 2");
     let body = "iam:\n  credential_checks: { console_mfa: true, single_active_key: true, key_max_age_days: 90 }\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        plan.stdout
-            .contains("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("! users = [\"twokeys\"] → []"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        !plan.stdout.contains("iam_finding.old_access_keys_90d"),
-        "new keys are not old"
-    );
-    assert!(
-        !plan.stdout.contains("console_users_without_mfa"),
-        "no console users"
-    );
+    let plan = plan_exits(&account, 0);
+    plan.stdout_has("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)");
+    plan.stdout_has("! users = [\"twokeys\"] → []");
+    // New keys are not old.
+    plan.stdout_lacks("iam_finding.old_access_keys_90d");
+    // No console users.
+    plan.stdout_lacks("console_users_without_mfa");
 
     let keys = iam
         .list_access_keys()
@@ -419,9 +366,5 @@ async fn credential_findings_name_the_users() {
         .await
         .expect("delete");
     let plan = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        !plan.stdout.contains("multiple_active_keys"),
-        "{}",
-        plan.stdout
-    );
+    plan.stdout_lacks("multiple_active_keys");
 }

@@ -354,6 +354,38 @@ impl Run {
         );
         self
     }
+
+    /// Panics with stdout when it does not contain `text`.
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        expect_contains("stdout", &self.stdout, text, true);
+        self
+    }
+
+    /// Panics with stdout when it contains `text`.
+    #[track_caller]
+    pub fn stdout_lacks(&self, text: &str) -> &Self {
+        expect_contains("stdout", &self.stdout, text, false);
+        self
+    }
+
+    /// Panics with stderr when it does not contain `text`.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        expect_contains("stderr", &self.stderr, text, true);
+        self
+    }
+}
+
+/// Panics, showing `output` (a stream called `name`), unless whether it contains `text` is
+/// `expected`.
+#[track_caller]
+fn expect_contains(name: &str, output: &str, text: &str, expected: bool) {
+    let wrong = if expected { "no" } else { "unexpected" };
+    assert!(
+        output.contains(text) == expected,
+        "{wrong} `{text}` in {name}:\n{output}"
+    );
 }
 
 /// Asks the access-rule oracle (`oracle/evaluate.mjs`, an independent IAM policy evaluator,
