@@ -3,7 +3,7 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::{auto_apply, baseline, converge, plan_exits};
+use crate::{account_with, auto_apply, baseline, converge, plan_exits};
 
 fn example(name: &str, account: &TestAccount) -> String {
     let path = baseline_test_support::repo_root()
@@ -47,8 +47,7 @@ async fn jawsug_beginners_2022_converges() {
 /// is in AWS's documented policy form and carries the log buckets' lifecycle.
 #[tokio::test]
 async fn the_default_baseline_converges_in_every_region() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &crate::default_baseline(&account));
+    let account = account_with(crate::default_baseline).await;
     baseline(
         &account,
         &["apply", "--auto-approve", "--password-file", "pw.txt"],
@@ -149,8 +148,7 @@ fn github_actions_example_is_well_formed() {
 /// that does one is in the first plan of a fresh account.
 #[tokio::test]
 async fn the_default_baseline_plans_every_guide_step() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &crate::default_baseline(&account));
+    let account = account_with(crate::default_baseline).await;
     let plan = baseline(&account, &["plan", "--json"]).expect_code(0);
     let plan: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan JSON");
     let kinds: std::collections::BTreeSet<String> = plan["resource_changes"]

@@ -6,7 +6,7 @@
 
 use baseline_test_support::{FaultProxy, Run, TestAccount};
 
-use crate::{BIN, auto_apply, plan_exits};
+use crate::{BIN, account_with, auto_apply, plan_exits};
 
 fn logging(account: &TestAccount) -> String {
     format!(
@@ -17,8 +17,7 @@ fn logging(account: &TestAccount) -> String {
 
 #[tokio::test]
 async fn lost_answers_and_errors_make_nothing_twice() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &logging(&account));
+    let account = account_with(logging).await;
     let proxy = FaultProxy::start(7, 0.25, "lost,5xx,throttle,reset");
     let mut command = account.command(BIN);
     command

@@ -4,7 +4,7 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::{Run, TestAccount};
 
-use crate::{BIN, auto_apply, baseline, plan_exits};
+use crate::{BIN, account_with, auto_apply, baseline, lines_with, plan_exits};
 
 /// The foundation's part of the default baseline: alias, root items, password policy.
 fn default_baseline(account: &TestAccount) -> String {
@@ -71,8 +71,7 @@ fn block<'a>(stdout: &'a str, address: &str) -> Vec<&'a str> {
 
 #[tokio::test]
 async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let iam = account.iam();
 
     // A fresh account: creates, exit 2.
@@ -137,8 +136,7 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
 
 #[tokio::test]
 async fn fresh_account_plan_snapshot() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let plan = plan_exits(&account, 2);
     insta::with_settings!({filters => vec![(account.id.as_str(), "[ACCOUNT]")]}, {
         insta::assert_snapshot!(plan.stdout);
@@ -168,11 +166,7 @@ async fn wrong_account_pin_stops_before_any_other_call() {
     }
     // With -vv every call is logged: the pin check is the only one.
     let run = baseline(&account, &["-vv", "plan"]).expect_code(1);
-    let calls: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("aws call"))
-        .collect();
+    let calls = lines_with(&run.stderr, "aws call");
     assert_eq!(calls.len(), 1, "{}", run.stderr);
     assert!(calls[0].contains("GetCallerIdentity"));
     // The account is unchanged.
@@ -183,8 +177,7 @@ async fn wrong_account_pin_stops_before_any_other_call() {
 
 #[tokio::test]
 async fn root_manual_items_are_verified_and_vanish_once_done() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
 
     account.set_root_state(false, true);
     let run = baseline(&account, &["plan"]).expect_code(0);
@@ -289,8 +282,7 @@ async fn alias_is_created_replaced_and_removed() {
 
 #[tokio::test]
 async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let run = baseline(&account, &["apply"]).expect_code(1);
     run.stderr_has("--auto-approve");
     // The plan is shown first.
@@ -300,8 +292,7 @@ async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() 
 
 #[tokio::test]
 async fn assume_role_profile_reaches_the_account() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let config = format!(
         "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
          [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
@@ -321,8 +312,7 @@ async fn assume_role_profile_reaches_the_account() {
 
 #[tokio::test]
 async fn verbose_plan_reports_its_aws_call_count() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let run = baseline(&account, &["-v", "plan"]).expect_code(0);
     let calls: usize = run
         .stderr
@@ -338,8 +328,7 @@ async fn verbose_plan_reports_its_aws_call_count() {
 
 #[tokio::test]
 async fn validate_needs_no_credentials_or_network() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let mut command = account.bare_command(BIN);
     command
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")

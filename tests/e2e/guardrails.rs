@@ -4,7 +4,7 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::{auto_apply, converge, plan_exits, planned};
+use crate::{account_with, auto_apply, changes_planned, converge, plan_exits, planned};
 
 fn guardrails_baseline(account: &TestAccount) -> String {
     format!(
@@ -47,10 +47,8 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
 
 #[tokio::test]
 async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &guardrails_baseline(&account));
-    let plan = plan_exits(&account, 2);
-    let mut addresses = planned(&plan.stdout);
+    let account = account_with(guardrails_baseline).await;
+    let mut addresses = changes_planned(&account);
     addresses.sort();
     assert_eq!(
         addresses,
@@ -121,9 +119,8 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
         .send()
         .await
         .expect("disable");
-    let drift = plan_exits(&account, 2);
     assert_eq!(
-        planned(&drift.stdout),
+        changes_planned(&account),
         ["us-east-1/ebs_encryption_by_default"]
     );
     auto_apply(&account);
@@ -241,9 +238,8 @@ guardrails:
         Some(&aws_sdk_account::types::RegionOptStatus::Enabled)
     );
     // Once enabled, the region's resources are planned.
-    let next = plan_exits(&account, 2);
     assert_eq!(
-        planned(&next.stdout),
+        changes_planned(&account),
         ["ap-east-1/ebs_encryption_by_default"]
     );
     converge(&account);

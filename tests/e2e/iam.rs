@@ -4,7 +4,7 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::TestAccount;
 
-use crate::{auto_apply, baseline, default_baseline, pinned, plan_exits};
+use crate::{account_with, auto_apply, baseline, default_baseline, pinned, plan_exits};
 
 pub(crate) async fn group_members(iam: &Client, group: &str) -> Vec<String> {
     let out = iam
@@ -37,8 +37,7 @@ pub(crate) async fn attached_to_group(iam: &Client, group: &str) -> Vec<String> 
 
 #[tokio::test]
 async fn default_identities_are_created_and_the_second_plan_is_empty() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let iam = account.iam();
 
     baseline(

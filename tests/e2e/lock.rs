@@ -4,7 +4,7 @@
 
 use baseline_test_support::{Run, TestAccount};
 
-use crate::{BIN, auto_apply, baseline, plan_exits};
+use crate::{BIN, account_with, auto_apply, baseline, plan_exits};
 
 const LOCK: &str = "/baseline/apply-lock";
 
@@ -31,8 +31,7 @@ async fn lock_value(account: &TestAccount) -> Option<String> {
 
 #[tokio::test]
 async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     ssm(&account)
         .put_parameter()
         .name(LOCK)
@@ -72,8 +71,7 @@ async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
 /// running process, or of another machine, is not.
 #[tokio::test]
 async fn a_lock_left_by_a_dead_process_of_this_machine_is_taken_over() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     let Ok(host) = std::fs::read_to_string("/etc/hostname") else {
         return; // A machine that does not name itself there: the binary cannot either.
     };
@@ -105,8 +103,7 @@ async fn a_lock_left_by_a_dead_process_of_this_machine_is_taken_over() {
 
 #[tokio::test]
 async fn two_applies_at_once_never_race() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     let start = || {
         let mut command = account.command(BIN);
         command.args(["apply", "--auto-approve"]);

@@ -25,6 +25,13 @@ pub fn default_baseline(account: &TestAccount) -> String {
     text.replace("\"123456789012\"", &format!("\"{}\"", account.id))
 }
 
+/// A fresh account whose folder holds `file` (made for it) as baseline.yaml.
+pub async fn account_with(file: impl FnOnce(&TestAccount) -> String) -> TestAccount {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &file(&account));
+    account
+}
+
 /// A baseline file pinned to `account`, with `body` after its `account:` section's id.
 pub fn pinned(account: &TestAccount, body: &str) -> String {
     format!("version: 1\naccount:\n  id: \"{}\"\n{body}", account.id)
@@ -37,6 +44,17 @@ pub fn planned(stdout: &str) -> Vec<String> {
         .filter(|l| l.contains(" will be ") || l.contains(" needs a manual step"))
         .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
         .collect()
+}
+
+/// The addresses `plan --detailed-exitcode` will change (it must exit 2: something is left
+/// to change), in the plan's order.
+pub fn changes_planned(account: &TestAccount) -> Vec<String> {
+    planned(&plan_exits(account, 2).stdout)
+}
+
+/// The lines of `text` that contain `needle`.
+pub fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.contains(needle)).collect()
 }
 
 /// Runs `baseline ARGS` as `account`.

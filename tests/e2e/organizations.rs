@@ -5,7 +5,7 @@
 use aws_sdk_organizations::types::PolicyType;
 use baseline_test_support::TestAccount;
 
-use crate::{auto_apply, baseline, plan_exits};
+use crate::{account_with, auto_apply, baseline, plan_exits};
 
 fn org_baseline(account: &TestAccount) -> String {
     let id = &account.id;
@@ -109,8 +109,7 @@ fn report<'a>(stdout: &'a str, account_id: &str) -> &'a str {
 
 #[tokio::test]
 async fn builds_the_organization_and_fans_the_baseline_out() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &org_baseline(&account));
+    let account = account_with(org_baseline).await;
 
     // First run: the organization, OUs, the SCP and both accounts; the members' baselines
     // wait for the accounts to exist.
