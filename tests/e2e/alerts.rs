@@ -36,6 +36,15 @@ fn events(account: &TestAccount, region: &str) -> aws_sdk_eventbridge::Client {
     aws_sdk_eventbridge::Client::new(&account.sdk_config_in(region))
 }
 
+/// The first target of EventBridge rule `rule`.
+async fn first_target(
+    events: &aws_sdk_eventbridge::Client,
+    rule: &str,
+) -> aws_sdk_eventbridge::types::Target {
+    let targets = events.list_targets_by_rule().rule(rule).send().await;
+    targets.expect("targets").targets()[0].clone()
+}
+
 #[tokio::test]
 async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     let account = TestAccount::new().await;
@@ -103,13 +112,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
 
     // The home rule mails through the topic, readably; elsewhere rules forward home.
     let home = events(&account, "ap-northeast-1");
-    let targets = home
-        .list_targets_by_rule()
-        .rule("baseline-console-sign-in")
-        .send()
-        .await
-        .expect("targets");
-    let target = &targets.targets()[0];
+    let target = first_target(&home, "baseline-console-sign-in").await;
     assert_eq!(target.arn(), topic_arn);
     let transformer = target.input_transformer().expect("input transformer");
     assert!(transformer.input_template().contains("Console sign-in"));
@@ -129,13 +132,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         pattern["detail-type"][0],
         "AWS Console Sign In via CloudTrail"
     );
-    let forward = events(&account, "us-east-1")
-        .list_targets_by_rule()
-        .rule("baseline-iam-changes")
-        .send()
-        .await
-        .expect("targets");
-    let forward = &forward.targets()[0];
+    let forward = first_target(&events(&account, "us-east-1"), "baseline-iam-changes").await;
     assert_eq!(
         forward.arn(),
         format!(

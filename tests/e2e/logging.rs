@@ -1,7 +1,6 @@
 //! Audit logging: the log bucket, CloudTrail, AWS Config in several regions and in `all`,
 //! Athena; drift in one region or one setting shows exactly there.
 
-use aws_sdk_cloudtrail::config::Region;
 use baseline_test_support::TestAccount;
 
 use crate::{auto_apply, baseline, converge, plan_exits, planned};
@@ -27,25 +26,38 @@ logging:
 }
 
 fn config_client(account: &TestAccount, region: &str) -> aws_sdk_config::Client {
-    let config = aws_sdk_config::config::Builder::from(&account.sdk_config())
-        .region(Region::new(region.to_owned()))
-        .build();
-    aws_sdk_config::Client::from_conf(config)
+    aws_sdk_config::Client::new(&account.sdk_config_in(region))
 }
 
 fn cloudtrail_client(account: &TestAccount) -> aws_sdk_cloudtrail::Client {
-    let config = aws_sdk_cloudtrail::config::Builder::from(&account.sdk_config())
-        .region(Region::new("ap-northeast-1"))
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(config)
+    aws_sdk_cloudtrail::Client::new(&account.sdk_config_in("ap-northeast-1"))
 }
 
 fn s3_client(account: &TestAccount) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(&account.sdk_config())
-        .region(Region::new("ap-northeast-1"))
+    let config = aws_sdk_s3::config::Builder::from(&account.sdk_config_in("ap-northeast-1"))
         .force_path_style(true)
         .build();
     aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Whether trail `main` is logging.
+async fn is_logging(trail: &aws_sdk_cloudtrail::Client) -> Option<bool> {
+    let status = trail.get_trail_status().name("main").send().await;
+    status.expect("trail status").is_logging()
+}
+
+async fn bucket_exists(s3: &aws_sdk_s3::Client, bucket: &str) -> bool {
+    s3.head_bucket().bucket(bucket).send().await.is_ok()
+}
+
+/// Applies, then puts a log file into the bucket `{account_id}-SUFFIX` that apply made.
+/// Returns an S3 client and the bucket's name.
+async fn apply_and_log(account: &TestAccount, suffix: &str) -> (aws_sdk_s3::Client, String) {
+    auto_apply(account);
+    let s3 = s3_client(account);
+    let bucket = format!("{}-{suffix}", account.id);
+    write_a_log(&s3, &bucket).await;
+    (s3, bucket)
 }
 
 /// Puts a log file into a bucket baseline made.
@@ -87,13 +99,7 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
         got.s3_bucket_name(),
         Some(format!("{}-audit-logs", account.id).as_str())
     );
-    let status = trail
-        .get_trail_status()
-        .name("main")
-        .send()
-        .await
-        .expect("status");
-    assert_eq!(status.is_logging(), Some(true));
+    assert_eq!(is_logging(&trail).await, Some(true));
 
     let s3 = s3_client(&account);
     let bucket = format!("{}-audit-logs", account.id);
@@ -171,13 +177,7 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
     );
     drift.stdout_has("      ~ logging = false → true\n");
     auto_apply(&account);
-    let status = trail
-        .get_trail_status()
-        .name("main")
-        .send()
-        .await
-        .expect("status");
-    assert_eq!(status.is_logging(), Some(true));
+    assert_eq!(is_logging(&trail).await, Some(true));
 }
 
 #[tokio::test]
@@ -282,26 +282,20 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
         )
     };
     account.write("baseline.yaml", &with(""));
-    auto_apply(&account);
-    let s3 = s3_client(&account);
-    let bucket = format!("{}-keep", account.id);
-    write_a_log(&s3, &bucket).await;
+    let (s3, bucket) = apply_and_log(&account, "keep").await;
 
     account.write("baseline.yaml", &with("    ensure: absent\n"));
     let run = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
     run.stdout_has("still holds objects");
     run.stdout_has("force_destroy: true");
-    s3.head_bucket().bucket(&bucket).send().await.expect("kept");
+    assert!(bucket_exists(&s3, &bucket).await, "kept");
 
     account.write(
         "baseline.yaml",
         &with("    ensure: absent\n    force_destroy: true\n"),
     );
     auto_apply(&account);
-    assert!(
-        s3.head_bucket().bucket(&bucket).send().await.is_err(),
-        "deleted"
-    );
+    assert!(!bucket_exists(&s3, &bucket).await, "deleted");
 }
 
 /// A region AWS does not know is an error naming it, before anything is planned.
@@ -435,15 +429,9 @@ async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {
             account.id
         ),
     );
-    auto_apply(&account);
-    let s3 = s3_client(&account);
-    let bucket = format!("{}-gone", account.id);
-    write_a_log(&s3, &bucket).await;
+    let (s3, bucket) = apply_and_log(&account, "gone").await;
     baseline(&account, &["destroy", "--auto-approve"]).expect_code(0);
-    assert!(
-        s3.head_bucket().bucket(&bucket).send().await.is_err(),
-        "deleted with its logs"
-    );
+    assert!(!bucket_exists(&s3, &bucket).await, "deleted with its logs");
 }
 
 #[tokio::test]
@@ -454,11 +442,7 @@ async fn athena_table_uses_partition_projection_and_ships_the_queries() {
     account.write("baseline.yaml", &text);
     converge(&account);
 
-    let athena = aws_sdk_athena::Client::from_conf(
-        aws_sdk_athena::config::Builder::from(&account.sdk_config())
-            .region(Region::new("ap-northeast-1"))
-            .build(),
-    );
+    let athena = aws_sdk_athena::Client::new(&account.sdk_config_in("ap-northeast-1"));
     let group = athena
         .get_work_group()
         .work_group("audit")

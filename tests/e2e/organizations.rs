@@ -76,6 +76,16 @@ async fn min_length(account: &TestAccount, member: &str) -> Option<i32> {
         })
 }
 
+/// Sets the password policy of `member` out of band, to a minimum length of `length` only.
+async fn set_min_length(account: &TestAccount, member: &str, length: i32) {
+    let iam = aws_sdk_iam::Client::new(&account.member_config(member).await);
+    iam.update_account_password_policy()
+        .minimum_password_length(length)
+        .send()
+        .await
+        .expect("out of band");
+}
+
 async fn analyzers(account: &TestAccount, member: &str) -> usize {
     let config = account.member_config(member).await;
     aws_sdk_accessanalyzer::Client::new(&config)
@@ -197,13 +207,7 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
     quiet.stdout_has("3 account(s) planned, 0 with changes, 0 could not be planned");
 
     // Drift in one member shows under that account only.
-    let prod_iam = aws_sdk_iam::Client::new(&account.member_config(&prod).await);
-    prod_iam
-        .update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("out of band");
+    set_min_length(&account, &prod, 8).await;
     let drift = plan_exits(&account, 2);
     assert!(
         part(&drift.stdout, &prod).contains("~ iam_password_policy"),
@@ -228,13 +232,7 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
 
     // A failure in one account leaves the other applied: sandbox may not write to Access
     // Analyzer, as an explicit deny would say.
-    let sandbox_iam = aws_sdk_iam::Client::new(&account.member_config(&sandbox).await);
-    sandbox_iam
-        .update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("out of band");
+    set_min_length(&account, &sandbox, 8).await;
     for member in [&prod, &sandbox] {
         let config = account.member_config(member).await;
         aws_sdk_accessanalyzer::Client::new(&config)

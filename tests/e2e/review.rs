@@ -26,6 +26,13 @@ async fn min_length(account: &TestAccount) -> Option<i32> {
         })
 }
 
+/// The change of `address` in a plan's JSON, to edit.
+fn change_mut<'a>(plan: &'a mut Value, address: &str) -> &'a mut Value {
+    let changes = plan["resource_changes"].as_array_mut().expect("changes");
+    let change = changes.iter_mut().find(|c| c["address"] == address);
+    change.unwrap_or_else(|| panic!("no {address} in the plan"))
+}
+
 #[tokio::test]
 async fn a_saved_plan_is_applied_exactly() {
     let account = TestAccount::new().await;
@@ -56,12 +63,7 @@ async fn an_edited_saved_plan_is_refused() {
     let text = std::fs::read_to_string(account.dir().join("plan.json")).expect("plan");
     let mut plan: Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(plan["checksum"].as_str().map(str::len), Some(64), "sealed");
-    let policy = plan["resource_changes"]
-        .as_array_mut()
-        .expect("changes")
-        .iter_mut()
-        .find(|c| c["address"] == "iam_password_policy")
-        .expect("the password policy");
+    let policy = change_mut(&mut plan, "iam_password_policy");
     policy["after"]["minimum_length"] = serde_json::json!(6);
     account.write("after-only.json", &plan.to_string());
     for command in [
@@ -73,12 +75,7 @@ async fn an_edited_saved_plan_is_refused() {
     }
 
     // Edited so that it shows what it does: the checksum still tells.
-    let policy = plan["resource_changes"]
-        .as_array_mut()
-        .expect("changes")
-        .iter_mut()
-        .find(|c| c["address"] == "iam_password_policy")
-        .expect("the password policy");
+    let policy = change_mut(&mut plan, "iam_password_policy");
     for field in policy["fields"].as_array_mut().expect("fields") {
         if field["path"] == "minimum_length" {
             field["after"] = serde_json::json!(6);
