@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde_saphyr::Error as YamlError;
 
+use crate::quoted_list;
 use crate::spec::HINT_SEPARATOR;
 
 /// Why a baseline file could not be used.
@@ -316,14 +317,6 @@ pub(super) fn suggest(given: &str, known: &[&str]) -> Option<String> {
 
 fn valid_keys(expected: &[&str]) -> String {
     format!("valid keys here: {}", quoted_list(expected))
-}
-
-fn quoted_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The dotted key path of the entry on `line`, found from indentation: the key on that
