@@ -274,6 +274,17 @@ async fn absent_user_is_removed_with_everything_iam_requires() {
     plan_exits(&account, 0);
 }
 
+/// Role `deploy`, as IAM describes it.
+async fn deploy_role(iam: &Client) -> Option<aws_sdk_iam::types::Role> {
+    iam.get_role()
+        .role_name("deploy")
+        .send()
+        .await
+        .expect("role")
+        .role()
+        .cloned()
+}
+
 #[tokio::test]
 async fn existing_identity_is_adopted_not_recreated() {
     let account = TestAccount::new().await;
@@ -286,13 +297,7 @@ async fn existing_identity_is_adopted_not_recreated() {
         .send()
         .await
         .expect("role");
-    let created = iam
-        .get_role()
-        .role_name("deploy")
-        .send()
-        .await
-        .expect("role");
-    let id = created.role().map(|r| r.role_id().to_owned());
+    let id = deploy_role(&iam).await.map(|r| r.role_id().to_owned());
     let body = "iam:\n  roles:\n    deploy:\n      trust: { service: ec2.amazonaws.com }\n      managed_policies: [ReadOnlyAccess]\n      max_session_duration: 7200\n";
     account.write("baseline.yaml", &pinned(&account, body));
     let plan = plan_exits(&account, 2);
@@ -301,21 +306,13 @@ async fn existing_identity_is_adopted_not_recreated() {
     // An equal trust policy is no change.
     plan.stdout_lacks("trust");
     auto_apply(&account);
-    let after = iam
-        .get_role()
-        .role_name("deploy")
-        .send()
-        .await
-        .expect("role");
+    let after = deploy_role(&iam).await;
     assert_eq!(
-        after.role().map(|r| r.role_id().to_owned()),
+        after.as_ref().map(|r| r.role_id().to_owned()),
         id,
         "same role, not recreated"
     );
-    assert_eq!(
-        after.role().and_then(|r| r.max_session_duration()),
-        Some(7200)
-    );
+    assert_eq!(after.and_then(|r| r.max_session_duration()), Some(7200));
     plan_exits(&account, 0);
 }
 
