@@ -21,8 +21,7 @@ pub(super) fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<Loa
     {
         return Err(doc.error(
             &ensure.referenced,
-            "`ensure: absent` removes the password policy, so it cannot also set its fields"
-                .to_owned(),
+            "`ensure: absent` removes the password policy, so it cannot also set its fields",
             "keep either `ensure: absent` or the policy's fields",
         ));
     }

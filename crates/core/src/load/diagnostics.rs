@@ -128,17 +128,12 @@ impl Document<'_> {
     pub(super) fn error(
         &self,
         at: &serde_saphyr::Location,
-        message: String,
+        message: impl Into<String>,
         hint: impl Into<String>,
     ) -> Box<LoadError> {
         let at = (at.line() as usize, at.column() as usize);
-        Box::new(located(
-            self.source,
-            self.file,
-            at,
-            message,
-            Some(hint.into()),
-        ))
+        let hint = Some(hint.into());
+        Box::new(located(self.source, self.file, at, message.into(), hint))
     }
 
     /// As `error`, about `key` rather than the key at the span's line.
