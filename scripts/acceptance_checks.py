@@ -22,6 +22,7 @@ import re
 import shlex
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 PASS, FAIL, WARN = "PASS", "FAIL", "WARN"
@@ -332,13 +333,13 @@ def declared(changes, kind):
 # check
 
 
+@dataclass
 class Context:
-    def __init__(self, aws, account, partition, since, run_id):
-        self.aws = aws
-        self.account = account
-        self.partition = partition
-        self.since = since
-        self.run_id = run_id
+    aws: object
+    account: str
+    partition: str
+    since: float
+    run_id: str
 
     def first_new_object(self, bucket, prefix, since, contains=None, region=None, max_pages=20):
         """The first object under the prefix modified at or after `since` (epoch seconds)."""
@@ -747,13 +748,13 @@ def read_lines(path):
         return set()
 
 
+@dataclass
 class Commands:
-    def __init__(self, aws, profile, python, account, pinned):
-        self.aws = aws
-        self.profile = profile
-        self.python = python
-        self.account = account
-        self.pinned = pinned
+    aws: object
+    profile: str
+    python: str
+    account: str
+    pinned: str
 
     def cli(self, *words):
         text = " ".join(shlex.quote(w) for w in words)
@@ -798,27 +799,6 @@ class Commands:
             # A later run would adopt a key found by this alias, even one pending deletion.
             commands.append(self.cli("aws", "kms", "delete-alias", "--region", region, "--alias-name", alias))
             return what, commands
-        if kind == "logs_group":
-            return (
-                f"CloudWatch Logs group {name} ({region})",
-                [self.cli("aws", "logs", "delete-log-group", "--region", region, "--log-group-name", name)],
-            )
-        if kind == "access_analyzer":
-            analyzer = before.get("name") or "baseline"
-            return (
-                f"IAM Access Analyzer {analyzer} ({region}); free, a protection: keep it unless you want the account as before",
-                [self.cli("aws", "accessanalyzer", "delete-analyzer", "--region", region, "--analyzer-name", analyzer)],
-            )
-        if kind == "ebs_encryption_by_default":
-            return (
-                f"EBS encryption by default ({region}); free, a protection",
-                [self.cli("aws", "ec2", "disable-ebs-encryption-by-default", "--region", region)],
-            )
-        if kind == "s3_account_public_access_block":
-            return (
-                "S3 Block Public Access for the account; free, a protection",
-                [self.cli("aws", "s3control", "delete-public-access-block", "--account-id", self.account)],
-            )
         if kind == "guardduty_detector":
             find = self.cli("aws", "guardduty", "list-detectors", "--region", region, "--query", "DetectorIds[0]", "--output", "text")
             delete = self.cli("aws", "guardduty", "delete-detector", "--region", region, "--detector-id", "ID")
@@ -826,43 +806,59 @@ class Commands:
                 f"GuardDuty detector ({region}); billed while enabled",
                 [f'id=$({find}) && ' + delete.replace(" ID", ' "$id"', 1)],
             )
-        if kind == "securityhub":
-            return (
+        # The kinds one command removes: what each is, and the command's words.
+        analyzer = before.get("name") or "baseline"
+        member = before.get("id", "ACCOUNT_ID")
+        one_command = {
+            "logs_group": (
+                f"CloudWatch Logs group {name} ({region})",
+                ["logs", "delete-log-group", "--region", region, "--log-group-name", name],
+            ),
+            "access_analyzer": (
+                f"IAM Access Analyzer {analyzer} ({region}); free, a protection: keep it unless you want the account as before",
+                ["accessanalyzer", "delete-analyzer", "--region", region, "--analyzer-name", analyzer],
+            ),
+            "ebs_encryption_by_default": (
+                f"EBS encryption by default ({region}); free, a protection",
+                ["ec2", "disable-ebs-encryption-by-default", "--region", region],
+            ),
+            "s3_account_public_access_block": (
+                "S3 Block Public Access for the account; free, a protection",
+                ["s3control", "delete-public-access-block", "--account-id", self.account],
+            ),
+            "securityhub": (
                 f"Security Hub ({region}); billed while enabled",
-                [self.cli("aws", "securityhub", "disable-security-hub", "--region", region)],
-            )
-        if kind == "account_region":
-            return (
+                ["securityhub", "disable-security-hub", "--region", region],
+            ),
+            "account_region": (
                 f"opted-in region {name}",
-                [self.cli("aws", "account", "disable-region", "--region-name", name or "")],
-            )
-        if kind == "org_account":
-            member = before.get("id", "ACCOUNT_ID")
-            return (
+                ["account", "disable-region", "--region-name", name or ""],
+            ),
+            "org_account": (
                 f"member account {name} ({member}, {before.get('email', '')}); closing is final after 90 days, "
                 "and AWS limits how many accounts may be closed per month",
-                [self.cli("aws", "organizations", "close-account", "--account-id", member)],
-            )
-        if kind == "org_unit":
-            return (
+                ["organizations", "close-account", "--account-id", member],
+            ),
+            "org_unit": (
                 f"organizational unit {name}: delete it once empty (AWS Organizations -> AWS accounts -> the OU -> Actions -> Delete)",
-                [self.cli("aws", "organizations", "delete-organizational-unit", "--organizational-unit-id", "OU_ID")],
-            )
-        if kind == "org_service_access":
-            return (
+                ["organizations", "delete-organizational-unit", "--organizational-unit-id", "OU_ID"],
+            ),
+            "org_service_access": (
                 f"trusted access for {name}",
-                [self.cli("aws", "organizations", "disable-aws-service-access", "--service-principal", name or "")],
-            )
-        if kind == "org_delegated_admin":
-            return (
+                ["organizations", "disable-aws-service-access", "--service-principal", name or ""],
+            ),
+            "org_delegated_admin": (
                 f"delegated administrator of {name}",
-                [self.cli("aws", "organizations", "deregister-delegated-administrator", "--account-id", before.get("account", "ACCOUNT_ID"), "--service-principal", name or "")],
-            )
-        if kind == "organization":
-            return (
+                ["organizations", "deregister-delegated-administrator", "--account-id", before.get("account", "ACCOUNT_ID"), "--service-principal", name or ""],
+            ),
+            "organization": (
                 "the organization: it can be deleted only when no member account is left in it",
-                [self.cli("aws", "organizations", "delete-organization")],
-            )
+                ["organizations", "delete-organization"],
+            ),
+        }
+        if kind in one_command:
+            what, words = one_command[kind]
+            return what, [self.cli("aws", *words)]
         return (
             "no command known to this script",
             [f"run `baseline destroy -f {self.pinned}` again, or remove it by hand (docs/acceptance.md)"],

@@ -5,7 +5,7 @@
 use baseline_test_support::TestAccount;
 use serde_json::Value;
 
-use crate::{baseline, planned};
+use crate::{auto_apply, baseline, changes_planned, converge, lines_with, plan_exits, planned};
 
 fn alerts_baseline(account: &TestAccount, subscriptions: &str) -> String {
     format!(
@@ -36,12 +36,21 @@ fn events(account: &TestAccount, region: &str) -> aws_sdk_eventbridge::Client {
     aws_sdk_eventbridge::Client::new(&account.sdk_config_in(region))
 }
 
+/// The first target of EventBridge rule `rule`.
+async fn first_target(
+    events: &aws_sdk_eventbridge::Client,
+    rule: &str,
+) -> aws_sdk_eventbridge::types::Target {
+    let targets = events.list_targets_by_rule().rule(rule).send().await;
+    targets.expect("targets").targets()[0].clone()
+}
+
 #[tokio::test]
 async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     let account = TestAccount::new().await;
     let both = "        - email: ops@example.com\n        - https: https://hooks.example.com/aws\n";
     account.write("baseline.yaml", &alerts_baseline(&account, both));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let plan = plan_exits(&account, 2);
     let addresses = planned(&plan.stdout);
     for expected in [
         "ap-northeast-1/sns_topic.security-alerts",
@@ -60,21 +69,13 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     }
     // IAM changes arrive only in us-east-1 (and are sent on to the home region).
     assert!(!addresses.contains(&"eu-west-1/events_rule.baseline-iam-changes".to_owned()));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
 
     // After apply nothing is left to change, but both subscriptions wait for a click.
-    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    let pending: Vec<&str> = again
-        .stdout
-        .lines()
-        .filter(|l| l.contains("\"pending confirmation\""))
-        .collect();
+    let again = plan_exits(&account, 0);
+    let pending = lines_with(&again.stdout, "\"pending confirmation\"");
     assert_eq!(pending.len(), 2, "{}", again.stdout);
-    assert!(
-        again
-            .stdout
-            .contains("sns_subscription.security-alerts/email:ops@example.com")
-    );
+    again.stdout_has("sns_subscription.security-alerts/email:ops@example.com");
 
     // The topic: its policy lets EventBridge and Budgets publish for this account only.
     let topic_arn = format!("arn:aws:sns:ap-northeast-1:{}:security-alerts", account.id);
@@ -111,13 +112,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
 
     // The home rule mails through the topic, readably; elsewhere rules forward home.
     let home = events(&account, "ap-northeast-1");
-    let targets = home
-        .list_targets_by_rule()
-        .rule("baseline-console-sign-in")
-        .send()
-        .await
-        .expect("targets");
-    let target = &targets.targets()[0];
+    let target = first_target(&home, "baseline-console-sign-in").await;
     assert_eq!(target.arn(), topic_arn);
     let transformer = target.input_transformer().expect("input transformer");
     assert!(transformer.input_template().contains("Console sign-in"));
@@ -137,13 +132,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         pattern["detail-type"][0],
         "AWS Console Sign In via CloudTrail"
     );
-    let forward = events(&account, "us-east-1")
-        .list_targets_by_rule()
-        .rule("baseline-iam-changes")
-        .send()
-        .await
-        .expect("targets");
-    let forward = &forward.targets()[0];
+    let forward = first_target(&events(&account, "us-east-1"), "baseline-iam-changes").await;
     assert_eq!(
         forward.arn(),
         format!(
@@ -159,16 +148,8 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     // Someone clicks the e-mail's link: that subscription leaves the plan; the other stays.
     account.confirm_subscription("ap-northeast-1", &topic_arn, "ops@example.com");
     let after_click = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        !after_click.stdout.contains("email:ops@example.com"),
-        "{}",
-        after_click.stdout
-    );
-    assert!(
-        after_click
-            .stdout
-            .contains("https:https://hooks.example.com/aws")
-    );
+    after_click.stdout_lacks("email:ops@example.com");
+    after_click.stdout_has("https:https://hooks.example.com/aws");
 
     // Removing a confirmed address unsubscribes it; apply never subscribes twice.
     account.confirm_subscription(
@@ -178,12 +159,11 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     );
     let email_only = "        - email: ops@example.com\n";
     account.write("baseline.yaml", &alerts_baseline(&account, email_only));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
     assert_eq!(
-        planned(&plan.stdout),
+        changes_planned(&account),
         ["ap-northeast-1/sns_topic.security-alerts"]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let listed = sns(&account)
         .list_subscriptions_by_topic()
         .topic_arn(&topic_arn)
@@ -196,7 +176,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         .filter_map(|s| s.endpoint())
         .collect();
     assert_eq!(endpoints, ["ops@example.com"]);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 
     // A rule edited by hand in one region is drift there only.
     events(&account, "eu-west-1")
@@ -206,9 +186,8 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
         .send()
         .await
         .expect("edit rule");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
     assert_eq!(
-        planned(&drift.stdout),
+        changes_planned(&account),
         ["eu-west-1/events_rule.baseline-network-changes"]
     );
 }
@@ -260,8 +239,7 @@ async fn budgets_are_created_and_updated_in_place() {
         "baseline.yaml",
         &budget_baseline(&account, "100", notifications),
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 
     let budgets = aws_sdk_budgets::Client::new(&account.sdk_config_in("us-east-1"));
     let (amount, unit) = monthly_limit(&budgets, &account).await;
@@ -291,15 +269,10 @@ async fn budgets_are_created_and_updated_in_place() {
     // A new amount, a new threshold and another address: one update, in place.
     let changed = "        - { when: forecasted, percent: 90, emails: [a@example.com], topic: billing }\n        - { when: actual, percent: 100, emails: [a@example.com, b@example.com] }\n";
     account.write("baseline.yaml", &budget_baseline(&account, "20", changed));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let plan = plan_exits(&account, 2);
     assert_eq!(planned(&plan.stdout), ["budget.monthly"], "{}", plan.stdout);
-    assert!(
-        plan.stdout.contains("will be updated in place"),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan.stdout_has("will be updated in place");
+    converge(&account);
     let (amount, _) = monthly_limit(&budgets, &account).await;
     assert_eq!(amount, Some(20.0));
 }
@@ -313,15 +286,7 @@ async fn a_budget_notification_with_an_undeclared_topic_is_refused() {
         &budget_baseline(&account, "100", notifications),
     );
     let run = baseline(&account, &["validate"]).expect_code(1);
-    assert!(
-        run.stderr.contains("topic `biling` is not declared"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("baseline.yaml:13:"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("did you mean `billing`?"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("topic `biling` is not declared");
+    run.stderr_has("baseline.yaml:13:");
+    run.stderr_has("did you mean `billing`?");
 }

@@ -3,7 +3,7 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::baseline;
+use crate::{account_with, auto_apply, baseline, converge, plan_exits};
 
 fn example(name: &str, account: &TestAccount) -> String {
     let path = baseline_test_support::repo_root()
@@ -21,14 +21,14 @@ async fn converges(name: &str) {
     let account = TestAccount::new().await;
     account.write("baseline.yaml", &example(name, &account));
     baseline(&account, &["validate"]).expect_code(0);
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stdout.contains("will be created"), "{}", plan.stdout);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("will be created");
     baseline(
         &account,
         &["apply", "--auto-approve", "--password-file", "pw.txt"],
     )
     .expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -47,14 +47,13 @@ async fn jawsug_beginners_2022_converges() {
 /// is in AWS's documented policy form and carries the log buckets' lifecycle.
 #[tokio::test]
 async fn the_default_baseline_converges_in_every_region() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &crate::default_baseline(&account));
+    let account = account_with(crate::default_baseline).await;
     baseline(
         &account,
         &["apply", "--auto-approve", "--password-file", "pw.txt"],
     )
     .expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 
     let bucket = format!("{}-audit-logs", account.id);
     for region in ["ap-northeast-1", "us-east-1", "eu-west-1"] {
@@ -122,15 +121,14 @@ async fn organization_converges_in_two_applies() {
     account.write("baseline.yaml", &example("organization.yaml", &account));
     baseline(&account, &["validate"]).expect_code(0);
     // First the organization and its accounts, then the members' baselines.
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    let members = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    auto_apply(&account);
+    let members = plan_exits(&account, 2);
     assert!(
         members.stdout.contains("(prod) through") && members.stdout.contains("(sandbox) through"),
         "{}",
         members.stdout
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 }
 
 #[test]
@@ -177,8 +175,7 @@ fn workflows_follow_the_schema_and_the_documented_trusts() {
 /// that does one is in the first plan of a fresh account.
 #[tokio::test]
 async fn the_default_baseline_plans_every_guide_step() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &crate::default_baseline(&account));
+    let account = account_with(crate::default_baseline).await;
     let plan = baseline(&account, &["plan", "--json"]).expect_code(0);
     let plan: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan JSON");
     let kinds: std::collections::BTreeSet<String> = plan["resource_changes"]

@@ -6,7 +6,7 @@
 
 use baseline_test_support::{FaultProxy, Run, TestAccount};
 
-use crate::{BIN, baseline};
+use crate::{BIN, account_with, auto_apply, plan_exits};
 
 fn logging(account: &TestAccount) -> String {
     format!(
@@ -17,8 +17,7 @@ fn logging(account: &TestAccount) -> String {
 
 #[tokio::test]
 async fn lost_answers_and_errors_make_nothing_twice() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &logging(&account));
+    let account = account_with(logging).await;
     let proxy = FaultProxy::start(7, 0.25, "lost,5xx,throttle,reset");
     let mut command = account.command(BIN);
     command
@@ -33,9 +32,9 @@ async fn lost_answers_and_errors_make_nothing_twice() {
             first.stdout,
             first.stderr
         );
-        baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+        auto_apply(&account);
     }
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 
     let kms = aws_sdk_kms::Client::new(&account.sdk_config_in("ap-northeast-1"));
     let keys = kms.list_keys().send().await.expect("keys");

@@ -4,7 +4,7 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::{Run, TestAccount};
 
-use crate::{BIN, baseline};
+use crate::{BIN, account_with, auto_apply, baseline, lines_with, plan_exits};
 
 /// The foundation's part of the default baseline: alias, root items, password policy.
 fn default_baseline(account: &TestAccount) -> String {
@@ -71,32 +71,18 @@ fn block<'a>(stdout: &'a str, address: &str) -> Vec<&'a str> {
 
 #[tokio::test]
 async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let iam = account.iam();
 
     // A fresh account: creates, exit 2.
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("+ iam_password_policy will be created"),
-        "{}",
-        plan.stdout
-    );
-    assert!(plan.stdout.contains("+ account_alias will be created"));
-    assert!(
-        plan.stdout
-            .contains("! root_mfa needs a manual step (CIS 1.5)")
-    );
-    assert!(
-        plan.stdout
-            .contains("Plan: 2 to create, 0 to update, 0 to delete, 1 manual."),
-        "{}",
-        plan.stdout
-    );
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("+ iam_password_policy will be created");
+    plan.stdout_has("+ account_alias will be created");
+    plan.stdout_has("! root_mfa needs a manual step (CIS 1.5)");
+    plan.stdout_has("Plan: 2 to create, 0 to update, 0 to delete, 1 manual.");
     assert_eq!(password_policy(&iam).await, None, "plan must not write");
 
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let policy = password_policy(&iam).await.expect("policy created");
     assert_eq!(policy.minimum_password_length(), Some(14));
     assert!(policy.require_symbols() && policy.require_numbers());
@@ -107,12 +93,8 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
     assert_eq!(aliases(&iam).await, vec![format!("{}-main", account.id)]);
 
     // Converged: nothing to apply; the manual item is still listed, exit 0.
-    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        again
-            .stdout
-            .contains("Plan: 0 to create, 0 to update, 0 to delete, 1 manual.")
-    );
+    let again = plan_exits(&account, 0);
+    again.stdout_has("Plan: 0 to create, 0 to update, 0 to delete, 1 manual.");
 
     // Out of band: only the minimum length changes (UpdateAccountPasswordPolicy sets every
     // field, so the others are sent as they are).
@@ -129,7 +111,7 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
         .send()
         .await
         .expect("out-of-band change");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let drift = plan_exits(&account, 2);
     assert_eq!(
         block(&drift.stdout, "iam_password_policy"),
         vec![
@@ -139,13 +121,9 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
         "{}",
         drift.stdout
     );
-    assert!(
-        drift
-            .stdout
-            .contains("Plan: 0 to create, 1 to update, 0 to delete, 1 manual.")
-    );
+    drift.stdout_has("Plan: 0 to create, 1 to update, 0 to delete, 1 manual.");
 
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     assert_eq!(
         password_policy(&iam)
             .await
@@ -153,14 +131,13 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
             .minimum_password_length(),
         Some(14)
     );
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
 async fn fresh_account_plan_snapshot() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let account = account_with(default_baseline).await;
+    let plan = plan_exits(&account, 2);
     insta::with_settings!({filters => vec![(account.id.as_str(), "[ACCOUNT]")]}, {
         insta::assert_snapshot!(plan.stdout);
     });
@@ -180,7 +157,7 @@ async fn wrong_account_pin_stops_before_any_other_call() {
             "{}",
             run.stderr
         );
-        assert!(run.stderr.contains("pinned"), "{}", run.stderr);
+        run.stderr_has("pinned");
         assert!(
             run.stdout.is_empty(),
             "no plan may be shown: {}",
@@ -189,11 +166,7 @@ async fn wrong_account_pin_stops_before_any_other_call() {
     }
     // With -vv every call is logged: the pin check is the only one.
     let run = baseline(&account, &["-vv", "plan"]).expect_code(1);
-    let calls: Vec<&str> = run
-        .stderr
-        .lines()
-        .filter(|l| l.contains("aws call"))
-        .collect();
+    let calls = lines_with(&run.stderr, "aws call");
     assert_eq!(calls.len(), 1, "{}", run.stderr);
     assert!(calls[0].contains("GetCallerIdentity"));
     // The account is unchanged.
@@ -204,27 +177,20 @@ async fn wrong_account_pin_stops_before_any_other_call() {
 
 #[tokio::test]
 async fn root_manual_items_are_verified_and_vanish_once_done() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
 
     account.set_root_state(false, true);
     let run = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        run.stdout
-            .contains("! root_mfa needs a manual step (CIS 1.5)")
-    );
-    assert!(
-        run.stdout
-            .contains("! root_access_keys needs a manual step (CIS 1.4)")
-    );
-    assert!(run.stdout.contains("! access_keys_present = true → false"));
-    assert!(run.stdout.contains("console: sign in as the root user"));
+    run.stdout_has("! root_mfa needs a manual step (CIS 1.5)");
+    run.stdout_has("! root_access_keys needs a manual step (CIS 1.4)");
+    run.stdout_has("! access_keys_present = true → false");
+    run.stdout_has("console: sign in as the root user");
 
     account.set_root_state(true, false);
     let run = baseline(&account, &["plan"]).expect_code(0);
-    assert!(!run.stdout.contains("root_mfa"), "{}", run.stdout);
-    assert!(!run.stdout.contains("root_access_keys"), "{}", run.stdout);
-    assert!(run.stdout.contains("0 manual."));
+    run.stdout_lacks("root_mfa");
+    run.stdout_lacks("root_access_keys");
+    run.stdout_has("0 manual.");
 }
 
 #[tokio::test]
@@ -244,7 +210,7 @@ async fn existing_policy_is_adopted_and_undeclared_fields_are_kept() {
     );
     account.write("baseline.yaml", &text);
 
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let plan = plan_exits(&account, 2);
     assert_eq!(
         block(&plan.stdout, "iam_password_policy"),
         vec![
@@ -252,7 +218,7 @@ async fn existing_policy_is_adopted_and_undeclared_fields_are_kept() {
             "      ~ minimum_length = 10 → 16",
         ]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let policy = password_policy(&iam).await.expect("policy");
     assert_eq!(policy.minimum_password_length(), Some(16));
     assert!(policy.require_symbols());
@@ -277,15 +243,12 @@ async fn password_policy_absent_is_deleted() {
         account.id
     );
     account.write("baseline.yaml", &text);
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("- iam_password_policy will be deleted")
-    );
-    assert!(plan.stdout.contains("- minimum_length"));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("- iam_password_policy will be deleted");
+    plan.stdout_has("- minimum_length");
+    auto_apply(&account);
     assert_eq!(password_policy(&iam).await, None);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -300,45 +263,36 @@ async fn alias_is_created_replaced_and_removed() {
     };
     let first = format!("first-{}", account.id);
     account.write("baseline.yaml", &with_alias(&first));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     assert_eq!(aliases(&iam).await, vec![first.clone()]);
 
     let second = format!("second-{}", account.id);
     account.write("baseline.yaml", &with_alias(&second));
     let plan = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        plan.stdout
-            .contains(&format!("~ alias = \"{first}\" → \"{second}\"")),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    plan.stdout_has(&format!("~ alias = \"{first}\" → \"{second}\""));
+    auto_apply(&account);
     assert_eq!(aliases(&iam).await, vec![second.clone()]);
 
     account.write("baseline.yaml", &with_alias("{ ensure: absent }"));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stdout.contains("- account_alias will be deleted"));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("- account_alias will be deleted");
+    auto_apply(&account);
     assert!(aliases(&iam).await.is_empty());
 }
 
 #[tokio::test]
 async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let run = baseline(&account, &["apply"]).expect_code(1);
-    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
-    assert!(
-        run.stdout.contains("+ iam_password_policy will be created"),
-        "the plan is shown first"
-    );
+    run.stderr_has("--auto-approve");
+    // The plan is shown first.
+    run.stdout_has("+ iam_password_policy will be created");
     assert_eq!(password_policy(&account.iam()).await, None);
 }
 
 #[tokio::test]
 async fn assume_role_profile_reaches_the_account() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let config = format!(
         "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
          [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
@@ -384,8 +338,7 @@ async fn the_profile_flag_wins_over_environment_credentials() {
 
 #[tokio::test]
 async fn verbose_plan_reports_its_aws_call_count() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let run = baseline(&account, &["-v", "plan"]).expect_code(0);
     let calls: usize = run
         .stderr
@@ -401,18 +354,13 @@ async fn verbose_plan_reports_its_aws_call_count() {
 
 #[tokio::test]
 async fn validate_needs_no_credentials_or_network() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let mut command = account.bare_command(BIN);
     command
         .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .arg("validate");
     let run = Run::of(command).expect_code(0);
-    assert!(
-        run.stdout.contains("is valid: 4 resources"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("is valid: 4 resources");
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     // The shipped baseline with this account's id, but the example's contacts: validate
     // names each value left from the example, with its line.

@@ -4,7 +4,7 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::{baseline, planned};
+use crate::{account_with, auto_apply, changes_planned, converge, plan_exits, planned};
 
 fn guardrails_baseline(account: &TestAccount) -> String {
     format!(
@@ -47,10 +47,8 @@ impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
 
 #[tokio::test]
 async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &guardrails_baseline(&account));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    let mut addresses = planned(&plan.stdout);
+    let account = account_with(guardrails_baseline).await;
+    let mut addresses = changes_planned(&account);
     addresses.sort();
     assert_eq!(
         addresses,
@@ -68,8 +66,7 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
             "us-east-1/securityhub",
         ]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 
     let contact = aws_sdk_account::Client::new(&account.sdk_config_in("us-east-1"))
         .get_alternate_contact()
@@ -122,12 +119,11 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
         .send()
         .await
         .expect("disable");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
     assert_eq!(
-        planned(&drift.stdout),
+        changes_planned(&account),
         ["us-east-1/ebs_encryption_by_default"]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let on = ec2
         .get_ebs_encryption_by_default()
         .send()
@@ -138,7 +134,7 @@ async fn guardrails_and_contacts_converge_and_drift_shows_per_region() {
     // Leaving a guardrail out of the file never turns it off.
     let without = guardrails_baseline(&account).replace("  ebs_default_encryption: true\n", "");
     account.write("baseline.yaml", &without);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 fn manual_baseline(account: &TestAccount, billing: &str, trusted_advisor: &str) -> String {
@@ -169,7 +165,7 @@ async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
         "baseline.yaml",
         &manual_baseline(&account, "required", "required"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    let plan = plan_exits(&account, 0);
     let mut manual = planned(&plan.stdout);
     manual.sort();
     assert_eq!(
@@ -185,21 +181,13 @@ async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
         plan.stdout
     );
     // Each says why, where in the console, and how it is checked.
-    assert!(
-        plan.stdout.contains("Launch Cost Explorer"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("checked: ce:GetCostAndUsage"),
-        "{}",
-        plan.stdout
-    );
-    assert!(plan.stdout.contains("\"not enabled\""), "{}", plan.stdout);
+    plan.stdout_has("Launch Cost Explorer");
+    plan.stdout_has("checked: ce:GetCostAndUsage");
+    plan.stdout_has("\"not enabled\"");
     // The primary contact is complete in a new account: that check passed.
-    assert!(!plan.stdout.contains("account_contact_information"));
+    plan.stdout_lacks("account_contact_information");
     // apply cannot do manual steps, and says so without failing.
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
 
     // Cost Explorer is turned on in the console: its check now passes.
     account.set_cost_explorer(true);
@@ -209,9 +197,9 @@ async fn manual_items_leave_the_plan_once_checked_or_confirmed() {
         "baseline.yaml",
         &manual_baseline(&account, "confirmed", "confirmed"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    let plan = plan_exits(&account, 0);
     assert!(planned(&plan.stdout).is_empty(), "{}", plan.stdout);
-    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+    plan.stdout_has("No changes");
 }
 
 #[tokio::test]
@@ -229,12 +217,8 @@ guardrails:
         account.id
     );
     account.write("baseline.yaml", &text);
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stderr.contains("not planned yet: ap-east-1"),
-        "{}",
-        plan.stderr
-    );
+    let plan = plan_exits(&account, 2);
+    plan.stderr_has("not planned yet: ap-east-1");
     assert_eq!(
         planned(&plan.stdout),
         [
@@ -242,7 +226,7 @@ guardrails:
             "ap-northeast-1/ebs_encryption_by_default"
         ]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let status = aws_sdk_account::Client::new(&account.sdk_config_in("us-east-1"))
         .get_region_opt_status()
         .region_name("ap-east-1")
@@ -254,11 +238,9 @@ guardrails:
         Some(&aws_sdk_account::types::RegionOptStatus::Enabled)
     );
     // Once enabled, the region's resources are planned.
-    let next = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
     assert_eq!(
-        planned(&next.stdout),
+        changes_planned(&account),
         ["ap-east-1/ebs_encryption_by_default"]
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 }

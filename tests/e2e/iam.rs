@@ -4,11 +4,7 @@
 use aws_sdk_iam::Client;
 use baseline_test_support::TestAccount;
 
-use crate::{baseline, default_baseline};
-
-pub(crate) fn pinned(account: &TestAccount, body: &str) -> String {
-    format!("version: 1\naccount:\n  id: \"{}\"\n{body}", account.id)
-}
+use crate::{account_with, auto_apply, baseline, default_baseline, pinned, plan_exits};
 
 pub(crate) async fn group_members(iam: &Client, group: &str) -> Vec<String> {
     let out = iam
@@ -41,8 +37,7 @@ pub(crate) async fn attached_to_group(iam: &Client, group: &str) -> Vec<String> 
 
 #[tokio::test]
 async fn default_identities_are_created_and_the_second_plan_is_empty() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &default_baseline(&account));
+    let account = account_with(default_baseline).await;
     let iam = account.iam();
 
     baseline(
@@ -105,21 +100,11 @@ async fn default_identities_are_created_and_the_second_plan_is_empty() {
         Some("arn:aws:iam::aws:policy/AWSSupportAccess")
     );
 
-    let again = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        again
-            .stdout
-            .contains("Plan: 0 to create, 0 to update, 0 to delete"),
-        "{}",
-        again.stdout
-    );
+    let again = plan_exits(&account, 0);
+    again.stdout_has("Plan: 0 to create, 0 to update, 0 to delete");
     // The new console user has no MFA yet: that is a finding, not a change.
-    assert!(
-        again
-            .stdout
-            .contains("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)")
-    );
-    assert!(again.stdout.contains("! users = [\"admin\"] → []"));
+    again.stdout_has("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)");
+    again.stdout_has("! users = [\"admin\"] → []");
 
     // A re-apply never resets an existing password: the file is as the first apply left it
     // (the password, written before and after IAM set it).
@@ -145,11 +130,7 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
     // Without a password file, apply refuses before changing anything, and before it
     // prints a plan it will not apply.
     let refused = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
-    assert!(
-        refused.stderr.contains("--password-file"),
-        "{}",
-        refused.stderr
-    );
+    refused.stderr_has("--password-file");
     assert!(refused.stdout.is_empty(), "{}", refused.stdout);
     // Nor does it write through a link, or into a device: refused before any change.
     std::os::unix::fs::symlink(
@@ -185,10 +166,8 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
         "secret.txt",
     ]);
     let apply = baseline_test_support::Run::of(command).expect_code(0);
-    assert!(
-        apply.stderr.contains("CreateLoginProfile"),
-        "trace logs were written"
-    );
+    // Trace logs were written.
+    apply.stderr_has("CreateLoginProfile");
     let path = account.dir().join("secret.txt");
     let mode = std::fs::metadata(&path).expect("file").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
@@ -204,11 +183,7 @@ async fn password_is_written_once_with_mode_0600_and_nowhere_else() {
     for output in [&apply.stdout, &apply.stderr, &plan.stdout, &plan.stderr] {
         assert!(!output.contains(password), "the password leaked:\n{output}");
     }
-    assert!(
-        apply.stdout.contains("secret.txt (mode 0600)"),
-        "{}",
-        apply.stdout
-    );
+    apply.stdout_has("secret.txt (mode 0600)");
 }
 
 #[tokio::test]
@@ -278,13 +253,9 @@ async fn absent_user_is_removed_with_everything_iam_requires() {
         "baseline.yaml",
         &pinned(&account, "iam:\n  users:\n    leaver: { ensure: absent }\n"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout.contains("- iam_user.leaver will be deleted"),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("- iam_user.leaver will be deleted");
+    auto_apply(&account);
     let gone = iam
         .get_user()
         .user_name("leaver")
@@ -302,7 +273,18 @@ async fn absent_user_is_removed_with_everything_iam_requires() {
         .send()
         .await
         .expect("undeclared group kept");
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
+}
+
+/// Role `deploy`, as IAM describes it.
+async fn deploy_role(iam: &Client) -> Option<aws_sdk_iam::types::Role> {
+    iam.get_role()
+        .role_name("deploy")
+        .send()
+        .await
+        .expect("role")
+        .role()
+        .cloned()
 }
 
 #[tokio::test]
@@ -317,49 +299,23 @@ async fn existing_identity_is_adopted_not_recreated() {
         .send()
         .await
         .expect("role");
-    let created = iam
-        .get_role()
-        .role_name("deploy")
-        .send()
-        .await
-        .expect("role");
-    let id = created.role().map(|r| r.role_id().to_owned());
+    let id = deploy_role(&iam).await.map(|r| r.role_id().to_owned());
     let body = "iam:\n  roles:\n    deploy:\n      trust: { service: ec2.amazonaws.com }\n      managed_policies: [ReadOnlyAccess]\n      max_session_duration: 7200\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("~ iam_role.deploy will be updated in place"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("~ max_session_duration = 3600 → 7200"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        !plan.stdout.contains("trust"),
-        "an equal trust policy is no change:\n{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    let after = iam
-        .get_role()
-        .role_name("deploy")
-        .send()
-        .await
-        .expect("role");
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("~ iam_role.deploy will be updated in place");
+    plan.stdout_has("~ max_session_duration = 3600 → 7200");
+    // An equal trust policy is no change.
+    plan.stdout_lacks("trust");
+    auto_apply(&account);
+    let after = deploy_role(&iam).await;
     assert_eq!(
-        after.role().map(|r| r.role_id().to_owned()),
+        after.as_ref().map(|r| r.role_id().to_owned()),
         id,
         "same role, not recreated"
     );
-    assert_eq!(
-        after.role().and_then(|r| r.max_session_duration()),
-        Some(7200)
-    );
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert_eq!(after.and_then(|r| r.max_session_duration()), Some(7200));
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -383,26 +339,13 @@ async fn credential_findings_name_the_users() {
         .expect("key 2");
     let body = "iam:\n  credential_checks: { console_mfa: true, single_active_key: true, key_max_age_days: 90 }\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        plan.stdout
-            .contains("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("! users = [\"twokeys\"] → []"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        !plan.stdout.contains("iam_finding.old_access_keys_90d"),
-        "new keys are not old"
-    );
-    assert!(
-        !plan.stdout.contains("console_users_without_mfa"),
-        "no console users"
-    );
+    let plan = plan_exits(&account, 0);
+    plan.stdout_has("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)");
+    plan.stdout_has("! users = [\"twokeys\"] → []");
+    // New keys are not old.
+    plan.stdout_lacks("iam_finding.old_access_keys_90d");
+    // No console users.
+    plan.stdout_lacks("console_users_without_mfa");
 
     let keys = iam
         .list_access_keys()
@@ -421,9 +364,5 @@ async fn credential_findings_name_the_users() {
         .await
         .expect("delete");
     let plan = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        !plan.stdout.contains("multiple_active_keys"),
-        "{}",
-        plan.stdout
-    );
+    plan.stdout_lacks("multiple_active_keys");
 }

@@ -3,8 +3,8 @@
 
 use baseline_test_support::TestAccount;
 
-use crate::baseline;
-use crate::iam::{attached_to_group, group_members, pinned};
+use crate::iam::{attached_to_group, group_members};
+use crate::{auto_apply, converge, pinned, plan_exits};
 
 #[tokio::test]
 async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broadened() {
@@ -26,8 +26,7 @@ async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broad
               Resource: "*"
 "#;
     account.write("baseline.yaml", &pinned(&account, body));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 
     // The same policy written another way: statements and keys reordered, lists vs strings,
     // whitespace. IAM hands it back URL-encoded.
@@ -42,12 +41,8 @@ async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broad
         .send()
         .await
         .expect("rewrite the policy");
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        !plan.stdout.contains("iam_group.readers"),
-        "{}",
-        plan.stdout
-    );
+    let plan = plan_exits(&account, 0);
+    plan.stdout_lacks("iam_group.readers");
 
     // Adding an s3:* Allow is a real change, and it broadens permissions.
     let wider = body.replace(
@@ -55,27 +50,14 @@ async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broad
         "            - Sid: Everything\n              Effect: Allow\n              Action: \"s3:*\"\n              Resource: \"*\"\n            - Sid: NoDelete",
     );
     account.write("baseline.yaml", &pinned(&account, &wider));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("PERMISSIONS BROADENED (review these first):\n  iam_group.readers"),
-        "{}",
-        plan.stdout
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("PERMISSIONS BROADENED (review these first):\n  iam_group.readers");
+    plan.stdout_has(
+        "permissions broadened: inline policy `read-logs`: new Allow statement `Everything` (with a wildcard)",
     );
-    assert!(
-        plan.stdout.contains(
-            "permissions broadened: inline policy `read-logs`: new Allow statement `Everything` (with a wildcard)"
-        ),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("+           \"s3:*\""),
-        "a line diff of the document:\n{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    // A line diff of the document.
+    plan.stdout_has("+           \"s3:*\"");
+    converge(&account);
 }
 
 #[tokio::test]
@@ -83,7 +65,7 @@ async fn hand_added_membership_and_policy_are_drift_and_apply_removes_them() {
     let account = TestAccount::new().await;
     let body = "iam:\n  groups:\n    ops: { managed_policies: [ReadOnlyAccess] }\n    other: {}\n  users:\n    dave: { groups: [ops] }\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let iam = account.iam();
 
     iam.add_user_to_group()
@@ -98,23 +80,13 @@ async fn hand_added_membership_and_policy_are_drift_and_apply_removes_them() {
         .send()
         .await
         .expect("by hand");
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("~ groups = [\"ops\",\"other\"] → [\"ops\"]"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout
-            .contains("~ iam_group.ops will be updated in place"),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("~ groups = [\"ops\",\"other\"] → [\"ops\"]");
+    plan.stdout_has("~ iam_group.ops will be updated in place");
+    auto_apply(&account);
     assert!(group_members(&iam, "other").await.is_empty());
     assert_eq!(attached_to_group(&iam, "ops").await, vec!["ReadOnlyAccess"]);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 /// A declared identity's permissions are what the file says, even where it says nothing:
@@ -125,7 +97,7 @@ async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() 
     let account = TestAccount::new().await;
     let body = "iam:\n  groups:\n    billing: { managed_policies: [ReadOnlyAccess] }\n  users:\n    admin: {}\n  roles:\n    support: { trust: { account: self } }\n    kept: { trust: { account: self }, extra_permissions: keep }\n";
     account.write("baseline.yaml", &pinned(&account, body));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let iam = account.iam();
     let everything =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -159,12 +131,8 @@ async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() 
             .expect("by hand");
     }
 
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout.contains("PERMISSIONS ADDED OUTSIDE BASELINE"),
-        "{}",
-        plan.stdout
-    );
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("PERMISSIONS ADDED OUTSIDE BASELINE");
     for address in ["iam_group.billing", "iam_user.admin", "iam_role.support"] {
         let block = plan
             .stdout
@@ -176,12 +144,12 @@ async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() 
             "{block}"
         );
     }
-    assert!(plan.stdout.contains(
-        "added outside baseline: managed policy `arn:aws:iam::aws:policy/AdministratorAccess`"
-    ));
-    assert!(!plan.stdout.contains("iam_role.kept"), "{}", plan.stdout);
+    plan.stdout_has(
+        "added outside baseline: managed policy `arn:aws:iam::aws:policy/AdministratorAccess`",
+    );
+    plan.stdout_lacks("iam_role.kept");
 
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let inline = |names: &[String]| names.to_vec();
     let group = iam.list_group_policies().group_name("billing").send().await;
     assert!(inline(group.expect("list").policy_names()).is_empty());
@@ -197,5 +165,5 @@ async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() 
     assert!(inline(support.expect("list").policy_names()).is_empty());
     let kept = iam.list_role_policies().role_name("kept").send().await;
     assert_eq!(inline(kept.expect("list").policy_names()), vec!["backdoor"]);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }

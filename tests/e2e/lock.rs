@@ -4,7 +4,7 @@
 
 use baseline_test_support::{Run, TestAccount};
 
-use crate::{BIN, baseline};
+use crate::{BIN, account_with, auto_apply, baseline, plan_exits};
 
 const LOCK: &str = "/baseline/apply-lock";
 
@@ -31,8 +31,7 @@ async fn lock_value(account: &TestAccount) -> Option<String> {
 
 #[tokio::test]
 async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     ssm(&account)
         .put_parameter()
         .name(LOCK)
@@ -45,19 +44,10 @@ async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
         .expect("another run's lock");
 
     // Plan takes no lock.
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    plan_exits(&account, 2);
     let run = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("locked by arn:aws:iam::111122223333:user/ci (process 4242 on runner-7)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("baseline force-unlock"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("locked by arn:aws:iam::111122223333:user/ci (process 4242 on runner-7)");
+    run.stderr_has("baseline force-unlock");
     assert!(
         run.stdout.is_empty(),
         "nothing planned or applied: {}",
@@ -67,26 +57,21 @@ async fn a_held_lock_stops_apply_and_force_unlock_removes_it() {
     assert!(policy.is_err(), "nothing was changed");
 
     let unlock = baseline(&account, &["force-unlock"]).expect_code(0);
-    assert!(
-        unlock.stdout.contains("Removed the apply lock"),
-        "{}",
-        unlock.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    unlock.stdout_has("Removed the apply lock");
+    auto_apply(&account);
     assert_eq!(
         lock_value(&account).await,
         None,
         "apply gives its lock back"
     );
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 /// A lock left by a run of this machine that is gone (killed) is taken over; one of a
 /// running process, or of another machine, is not.
 #[tokio::test]
 async fn a_lock_left_by_a_dead_process_of_this_machine_is_taken_over() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     let Ok(host) = std::fs::read_to_string("/etc/hostname") else {
         return; // A machine that does not name itself there: the binary cannot either.
     };
@@ -112,14 +97,13 @@ async fn a_lock_left_by_a_dead_process_of_this_machine_is_taken_over() {
     baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
     // One that is gone: taken over.
     put(pid).await.expect("a dead run's lock");
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     assert_eq!(lock_value(&account).await, None);
 }
 
 #[tokio::test]
 async fn two_applies_at_once_never_race() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &file(&account));
+    let account = account_with(file).await;
     let start = || {
         let mut command = account.command(BIN);
         command.args(["apply", "--auto-approve"]);
@@ -133,10 +117,10 @@ async fn two_applies_at_once_never_race() {
     for run in &runs {
         let refused = run.code == 1 && run.stderr.contains("is being changed by another run");
         assert!(run.code == 0 || refused, "{}\n{}", run.stdout, run.stderr);
-        assert!(!run.stdout.contains("failed:"), "{}", run.stdout);
+        run.stdout_lacks("failed:");
     }
     assert!(runs.iter().any(|r| r.code == 0), "one of them applied");
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
     let roles = account.iam().list_roles().send().await.expect("roles");
     assert_eq!(
         roles

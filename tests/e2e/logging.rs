@@ -1,10 +1,9 @@
 //! Audit logging: the log bucket, CloudTrail, AWS Config in several regions and in `all`,
 //! Athena; drift in one region or one setting shows exactly there.
 
-use aws_sdk_cloudtrail::config::Region;
 use baseline_test_support::TestAccount;
 
-use crate::{baseline, planned};
+use crate::{auto_apply, baseline, converge, plan_exits, planned};
 
 fn logging_baseline(account: &TestAccount, regions: &str) -> String {
     format!(
@@ -27,25 +26,38 @@ logging:
 }
 
 fn config_client(account: &TestAccount, region: &str) -> aws_sdk_config::Client {
-    let config = aws_sdk_config::config::Builder::from(&account.sdk_config())
-        .region(Region::new(region.to_owned()))
-        .build();
-    aws_sdk_config::Client::from_conf(config)
+    aws_sdk_config::Client::new(&account.sdk_config_in(region))
 }
 
 fn cloudtrail_client(account: &TestAccount) -> aws_sdk_cloudtrail::Client {
-    let config = aws_sdk_cloudtrail::config::Builder::from(&account.sdk_config())
-        .region(Region::new("ap-northeast-1"))
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(config)
+    aws_sdk_cloudtrail::Client::new(&account.sdk_config_in("ap-northeast-1"))
 }
 
 fn s3_client(account: &TestAccount) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(&account.sdk_config())
-        .region(Region::new("ap-northeast-1"))
+    let config = aws_sdk_s3::config::Builder::from(&account.sdk_config_in("ap-northeast-1"))
         .force_path_style(true)
         .build();
     aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Whether trail `main` is logging.
+async fn is_logging(trail: &aws_sdk_cloudtrail::Client) -> Option<bool> {
+    let status = trail.get_trail_status().name("main").send().await;
+    status.expect("trail status").is_logging()
+}
+
+async fn bucket_exists(s3: &aws_sdk_s3::Client, bucket: &str) -> bool {
+    s3.head_bucket().bucket(bucket).send().await.is_ok()
+}
+
+/// Applies, then puts a log file into the bucket `{account_id}-SUFFIX` that apply made.
+/// Returns an S3 client and the bucket's name.
+async fn apply_and_log(account: &TestAccount, suffix: &str) -> (aws_sdk_s3::Client, String) {
+    auto_apply(account);
+    let s3 = s3_client(account);
+    let bucket = format!("{}-{suffix}", account.id);
+    write_a_log(&s3, &bucket).await;
+    (s3, bucket)
 }
 
 /// Puts a log file into a bucket baseline made.
@@ -73,10 +85,9 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
         "baseline.yaml",
         &logging_baseline(&account, "[ap-northeast-1, us-east-1, eu-west-1]"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(plan.stderr.contains("Read 3 regions"), "{}", plan.stderr);
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stderr_has("Read 3 regions");
+    converge(&account);
 
     let trail = cloudtrail_client(&account);
     let got = trail.get_trail().name("main").send().await.expect("trail");
@@ -88,13 +99,7 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
         got.s3_bucket_name(),
         Some(format!("{}-audit-logs", account.id).as_str())
     );
-    let status = trail
-        .get_trail_status()
-        .name("main")
-        .send()
-        .await
-        .expect("status");
-    assert_eq!(status.is_logging(), Some(true));
+    assert_eq!(is_logging(&trail).await, Some(true));
 
     let s3 = s3_client(&account);
     let bucket = format!("{}-audit-logs", account.id);
@@ -163,33 +168,23 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
         .send()
         .await
         .expect("stop");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let drift = plan_exits(&account, 2);
     assert_eq!(
         planned(&drift.stdout),
         vec!["ap-northeast-1/cloudtrail_trail.main"],
         "{}",
         drift.stdout
     );
-    assert!(
-        drift.stdout.contains("      ~ logging = false → true\n"),
-        "{}",
-        drift.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    let status = trail
-        .get_trail_status()
-        .name("main")
-        .send()
-        .await
-        .expect("status");
-    assert_eq!(status.is_logging(), Some(true));
+    drift.stdout_has("      ~ logging = false → true\n");
+    auto_apply(&account);
+    assert_eq!(is_logging(&trail).await, Some(true));
 }
 
 #[tokio::test]
 async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_only() {
     let account = TestAccount::new().await;
     account.write("baseline.yaml", &logging_baseline(&account, "all"));
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let plan = plan_exits(&account, 2);
     let recorders = planned(&plan.stdout)
         .iter()
         .filter(|a| a.ends_with("/config_recorder"))
@@ -198,12 +193,9 @@ async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_on
         recorders >= 16,
         "a recorder in every enabled region, got {recorders}"
     );
-    assert!(
-        !plan.stdout.contains("us-gov-"),
-        "only the account's partition"
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    // Only the account's partition.
+    plan.stdout_lacks("us-gov-");
+    converge(&account);
 
     let config = config_client(&account, "eu-west-2");
     config
@@ -224,7 +216,7 @@ async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_on
         .send()
         .await
         .expect("recorder");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    let drift = plan_exits(&account, 2);
     let changed = planned(&drift.stdout);
     assert!(!changed.is_empty());
     assert!(
@@ -232,8 +224,7 @@ async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_on
         "{changed:?}"
     );
     assert!(changed.contains(&"eu-west-2/config_recorder".to_owned()));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 }
 
 #[tokio::test]
@@ -260,14 +251,9 @@ async fn an_existing_recorder_under_another_name_is_adopted() {
         "baseline.yaml",
         &logging_baseline(&account, "[ap-northeast-1]"),
     );
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
-    assert!(
-        plan.stdout
-            .contains("~ ap-northeast-1/config_recorder will be updated in place"),
-        "{}",
-        plan.stdout
-    );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("~ ap-northeast-1/config_recorder will be updated in place");
+    auto_apply(&account);
     let recorders = config
         .describe_configuration_recorders()
         .send()
@@ -283,7 +269,7 @@ async fn an_existing_recorder_under_another_name_is_adopted() {
             .role_arn()
             .is_some_and(|r| r.ends_with("/AWSServiceRoleForConfig"))
     );
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    plan_exits(&account, 0);
 }
 
 #[tokio::test]
@@ -296,26 +282,20 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
         )
     };
     account.write("baseline.yaml", &with(""));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    let s3 = s3_client(&account);
-    let bucket = format!("{}-keep", account.id);
-    write_a_log(&s3, &bucket).await;
+    let (s3, bucket) = apply_and_log(&account, "keep").await;
 
     account.write("baseline.yaml", &with("    ensure: absent\n"));
     let run = baseline(&account, &["apply", "--auto-approve"]).expect_code(1);
-    assert!(run.stdout.contains("still holds objects"), "{}", run.stdout);
-    assert!(run.stdout.contains("force_destroy: true"));
-    s3.head_bucket().bucket(&bucket).send().await.expect("kept");
+    run.stdout_has("still holds objects");
+    run.stdout_has("force_destroy: true");
+    assert!(bucket_exists(&s3, &bucket).await, "kept");
 
     account.write(
         "baseline.yaml",
         &with("    ensure: absent\n    force_destroy: true\n"),
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    assert!(
-        s3.head_bucket().bucket(&bucket).send().await.is_err(),
-        "deleted"
-    );
+    auto_apply(&account);
+    assert!(!bucket_exists(&s3, &bucket).await, "deleted");
 }
 
 /// A region AWS does not know is an error naming it, before anything is planned.
@@ -327,12 +307,7 @@ async fn an_unknown_region_is_refused() {
         &logging_baseline(&account, "[ap-northeast-1, us-east-99]"),
     );
     let plan = baseline(&account, &["plan"]).expect_code(1);
-    assert!(
-        plan.stderr
-            .contains("`us-east-99` is not a region of this account's partition (aws)"),
-        "{}",
-        plan.stderr
-    );
+    plan.stderr_has("`us-east-99` is not a region of this account's partition (aws)");
     assert!(plan.stdout.is_empty(), "{}", plan.stdout);
 }
 
@@ -382,11 +357,8 @@ async fn another_multi_region_trail_is_a_finding_until_accepted() {
         "{}",
         plan.stdout
     );
-    assert!(
-        plan.stdout.contains("trail/theirs"),
-        "the other trail is named: {}",
-        plan.stdout
-    );
+    // The other trail is named.
+    plan.stdout_has("trail/theirs");
 
     account.write(
         "baseline.yaml",
@@ -430,8 +402,7 @@ async fn a_key_left_by_an_interrupted_run_is_used_not_duplicated() {
     let text = logging_baseline(&account, "[ap-northeast-1]")
         .replace("    name: main\n", "    name: main\n    kms: true\n");
     account.write("baseline.yaml", &text);
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 
     let keys = kms.list_keys().send().await.expect("keys");
     assert_eq!(keys.keys().len(), 1, "no second key: {:?}", keys.keys());
@@ -458,15 +429,9 @@ async fn destroy_deletes_a_bucket_with_logs_when_force_destroy() {
             account.id
         ),
     );
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    let s3 = s3_client(&account);
-    let bucket = format!("{}-gone", account.id);
-    write_a_log(&s3, &bucket).await;
+    let (s3, bucket) = apply_and_log(&account, "gone").await;
     baseline(&account, &["destroy", "--auto-approve"]).expect_code(0);
-    assert!(
-        s3.head_bucket().bucket(&bucket).send().await.is_err(),
-        "deleted with its logs"
-    );
+    assert!(!bucket_exists(&s3, &bucket).await, "deleted with its logs");
 }
 
 #[tokio::test]
@@ -475,14 +440,9 @@ async fn athena_table_uses_partition_projection_and_ships_the_queries() {
     let text = logging_baseline(&account, "[ap-northeast-1]")
         + "  athena: { workgroup: audit, database: audit, table: cloudtrail, results_bucket: \"{account_id}-athena-results\" }\n";
     account.write("baseline.yaml", &text);
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
-    baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
+    converge(&account);
 
-    let athena = aws_sdk_athena::Client::from_conf(
-        aws_sdk_athena::config::Builder::from(&account.sdk_config())
-            .region(Region::new("ap-northeast-1"))
-            .build(),
-    );
+    let athena = aws_sdk_athena::Client::new(&account.sdk_config_in("ap-northeast-1"));
     let group = athena
         .get_work_group()
         .work_group("audit")

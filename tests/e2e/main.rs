@@ -26,6 +26,18 @@ pub fn default_baseline(account: &TestAccount) -> String {
     text.replace("\"123456789012\"", &format!("\"{}\"", account.id))
 }
 
+/// A fresh account whose folder holds `file` (made for it) as baseline.yaml.
+pub async fn account_with(file: impl FnOnce(&TestAccount) -> String) -> TestAccount {
+    let account = TestAccount::new().await;
+    account.write("baseline.yaml", &file(&account));
+    account
+}
+
+/// A baseline file pinned to `account`, with `body` after its `account:` section's id.
+pub fn pinned(account: &TestAccount, body: &str) -> String {
+    format!("version: 1\naccount:\n  id: \"{}\"\n{body}", account.id)
+}
+
 /// The addresses a plan says something about (its block headers).
 pub fn planned(stdout: &str) -> Vec<String> {
     stdout
@@ -35,9 +47,37 @@ pub fn planned(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// The addresses `plan --detailed-exitcode` will change (it must exit 2: something is left
+/// to change), in the plan's order.
+pub fn changes_planned(account: &TestAccount) -> Vec<String> {
+    planned(&plan_exits(account, 2).stdout)
+}
+
+/// The lines of `text` that contain `needle`.
+pub fn lines_with<'a>(text: &'a str, needle: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.contains(needle)).collect()
+}
+
 /// Runs `baseline ARGS` as `account`.
 pub fn baseline(account: &TestAccount, args: &[&str]) -> Run {
     let mut command = account.command(BIN);
     command.args(args);
     Run::of(command)
+}
+
+/// `baseline apply --auto-approve`, which must succeed.
+pub fn auto_apply(account: &TestAccount) -> Run {
+    baseline(account, &["apply", "--auto-approve"]).expect_code(0)
+}
+
+/// `baseline plan --detailed-exitcode`, which must exit with `code`: 0 when nothing is left
+/// to change, 2 when something is.
+pub fn plan_exits(account: &TestAccount, code: i32) -> Run {
+    baseline(account, &["plan", "--detailed-exitcode"]).expect_code(code)
+}
+
+/// Applies, and then nothing is left to change.
+pub fn converge(account: &TestAccount) {
+    auto_apply(account);
+    plan_exits(account, 0);
 }

@@ -5,7 +5,7 @@
 use aws_sdk_organizations::types::PolicyType;
 use baseline_test_support::TestAccount;
 
-use crate::baseline;
+use crate::{account_with, auto_apply, baseline, plan_exits};
 
 fn org_baseline(account: &TestAccount) -> String {
     let id = &account.id;
@@ -76,6 +76,16 @@ async fn min_length(account: &TestAccount, member: &str) -> Option<i32> {
         })
 }
 
+/// Sets the password policy of `member` out of band, to a minimum length of `length` only.
+async fn set_min_length(account: &TestAccount, member: &str, length: i32) {
+    let iam = aws_sdk_iam::Client::new(&account.member_config(member).await);
+    iam.update_account_password_policy()
+        .minimum_password_length(length)
+        .send()
+        .await
+        .expect("out of band");
+}
+
 async fn analyzers(account: &TestAccount, member: &str) -> usize {
     let config = account.member_config(member).await;
     aws_sdk_accessanalyzer::Client::new(&config)
@@ -109,18 +119,13 @@ fn report<'a>(stdout: &'a str, account_id: &str) -> &'a str {
 
 #[tokio::test]
 async fn builds_the_organization_and_fans_the_baseline_out() {
-    let account = TestAccount::new().await;
-    account.write("baseline.yaml", &org_baseline(&account));
+    let account = account_with(org_baseline).await;
 
     // First run: the organization, OUs, the SCP and both accounts; the members' baselines
     // wait for the accounts to exist.
     let first = baseline(&account, &["plan"]).expect_code(0);
-    assert!(
-        first.stdout.contains("Account `prod` does not exist yet"),
-        "{}",
-        first.stdout
-    );
-    let created = baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    first.stdout_has("Account `prod` does not exist yet");
+    let created = auto_apply(&account);
     assert!(
         created.stderr.contains("org_account.prod: account ")
             && created.stderr.contains(" created after"),
@@ -192,30 +197,18 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
     );
 
     // Second run: both members get the account baseline through the role.
-    let fanned = baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    let fanned = auto_apply(&account);
     for member in [&prod, &sandbox] {
         assert!(part(&fanned.stdout, member).contains("iam_password_policy"));
         assert_eq!(min_length(&account, member).await, Some(14));
         assert_eq!(analyzers(&account, member).await, 1);
     }
-    let quiet = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(
-        quiet
-            .stdout
-            .contains("3 account(s) planned, 0 with changes, 0 could not be planned"),
-        "{}",
-        quiet.stdout
-    );
+    let quiet = plan_exits(&account, 0);
+    quiet.stdout_has("3 account(s) planned, 0 with changes, 0 could not be planned");
 
     // Drift in one member shows under that account only.
-    let prod_iam = aws_sdk_iam::Client::new(&account.member_config(&prod).await);
-    prod_iam
-        .update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("out of band");
-    let drift = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(2);
+    set_min_length(&account, &prod, 8).await;
+    let drift = plan_exits(&account, 2);
     assert!(
         part(&drift.stdout, &prod).contains("~ iam_password_policy"),
         "{}",
@@ -239,13 +232,7 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
 
     // A failure in one account leaves the other applied: sandbox may not write to Access
     // Analyzer, as an explicit deny would say.
-    let sandbox_iam = aws_sdk_iam::Client::new(&account.member_config(&sandbox).await);
-    sandbox_iam
-        .update_account_password_policy()
-        .minimum_password_length(8)
-        .send()
-        .await
-        .expect("out of band");
+    set_min_length(&account, &sandbox, 8).await;
     for member in [&prod, &sandbox] {
         let config = account.member_config(member).await;
         aws_sdk_accessanalyzer::Client::new(&config)
@@ -267,13 +254,7 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
         "{}",
         partial.stdout
     );
-    assert!(
-        partial
-            .stdout
-            .contains(&format!("incomplete in {sandbox} (sandbox)")),
-        "{}",
-        partial.stdout
-    );
+    partial.stdout_has(&format!("incomplete in {sandbox} (sandbox)"));
     assert_eq!(analyzers(&account, &prod).await, 1, "prod applied");
     assert_eq!(min_length(&account, &prod).await, Some(14));
     assert_eq!(

@@ -4,7 +4,7 @@
 use baseline_test_support::{Run, TestAccount};
 use serde_json::Value;
 
-use crate::{BIN, baseline};
+use crate::{BIN, auto_apply, baseline, plan_exits};
 
 fn baseline_text(account: &TestAccount, min_length: u32) -> String {
     format!(
@@ -26,6 +26,13 @@ async fn min_length(account: &TestAccount) -> Option<i32> {
         })
 }
 
+/// The change of `address` in a plan's JSON, to edit.
+fn change_mut<'a>(plan: &'a mut Value, address: &str) -> &'a mut Value {
+    let changes = plan["resource_changes"].as_array_mut().expect("changes");
+    let change = changes.iter_mut().find(|c| c["address"] == address);
+    change.unwrap_or_else(|| panic!("no {address} in the plan"))
+}
+
 #[tokio::test]
 async fn a_saved_plan_is_applied_exactly() {
     let account = TestAccount::new().await;
@@ -35,20 +42,14 @@ async fn a_saved_plan_is_applied_exactly() {
         &["plan", "--out", "plan.json", "--detailed-exitcode"],
     )
     .expect_code(2);
-    assert!(plan.stderr.contains("Saved the plan to plan.json"));
+    plan.stderr_has("Saved the plan to plan.json");
     // The file changes after the plan: the saved plan, not the file, is applied.
     account.write("baseline.yaml", &baseline_text(&account, 30));
     baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(0);
     assert_eq!(min_length(&account).await, Some(16));
     // Applying it again finds the account changed (by the plan itself): refused.
     let again = baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(1);
-    assert!(
-        again
-            .stderr
-            .contains("the account changed since the plan was made"),
-        "{}",
-        again.stderr
-    );
+    again.stderr_has("the account changed since the plan was made");
 }
 
 /// What apply does with a saved plan is what `show` displays: a plan whose `after` was
@@ -62,12 +63,7 @@ async fn an_edited_saved_plan_is_refused() {
     let text = std::fs::read_to_string(account.dir().join("plan.json")).expect("plan");
     let mut plan: Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(plan["checksum"].as_str().map(str::len), Some(64), "sealed");
-    let policy = plan["resource_changes"]
-        .as_array_mut()
-        .expect("changes")
-        .iter_mut()
-        .find(|c| c["address"] == "iam_password_policy")
-        .expect("the password policy");
+    let policy = change_mut(&mut plan, "iam_password_policy");
     policy["after"]["minimum_length"] = serde_json::json!(6);
     account.write("after-only.json", &plan.to_string());
     for command in [
@@ -75,21 +71,11 @@ async fn an_edited_saved_plan_is_refused() {
         vec!["show", "after-only.json"],
     ] {
         let run = baseline(&account, &command).expect_code(1);
-        assert!(
-            run.stderr
-                .contains("what it shows differs from what it would do at iam_password_policy"),
-            "{}",
-            run.stderr
-        );
+        run.stderr_has("what it shows differs from what it would do at iam_password_policy");
     }
 
     // Edited so that it shows what it does: the checksum still tells.
-    let policy = plan["resource_changes"]
-        .as_array_mut()
-        .expect("changes")
-        .iter_mut()
-        .find(|c| c["address"] == "iam_password_policy")
-        .expect("the password policy");
+    let policy = change_mut(&mut plan, "iam_password_policy");
     for field in policy["fields"].as_array_mut().expect("fields") {
         if field["path"] == "minimum_length" {
             field["after"] = serde_json::json!(6);
@@ -97,12 +83,7 @@ async fn an_edited_saved_plan_is_refused() {
     }
     account.write("consistent.json", &plan.to_string());
     let run = baseline(&account, &["apply", "consistent.json", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("its checksum does not match its content"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("its checksum does not match its content");
     assert_eq!(min_length(&account).await, None, "nothing was changed");
 }
 
@@ -119,13 +100,8 @@ async fn a_stale_plan_is_refused_and_nothing_changes() {
         .await
         .expect("out of band");
     let run = baseline(&account, &["apply", "plan.json", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("the account changed since the plan was made: iam_group.ops;"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("nothing was changed"));
+    run.stderr_has("the account changed since the plan was made: iam_group.ops;");
+    run.stderr_has("nothing was changed");
     assert_eq!(
         min_length(&account).await,
         None,
@@ -155,28 +131,15 @@ async fn a_plan_for_another_account_or_format_is_refused() {
     other.seal();
     account.write("other.json", &serde_json::to_string(&other).expect("JSON"));
     let run = baseline(&account, &["apply", "other.json", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr.contains("pinned to account 111122223333"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("pinned to account 111122223333");
 
     let future = text.replace("\"format_version\": \"2.1\"", "\"format_version\": \"3.0\"");
     account.write("future.json", &future);
     let run = baseline(&account, &["apply", "future.json", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr
-            .contains("has plan format 3.0; this baseline reads format 2.1"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("has plan format 3.0; this baseline reads format 2.1");
 
     let run = baseline(&account, &["apply", "baseline.yaml", "--auto-approve"]).expect_code(1);
-    assert!(
-        run.stderr.contains("is not a saved baseline plan"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("is not a saved baseline plan");
     assert_eq!(min_length(&account).await, None);
 }
 
@@ -286,22 +249,17 @@ async fn markdown_of_a_large_change_set_fits_one_comment() {
         "{} characters",
         run.stdout.len()
     );
-    assert!(
-        run.stdout
-            .contains("**Plan: 150 to create, 0 to update, 0 to delete, 0 manual.**")
-    );
-    assert!(run.stdout.contains("more resource(s) not shown"));
-    assert!(
-        run.stdout.contains("`iam_group.team-149`"),
-        "the summary names every broadened group"
-    );
+    run.stdout_has("**Plan: 150 to create, 0 to update, 0 to delete, 0 manual.**");
+    run.stdout_has("more resource(s) not shown");
+    // The summary names every broadened group.
+    run.stdout_has("`iam_group.team-149`");
 }
 
 #[tokio::test]
 async fn destroy_removes_what_the_baseline_declares_and_nothing_else() {
     let account = TestAccount::new().await;
     account.write("baseline.yaml", &baseline_text(&account, 16));
-    baseline(&account, &["apply", "--auto-approve"]).expect_code(0);
+    auto_apply(&account);
     let iam = account.iam();
     iam.create_group()
         .group_name("undeclared")
@@ -310,12 +268,9 @@ async fn destroy_removes_what_the_baseline_declares_and_nothing_else() {
         .expect("group");
 
     let run = baseline(&account, &["destroy"]).expect_code(1);
-    assert!(
-        run.stdout.contains("- iam_group.ops will be deleted"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stderr.contains("--auto-approve"), "destroy asks first");
+    run.stdout_has("- iam_group.ops will be deleted");
+    // Destroy asks first.
+    run.stderr_has("--auto-approve");
     iam.get_group()
         .group_name("ops")
         .send()
@@ -412,11 +367,7 @@ async fn init_adopts_an_existing_account_and_the_next_plan_is_empty() {
         .expect("switch role");
 
     let run = baseline(&account, &["init"]).expect_code(0);
-    assert!(
-        run.stderr.contains("1 groups, 1 users, 2 roles"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("1 groups, 1 users, 2 roles");
     let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
     assert!(
         written.contains("accounts:\n        - self\n        require_mfa: true"),
@@ -427,9 +378,9 @@ async fn init_adopts_an_existing_account_and_the_next_plan_is_empty() {
         "a federated trust is kept whole:\n{written}"
     );
     baseline(&account, &["validate"]).expect_code(0);
-    let plan = baseline(&account, &["plan", "--detailed-exitcode"]).expect_code(0);
-    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    let plan = plan_exits(&account, 0);
+    plan.stdout_has("No changes.");
 
     let again = baseline(&account, &["init"]).expect_code(1);
-    assert!(again.stderr.contains("init does not overwrite it"));
+    again.stderr_has("init does not overwrite it");
 }

@@ -213,6 +213,19 @@ fn main() -> ExitCode {
         auto_approve: args.auto_approve,
         parallelism: args.parallelism,
     };
+    // `apply` without a saved plan, and `destroy`: one run, towards another goal.
+    let plan_and_apply = async |file: &FileArg, args: &RunArgs, accounts: &AccountsArg, goal| {
+        let options = aws(args.password_file.clone());
+        commands::apply(
+            &file.file,
+            options,
+            out,
+            run(args),
+            goal,
+            &accounts.fanout(),
+        )
+        .await
+    };
     let code = runtime.block_on(async {
         match &cli.command {
             Command::Validate(file) => commands::validate(&file.file),
@@ -252,34 +265,12 @@ fn main() -> ExitCode {
                 saved: None,
                 run: args,
                 accounts,
-            } => {
-                let options = aws(args.password_file.clone());
-                commands::apply(
-                    &file.file,
-                    options,
-                    out,
-                    run(args),
-                    commands::Goal::Baseline,
-                    &accounts.fanout(),
-                )
-                .await
-            }
+            } => plan_and_apply(file, args, accounts, commands::Goal::Baseline).await,
             Command::Destroy {
                 file,
                 run: args,
                 accounts,
-            } => {
-                let options = aws(args.password_file.clone());
-                commands::apply(
-                    &file.file,
-                    options,
-                    out,
-                    run(args),
-                    commands::Goal::Destroy,
-                    &accounts.fanout(),
-                )
-                .await
-            }
+            } => plan_and_apply(file, args, accounts, commands::Goal::Destroy).await,
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
             Command::Schema => commands::schema(),
             Command::ForceUnlock(file) => commands::force_unlock(&file.file, aws(None)).await,

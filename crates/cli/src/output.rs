@@ -79,7 +79,7 @@ pub(crate) fn show_progress(account: &str, event: Event<'_>) {
     };
     match event {
         Event::Started { address, action } => {
-            progress(&format!("{at}{address}: {}...", doing(action)));
+            progress(&format!("{at}{address}: {}...", verbs(action).0));
         }
         Event::Finished {
             address,
@@ -88,7 +88,9 @@ pub(crate) fn show_progress(account: &str, event: Event<'_>) {
             elapsed,
         } => {
             let what = match outcome {
-                Outcome::Applied => format!("{} after {:.1}s", done(action), elapsed.as_secs_f64()),
+                Outcome::Applied => {
+                    format!("{} after {:.1}s", verbs(action).1, elapsed.as_secs_f64())
+                }
                 Outcome::Failed { .. } => "failed".to_owned(),
                 Outcome::Skipped { .. } => "skipped".to_owned(),
             };
@@ -97,21 +99,13 @@ pub(crate) fn show_progress(account: &str, event: Event<'_>) {
     }
 }
 
-fn doing(action: Action) -> &'static str {
+/// What an action is called while it runs, and once it is done.
+fn verbs(action: Action) -> (&'static str, &'static str) {
     match action {
-        Action::Create => "creating",
-        Action::Update => "updating",
-        Action::Delete => "deleting",
-        Action::NoOp | Action::Manual => "checking",
-    }
-}
-
-fn done(action: Action) -> &'static str {
-    match action {
-        Action::Create => "created",
-        Action::Update => "updated",
-        Action::Delete => "deleted",
-        Action::NoOp | Action::Manual => "checked",
+        Action::Create => ("creating", "created"),
+        Action::Update => ("updating", "updated"),
+        Action::Delete => ("deleting", "deleted"),
+        Action::NoOp | Action::Manual => ("checking", "checked"),
     }
 }
 

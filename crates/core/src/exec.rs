@@ -204,12 +204,30 @@ mod tests {
     use crate::graph::tests::change;
     use crate::provider::BoxFuture;
 
-    /// An in-memory provider that records the order of applies and fails chosen names.
-    /// It exercises the executor's ordering alone; the AWS side is tested against the
-    /// emulator.
+    /// An in-memory provider that records the order of applies, fails chosen names, and
+    /// counts how many applies run at once (each takes `pause`). It exercises the executor
+    /// alone; the AWS side is tested against the emulator.
     struct Recorder {
         fail: Vec<&'static str>,
+        pause: Duration,
         applied: Mutex<Vec<String>>,
+        /// Applies running now, and the most that ever ran at once.
+        running: Mutex<(usize, usize)>,
+    }
+
+    impl Recorder {
+        fn new(fail: Vec<&'static str>, pause_ms: u64) -> Arc<Self> {
+            Arc::new(Self {
+                fail,
+                pause: Duration::from_millis(pause_ms),
+                applied: Mutex::new(vec![]),
+                running: Mutex::new((0, 0)),
+            })
+        }
+
+        fn applied(&self) -> Vec<String> {
+            self.applied.lock().expect("lock").clone()
+        }
     }
 
     impl Provider for Recorder {
@@ -226,7 +244,13 @@ mod tests {
         ) -> BoxFuture<'a, Result<(), ProviderError>> {
             Box::pin(async move {
                 let name = change.address.name.clone().unwrap_or_default();
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                {
+                    let mut running = self.running.lock().expect("lock");
+                    running.0 += 1;
+                    running.1 = running.1.max(running.0);
+                }
+                tokio::time::sleep(self.pause).await;
+                self.running.lock().expect("lock").0 -= 1;
                 if self.fail.contains(&name.as_str()) {
                     return Err(ProviderError {
                         address: change.address.clone(),
@@ -248,10 +272,7 @@ mod tests {
 
     #[tokio::test]
     async fn failure_skips_descendants_and_spares_independent_branches() {
-        let recorder = Arc::new(Recorder {
-            fail: vec!["b"],
-            applied: Mutex::new(vec![]),
-        });
+        let recorder = Recorder::new(vec!["b"], 5);
         let plan = plan(vec![
             change("a", Action::Create, &[]),
             change("b", Action::Create, &["a"]),
@@ -263,7 +284,7 @@ mod tests {
         let report = apply(&plan, recorder.clone(), 4, &|_| {})
             .await
             .expect("acyclic");
-        let applied = recorder.applied.lock().expect("lock").clone();
+        let applied = recorder.applied();
         assert!(applied.contains(&"a".to_owned()) && applied.contains(&"e".to_owned()));
         assert_eq!(applied.len(), 2);
         let outcome = |n: &str| report.outcomes[&ResourceAddr::named("thing", n)].clone();
@@ -286,10 +307,7 @@ mod tests {
 
     #[tokio::test]
     async fn dependencies_apply_first_and_deletes_in_reverse() {
-        let recorder = Arc::new(Recorder {
-            fail: vec![],
-            applied: Mutex::new(vec![]),
-        });
+        let recorder = Recorder::new(vec![], 5);
         let plan = plan(vec![
             change("x1", Action::Create, &[]),
             change("x2", Action::Create, &["x1"]),
@@ -300,7 +318,7 @@ mod tests {
             .await
             .expect("acyclic");
         assert!(report.succeeded());
-        let applied = recorder.applied.lock().expect("lock").clone();
+        let applied = recorder.applied();
         let at = |n: &str| applied.iter().position(|a| a == n).expect("applied");
         assert!(at("x1") < at("x2"));
         assert!(at("y2") < at("y1"));
@@ -308,35 +326,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrency_is_bounded() {
-        struct Gauge {
-            now: Mutex<(usize, usize)>,
-        }
-        impl Provider for Gauge {
-            fn read<'a>(
-                &'a self,
-                _request: &'a ReadRequest,
-            ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-                Box::pin(async { Ok(None) })
-            }
-            fn apply<'a>(
-                &'a self,
-                _change: &'a ResourceChange,
-            ) -> BoxFuture<'a, Result<(), ProviderError>> {
-                Box::pin(async move {
-                    {
-                        let mut g = self.now.lock().expect("lock");
-                        g.0 += 1;
-                        g.1 = g.1.max(g.0);
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    self.now.lock().expect("lock").0 -= 1;
-                    Ok(())
-                })
-            }
-        }
-        let gauge = Arc::new(Gauge {
-            now: Mutex::new((0, 0)),
-        });
+        let recorder = Recorder::new(vec![], 10);
         let names: Vec<String> = (0..12).map(|i| format!("n{i}")).collect();
         let plan = plan(
             names
@@ -344,9 +334,11 @@ mod tests {
                 .map(|n| change(n, Action::Create, &[]))
                 .collect(),
         );
-        let report = apply(&plan, gauge.clone(), 3, &|_| {}).await.expect("ok");
+        let report = apply(&plan, recorder.clone(), 3, &|_| {})
+            .await
+            .expect("ok");
         assert_eq!(report.outcomes.len(), 12);
-        let peak = gauge.now.lock().expect("lock").1;
+        let peak = recorder.running.lock().expect("lock").1;
         assert_eq!(peak, 3);
     }
 }

@@ -122,34 +122,31 @@ pub(crate) mod tests {
         }
     }
 
+    /// The order of changes to a policy and to a group that depends on it.
+    fn policy_and_group(policy: Action, group: Action) -> Order {
+        let changes = [
+            change("policy", policy, &[]),
+            change("group", group, &["policy"]),
+        ];
+        order(&changes).expect("acyclic")
+    }
+
     #[test]
     fn creates_wait_for_dependencies() {
-        let changes = [
-            change("policy", Action::Create, &[]),
-            change("group", Action::Create, &["policy"]),
-        ];
-        let order = order(&changes).expect("acyclic");
+        let order = policy_and_group(Action::Create, Action::Create);
         assert_eq!(order.waits_for[&1], BTreeSet::from([0]));
         assert!(order.waits_for[&0].is_empty());
     }
 
     #[test]
     fn deletes_run_in_reverse() {
-        let changes = [
-            change("policy", Action::Delete, &[]),
-            change("group", Action::Delete, &["policy"]),
-        ];
-        let order = order(&changes).expect("acyclic");
+        let order = policy_and_group(Action::Delete, Action::Delete);
         assert_eq!(order.waits_for[&0], BTreeSet::from([1]));
     }
 
     #[test]
     fn settled_resources_are_not_waited_for() {
-        let changes = [
-            change("policy", Action::NoOp, &[]),
-            change("group", Action::Create, &["policy"]),
-        ];
-        let order = order(&changes).expect("acyclic");
+        let order = policy_and_group(Action::NoOp, Action::Create);
         assert!(order.waits_for[&1].is_empty());
         assert!(!order.waits_for.contains_key(&0));
     }

@@ -19,3 +19,12 @@ pub use load::{LoadError, load_file, load_str};
 pub use plan::{AccountPlan, Action, Desired, FieldChange, ManualStep, Plan, ResourceChange};
 pub use provider::{BoxFuture, Provider, ProviderError, ReadRequest};
 pub use spec::Spec;
+
+/// The items in backquotes, separated by commas: how messages list names.
+pub(crate) fn quoted_list<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -15,8 +15,8 @@ use baseline_core::{
 use serde_json::{Value, json};
 
 use crate::{
-    Account, Goal, Member, Observer, Organization, Selection, apply_members, apply_own, plan,
-    recheck,
+    Account, Failure, Goal, Member, Observer, Organization, Planned, Selection, apply_members,
+    apply_own, plan, recheck,
 };
 
 type Resources = BTreeMap<ResourceAddr, Value>;
@@ -168,6 +168,24 @@ fn world(unreachable: &[&str]) -> (Arc<World>, Arc<Memory>) {
     (world, root)
 }
 
+/// Plans `spec()` for `org` towards `goal`, limited to `selection`, with nobody listening.
+async fn plan_quietly(
+    root: &Arc<Memory>,
+    org: &Organization,
+    goal: Goal,
+    selection: &Selection,
+) -> Result<Planned<Memory>, Vec<Failure>> {
+    plan(root, &spec(), org, goal, selection, &Recorder::default()).await
+}
+
+/// A run limited to one account.
+fn only(account: &str) -> Selection {
+    Selection {
+        only: vec![account.to_owned()],
+        parallelism: None,
+    }
+}
+
 fn actions(changes: &[ResourceChange]) -> Vec<Action> {
     changes.iter().map(|c| c.action).collect()
 }
@@ -232,23 +250,12 @@ async fn an_organization_is_planned_applied_and_then_converged() {
 async fn an_unreachable_member_is_recorded_and_the_others_are_planned() {
     let (_, root) = world(&["333333333333"]);
     let org = organization(&["222222222222", "333333333333", "444444444444"]);
-    let planned = plan(
-        &root,
-        &spec(),
-        &org,
-        Goal::Baseline,
-        &Selection::default(),
-        &Recorder::default(),
-    )
-    .await
-    .expect("planned");
+    let planned = plan_quietly(&root, &org, Goal::Baseline, &Selection::default())
+        .await
+        .expect("planned");
     assert!(planned.plan.has_failures());
-    let failed: Vec<&AccountPlan> = planned
-        .plan
-        .accounts
-        .iter()
-        .filter(|a| a.error.is_some())
-        .collect();
+    let accounts = &planned.plan.accounts;
+    let failed: Vec<&AccountPlan> = accounts.iter().filter(|a| a.error.is_some()).collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].account_id, "333333333333");
     assert_eq!(
@@ -263,20 +270,9 @@ async fn an_unreachable_member_is_recorded_and_the_others_are_planned() {
 async fn a_selection_limits_the_run_and_an_unknown_one_is_refused() {
     let (_, root) = world(&[]);
     let org = organization(&["222222222222", "333333333333"]);
-    let only = Selection {
-        only: vec!["member-333333333333".to_owned()],
-        parallelism: None,
-    };
-    let planned = plan(
-        &root,
-        &spec(),
-        &org,
-        Goal::Baseline,
-        &only,
-        &Recorder::default(),
-    )
-    .await
-    .expect("planned");
+    let planned = plan_quietly(&root, &org, Goal::Baseline, &only("member-333333333333"))
+        .await
+        .expect("planned");
     assert!(
         planned.plan.changes.is_empty(),
         "the pinned account is not selected"
@@ -284,20 +280,9 @@ async fn a_selection_limits_the_run_and_an_unknown_one_is_refused() {
     assert_eq!(planned.plan.accounts.len(), 1);
     assert_eq!(planned.plan.limited_to, ["member-333333333333"]);
 
-    let unknown = Selection {
-        only: vec!["999999999999".to_owned()],
-        parallelism: None,
-    };
-    let failures = plan(
-        &root,
-        &spec(),
-        &org,
-        Goal::Baseline,
-        &unknown,
-        &Recorder::default(),
-    )
-    .await
-    .expect_err("refused");
+    let failures = plan_quietly(&root, &org, Goal::Baseline, &only("999999999999"))
+        .await
+        .expect_err("refused");
     assert!(
         failures[0].message.contains("`999999999999`"),
         "{failures:?}"
@@ -310,16 +295,9 @@ async fn a_selection_limits_the_run_and_an_unknown_one_is_refused() {
 async fn a_saved_plan_is_refused_when_an_account_changed_since() {
     let (world, root) = world(&[]);
     let org = organization(&["222222222222"]);
-    let planned = plan(
-        &root,
-        &spec(),
-        &org,
-        Goal::Baseline,
-        &Selection::default(),
-        &Recorder::default(),
-    )
-    .await
-    .expect("planned");
+    let planned = plan_quietly(&root, &org, Goal::Baseline, &Selection::default())
+        .await
+        .expect("planned");
     let members = recheck(&root, &planned.plan)
         .await
         .expect("nothing changed");
@@ -346,29 +324,16 @@ async fn a_saved_plan_is_refused_when_an_account_changed_since() {
 #[tokio::test]
 async fn destroy_plans_only_what_a_destroy_removes() {
     let (_, root) = world(&[]);
-    let planned = plan(
-        &root,
-        &spec(),
-        &Organization::default(),
-        Goal::Baseline,
-        &Selection::default(),
-        &Recorder::default(),
-    )
-    .await
-    .expect("planned");
+    let (none, all) = (Organization::default(), Selection::default());
+    let planned = plan_quietly(&root, &none, Goal::Baseline, &all)
+        .await
+        .expect("planned");
     apply_own(&root, &planned.plan, 2, &Recorder::default())
         .await
         .expect("acyclic");
-    let destroy = plan(
-        &root,
-        &spec(),
-        &Organization::default(),
-        Goal::Destroy,
-        &Selection::default(),
-        &Recorder::default(),
-    )
-    .await
-    .expect("planned");
+    let destroy = plan_quietly(&root, &none, Goal::Destroy, &all)
+        .await
+        .expect("planned");
     let addresses: Vec<String> = destroy
         .plan
         .changes

@@ -28,13 +28,11 @@ pub fn plan_markdown(plan: &Plan, limit: usize) -> String {
         .filter(|a| a.error.is_some())
         .map(|a| format!("`{}`", a.label()))
         .collect();
-    if !failed.is_empty() {
-        let _ = writeln!(
-            out,
-            "> [!CAUTION]\n> **Could not be planned:** {}\n",
-            failed.join(", ")
-        );
-    }
+    paragraph_of_names(
+        &mut out,
+        "> [!CAUTION]\n> **Could not be planned:** ",
+        &failed,
+    );
     for name in &plan.pending_accounts {
         let _ = writeln!(
             out,
@@ -63,6 +61,14 @@ pub fn plan_markdown(plan: &Plan, limit: usize) -> String {
     out
 }
 
+/// `lead`, then the names joined with commas, as a paragraph of its own; nothing when there
+/// are no names.
+fn paragraph_of_names(out: &mut String, lead: &str, names: &[String]) {
+    if !names.is_empty() {
+        let _ = writeln!(out, "{lead}{}\n", names.join(", "));
+    }
+}
+
 /// One account's part of the comment, within `limit` characters.
 fn account_markdown(plan: &Plan, limit: usize) -> String {
     let pending = pending(plan);
@@ -79,38 +85,26 @@ fn account_markdown(plan: &Plan, limit: usize) -> String {
             .map(|c| format!("`{}`", c.address))
             .collect()
     };
-    let broadened = listed(&|c| !c.permissions_broadened.is_empty());
-    if !broadened.is_empty() {
-        let _ = writeln!(
-            head,
-            "> [!WARNING]\n> **Permissions broadened** in {}\n",
-            broadened.join(", ")
-        );
-    }
-    let outside = listed(&|c| !c.outside_baseline.is_empty());
-    if !outside.is_empty() {
-        let _ = writeln!(
-            head,
-            "> [!WARNING]\n> **Permissions added outside baseline** (apply removes them) in {}\n",
-            outside.join(", ")
-        );
-    }
-    let deleted = listed(&|c| c.action == Action::Delete);
-    if !deleted.is_empty() {
-        let _ = writeln!(
-            head,
-            "> [!CAUTION]\n> **Deleted:** {}\n",
-            deleted.join(", ")
-        );
-    }
-    let manual = listed(&|c| c.action == Action::Manual);
-    if !manual.is_empty() {
-        let _ = writeln!(
-            head,
-            "**Manual steps** (apply cannot do them): {}\n",
-            manual.join(", ")
-        );
-    }
+    paragraph_of_names(
+        &mut head,
+        "> [!WARNING]\n> **Permissions broadened** in ",
+        &listed(&|c| !c.permissions_broadened.is_empty()),
+    );
+    paragraph_of_names(
+        &mut head,
+        "> [!WARNING]\n> **Permissions added outside baseline** (apply removes them) in ",
+        &listed(&|c| !c.outside_baseline.is_empty()),
+    );
+    paragraph_of_names(
+        &mut head,
+        "> [!CAUTION]\n> **Deleted:** ",
+        &listed(&|c| c.action == Action::Delete),
+    );
+    paragraph_of_names(
+        &mut head,
+        "**Manual steps** (apply cannot do them): ",
+        &listed(&|c| c.action == Action::Manual),
+    );
     let blocks: Vec<String> = pending.iter().map(|c| markdown_block(c)).collect();
     let note = |left: usize| {
         format!(

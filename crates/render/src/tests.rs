@@ -16,9 +16,37 @@ use fixtures::{
     change, field, limited_plan, manual_only_plan, multi_account_plan, rich_plan, sample_plan,
 };
 
-#[test]
-fn plan_text_snapshot() {
-    insta::assert_snapshot!(plan_text(&sample_plan(), Style::default()));
+/// One test per snapshot: the test's name names the snapshot, the expression is what it
+/// holds.
+macro_rules! snapshot_tests {
+    ($($name:ident: $text:expr,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                insta::assert_snapshot!($text);
+            }
+        )*
+    };
+}
+
+snapshot_tests! {
+    plan_text_snapshot: plan_text(&sample_plan(), Style::default()),
+    markdown_snapshot: plan_markdown(&sample_plan(), MARKDOWN_LIMIT),
+    sample_plan_colored_snapshot: colored_text(&sample_plan()),
+    rich_plan_text_snapshot: plan_text(&rich_plan(), Style::default()),
+    rich_plan_colored_snapshot: colored_text(&rich_plan()),
+    rich_plan_markdown_snapshot: plan_markdown(&rich_plan(), MARKDOWN_LIMIT),
+    manual_only_plan_text_snapshot: plan_text(&manual_only_plan(), Style::default()),
+    manual_only_plan_markdown_snapshot: plan_markdown(&manual_only_plan(), MARKDOWN_LIMIT),
+    multi_account_text_snapshot: plan_text(&multi_account_plan(), Style::default()),
+    multi_account_colored_snapshot: colored_text(&multi_account_plan()),
+    multi_account_markdown_snapshot: plan_markdown(&multi_account_plan(), MARKDOWN_LIMIT),
+    multi_account_markdown_shares_a_small_limit_snapshot:
+        plan_markdown(&multi_account_plan(), 2_500),
+    limited_plan_text_snapshot: plan_text(&limited_plan(), Style::default()),
+    limited_plan_markdown_snapshot: plan_markdown(&limited_plan(), MARKDOWN_LIMIT),
+    markdown_leaves_out_blocks_that_do_not_fit_snapshot: plan_markdown(&sample_plan(), 1_000),
+    markdown_cuts_a_summary_that_does_not_fit_snapshot: plan_markdown(&rich_plan(), 300),
 }
 
 #[test]
@@ -51,11 +79,6 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
-}
-
-#[test]
-fn markdown_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&sample_plan(), MARKDOWN_LIMIT));
 }
 
 #[test]
@@ -105,26 +128,10 @@ fn json_round_trips() {
 #[test]
 fn report_snapshot() {
     let plan = sample_plan();
-    let mut report = ApplyReport::default();
-    report.outcomes.insert(
-        ResourceAddr::singleton("iam_password_policy"),
-        Outcome::Failed {
-            error: ProviderError {
-                address: ResourceAddr::singleton("iam_password_policy"),
-                operation: "iam:UpdateAccountPasswordPolicy".into(),
-                code: Some("AccessDenied".into()),
-                message: "not allowed".into(),
-                hint: Some(
-                    "the caller needs the `iam:UpdateAccountPasswordPolicy` permission".into(),
-                ),
-            },
-        },
-    );
-    report.outcomes.insert(
-        ResourceAddr::named("iam_user", "old-user"),
-        Outcome::Skipped {
-            because: ResourceAddr::singleton("iam_password_policy"),
-        },
+    let mut report = failed_password_policy(
+        Some("AccessDenied"),
+        "not allowed",
+        Some("the caller needs the `iam:UpdateAccountPasswordPolicy` permission"),
     );
     report
         .outcomes
@@ -132,94 +139,49 @@ fn report_snapshot() {
     insta::assert_snapshot!(report_text(&report, &plan, Style::default()));
 }
 
+/// A report in which the password policy failed (with `code`, `message` and `hint`), and
+/// the user that waits for it was skipped.
+fn failed_password_policy(code: Option<&str>, message: &str, hint: Option<&str>) -> ApplyReport {
+    let policy = ResourceAddr::singleton("iam_password_policy");
+    let mut report = ApplyReport::default();
+    report.outcomes.insert(
+        policy.clone(),
+        Outcome::Failed {
+            error: ProviderError {
+                address: policy.clone(),
+                operation: "iam:UpdateAccountPasswordPolicy".into(),
+                code: code.map(str::to_owned),
+                message: message.into(),
+                hint: hint.map(str::to_owned),
+            },
+        },
+    );
+    report.outcomes.insert(
+        ResourceAddr::named("iam_user", "old-user"),
+        Outcome::Skipped { because: policy },
+    );
+    report
+}
+
 /// Colour codes made visible, so a snapshot shows which text gets which colour.
 fn visible_ansi(text: &str) -> String {
     text.replace('\x1b', "<ESC>")
 }
 
-#[test]
-fn rich_plan_text_snapshot() {
-    insta::assert_snapshot!(plan_text(&rich_plan(), Style::default()));
+/// A plan as coloured text, its colour codes made visible.
+fn colored_text(plan: &Plan) -> String {
+    visible_ansi(&plan_text(plan, Style { color: true }))
 }
 
-#[test]
-fn rich_plan_colored_snapshot() {
-    insta::assert_snapshot!(visible_ansi(&plan_text(
-        &rich_plan(),
-        Style { color: true }
-    )));
-}
-
-#[test]
-fn rich_plan_markdown_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&rich_plan(), MARKDOWN_LIMIT));
-}
-
-#[test]
-fn sample_plan_colored_snapshot() {
-    insta::assert_snapshot!(visible_ansi(&plan_text(
-        &sample_plan(),
-        Style { color: true }
-    )));
-}
-
-#[test]
-fn manual_only_plan_text_snapshot() {
-    insta::assert_snapshot!(plan_text(&manual_only_plan(), Style::default()));
-}
-
-#[test]
-fn manual_only_plan_markdown_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&manual_only_plan(), MARKDOWN_LIMIT));
+/// A report as coloured text, its colour codes made visible.
+fn colored_report(report: &ApplyReport, plan: &Plan) -> String {
+    visible_ansi(&report_text(report, plan, Style { color: true }))
 }
 
 #[test]
 fn empty_plan_markdown_snapshot() {
     let plan = Plan::new("123456789012", vec![], vec![]);
     insta::assert_snapshot!(plan_markdown(&plan, MARKDOWN_LIMIT));
-}
-
-#[test]
-fn multi_account_text_snapshot() {
-    insta::assert_snapshot!(plan_text(&multi_account_plan(), Style::default()));
-}
-
-#[test]
-fn multi_account_colored_snapshot() {
-    insta::assert_snapshot!(visible_ansi(&plan_text(
-        &multi_account_plan(),
-        Style { color: true }
-    )));
-}
-
-#[test]
-fn multi_account_markdown_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&multi_account_plan(), MARKDOWN_LIMIT));
-}
-
-#[test]
-fn multi_account_markdown_shares_a_small_limit_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&multi_account_plan(), 2_500));
-}
-
-#[test]
-fn limited_plan_text_snapshot() {
-    insta::assert_snapshot!(plan_text(&limited_plan(), Style::default()));
-}
-
-#[test]
-fn limited_plan_markdown_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&limited_plan(), MARKDOWN_LIMIT));
-}
-
-#[test]
-fn markdown_leaves_out_blocks_that_do_not_fit_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&sample_plan(), 1_000));
-}
-
-#[test]
-fn markdown_cuts_a_summary_that_does_not_fit_snapshot() {
-    insta::assert_snapshot!(plan_markdown(&rich_plan(), 300));
 }
 
 #[test]
@@ -231,40 +193,14 @@ fn report_of_a_complete_apply_snapshot() {
             .outcomes
             .insert(change.address.clone(), Outcome::Applied);
     }
-    insta::assert_snapshot!(visible_ansi(&report_text(
-        &report,
-        &plan,
-        Style { color: true }
-    )));
+    insta::assert_snapshot!(colored_report(&report, &plan));
 }
 
 #[test]
 fn report_colored_snapshot() {
     let plan = sample_plan();
-    let mut report = ApplyReport::default();
-    report.outcomes.insert(
-        ResourceAddr::singleton("iam_password_policy"),
-        Outcome::Failed {
-            error: ProviderError {
-                address: ResourceAddr::singleton("iam_password_policy"),
-                operation: "iam:UpdateAccountPasswordPolicy".into(),
-                code: None,
-                message: "throttled".into(),
-                hint: None,
-            },
-        },
-    );
-    report.outcomes.insert(
-        ResourceAddr::named("iam_user", "old-user"),
-        Outcome::Skipped {
-            because: ResourceAddr::singleton("iam_password_policy"),
-        },
-    );
-    insta::assert_snapshot!(visible_ansi(&report_text(
-        &report,
-        &plan,
-        Style { color: true }
-    )));
+    let report = failed_password_policy(None, "throttled", None);
+    insta::assert_snapshot!(colored_report(&report, &plan));
 }
 
 #[test]

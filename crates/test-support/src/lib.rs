@@ -45,29 +45,39 @@ fn start_emulator() -> Emulator {
         .status()
         .expect("run scripts/emulator-setup");
     assert!(status.success(), "scripts/emulator-setup failed");
-    let mut child = Command::new(&python)
+    let mut command = Command::new(&python);
+    command
         .arg(root.join("emulator/launch.py"))
-        .arg("--exit-on-stdin-eof")
+        .arg("--exit-on-stdin-eof");
+    let (child, stdin, endpoint) = launch(command, "the emulator");
+    Emulator {
+        endpoint,
+        _child: child,
+        _stdin: stdin,
+    }
+}
+
+/// Starts a launcher (`emulator/launch.py`, `emulator/faults.py`) that prints `PORT n`
+/// first and stops when its standard input closes. Returns it, its standard input (to hold
+/// open for the life of the test process) and its endpoint; `what` names it in panics.
+fn launch(mut command: Command, what: &str) -> (Child, ChildStdin, String) {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("start the emulator");
-    let stdin = child.stdin.take().expect("emulator stdin");
+        .unwrap_or_else(|err| panic!("start {what}: {err:?}"));
+    let stdin = child.stdin.take().expect("the launcher's stdin");
     let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("emulator stdout"))
+    BufReader::new(child.stdout.take().expect("the launcher's stdout"))
         .read_line(&mut first)
-        .expect("read the emulator's port");
+        .unwrap_or_else(|err| panic!("read the port of {what}: {err:?}"));
     let port: u16 = first
         .trim()
         .strip_prefix("PORT ")
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("emulator said {first:?}, not its port"));
-    Emulator {
-        endpoint: format!("http://127.0.0.1:{port}"),
-        _child: child,
-        _stdin: stdin,
-    }
+        .unwrap_or_else(|| panic!("{what} said {first:?}, not its port"));
+    (child, stdin, format!("http://127.0.0.1:{port}"))
 }
 
 /// A 12-digit account id no other test uses (never moto's default 123456789012).
@@ -108,6 +118,35 @@ fn static_config(endpoint: &str, credentials: aws_sdk_sts::config::Credentials) 
         .build()
 }
 
+impl Credentials {
+    fn sdk(&self) -> aws_sdk_sts::config::Credentials {
+        aws_sdk_sts::config::Credentials::new(
+            &self.access_key_id,
+            &self.secret_access_key,
+            Some(self.session_token.clone()),
+            None,
+            "test",
+        )
+    }
+
+    /// A session on `role_arn`, assumed with `sts`; `what` names the step in panics.
+    async fn assume(sts: &aws_sdk_sts::Client, role_arn: String, what: &str) -> Self {
+        let assumed = sts
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name("baseline-test")
+            .send()
+            .await
+            .expect(what);
+        let c = assumed.credentials().expect("credentials");
+        Self {
+            access_key_id: c.access_key_id().to_owned(),
+            secret_access_key: c.secret_access_key().to_owned(),
+            session_token: c.session_token().to_owned(),
+        }
+    }
+}
+
 impl TestAccount {
     /// A fresh account: sts:AssumeRole into it (moto does not check the role).
     pub async fn new() -> Self {
@@ -115,39 +154,19 @@ impl TestAccount {
         let id = fresh_account_id();
         let base = aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "test");
         let sts = aws_sdk_sts::Client::new(&static_config(&endpoint, base));
-        let assumed = sts
-            .assume_role()
-            .role_arn(format!("arn:aws:iam::{id}:role/baseline-test"))
-            .role_session_name("baseline-test")
-            .send()
-            .await
-            .expect("AssumeRole on the emulator");
-        let c = assumed.credentials().expect("credentials");
+        let role_arn = format!("arn:aws:iam::{id}:role/baseline-test");
+        let credentials = Credentials::assume(&sts, role_arn, "AssumeRole on the emulator").await;
         Self {
             id,
             endpoint,
-            credentials: Credentials {
-                access_key_id: c.access_key_id().to_owned(),
-                secret_access_key: c.secret_access_key().to_owned(),
-                session_token: c.session_token().to_owned(),
-            },
+            credentials,
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// SDK settings acting in this account, for changes made "out of band".
     pub fn sdk_config(&self) -> SdkConfig {
-        let c = &self.credentials;
-        static_config(
-            &self.endpoint,
-            aws_sdk_sts::config::Credentials::new(
-                &c.access_key_id,
-                &c.secret_access_key,
-                Some(c.session_token.clone()),
-                None,
-                "test",
-            ),
-        )
+        static_config(&self.endpoint, self.credentials.sdk())
     }
 
     /// The account's SDK settings, in `region`.
@@ -162,26 +181,10 @@ impl TestAccount {
     /// this account assumes the member's `OrganizationAccountAccessRole`.
     pub async fn member_config(&self, account_id: &str) -> SdkConfig {
         let sts = aws_sdk_sts::Client::new(&self.sdk_config());
-        let assumed = sts
-            .assume_role()
-            .role_arn(format!(
-                "arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
-            ))
-            .role_session_name("baseline-test")
-            .send()
-            .await
-            .expect("AssumeRole into the member account");
-        let c = assumed.credentials().expect("credentials");
-        static_config(
-            &self.endpoint,
-            aws_sdk_sts::config::Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_owned()),
-                None,
-                "test",
-            ),
-        )
+        let role_arn = format!("arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole");
+        let what = "AssumeRole into the member account";
+        let credentials = Credentials::assume(&sts, role_arn, what).await;
+        static_config(&self.endpoint, credentials.sdk())
     }
 
     /// Makes every write of `account_id` to the REST service `service` (its signing name)
@@ -298,28 +301,15 @@ pub struct FaultProxy {
 impl FaultProxy {
     pub fn start(seed: u64, rate: f64, kinds: &str) -> Self {
         let root = repo_root();
-        let mut child = Command::new(root.join(".venv/bin/python"))
+        let mut command = Command::new(root.join(".venv/bin/python"));
+        command
             .arg(root.join("emulator/faults.py"))
             .args(["--upstream", &emulator().endpoint])
             .args(["--seed", &seed.to_string(), "--rate", &rate.to_string()])
-            .args(["--kinds", kinds, "--spare", "1", "--exit-on-stdin-eof"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start emulator/faults.py");
-        let stdin = child.stdin.take().expect("proxy stdin");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("proxy stdout"))
-            .read_line(&mut first)
-            .expect("read the proxy's port");
-        let port: u16 = first
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the proxy said {first:?}, not its port"));
+            .args(["--kinds", kinds, "--spare", "1", "--exit-on-stdin-eof"]);
+        let (child, stdin, endpoint) = launch(command, "the fault proxy");
         Self {
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint,
             _child: child,
             _stdin: stdin,
         }
@@ -364,6 +354,38 @@ impl Run {
         );
         self
     }
+
+    /// Panics with stdout when it does not contain `text`.
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        expect_contains("stdout", &self.stdout, text, true);
+        self
+    }
+
+    /// Panics with stdout when it contains `text`.
+    #[track_caller]
+    pub fn stdout_lacks(&self, text: &str) -> &Self {
+        expect_contains("stdout", &self.stdout, text, false);
+        self
+    }
+
+    /// Panics with stderr when it does not contain `text`.
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        expect_contains("stderr", &self.stderr, text, true);
+        self
+    }
+}
+
+/// Panics, showing `output` (a stream called `name`), unless whether it contains `text` is
+/// `expected`.
+#[track_caller]
+fn expect_contains(name: &str, output: &str, text: &str, expected: bool) {
+    let wrong = if expected { "no" } else { "unexpected" };
+    assert!(
+        output.contains(text) == expected,
+        "{wrong} `{text}` in {name}:\n{output}"
+    );
 }
 
 /// Asks the access-rule oracle (`oracle/evaluate.mjs`, an independent IAM policy evaluator,

@@ -3,12 +3,13 @@
 //! OUs, accounts and topics the file must declare.
 
 use super::LoadError;
-use super::diagnostics::{located, suggest};
+use super::diagnostics::{Document, located, suggest};
 use super::iam_checks::check_identities;
 use crate::spec::{Ensure, Spec};
 
 /// Checks that span more than one value, after the file has been read.
 pub(super) fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+    let doc = Document { source, file };
     let policy = spec
         .iam
         .as_ref()
@@ -18,31 +19,24 @@ pub(super) fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<Loa
         && ensure.value == Ensure::Absent
         && policy.declares_fields()
     {
-        let at = (
-            ensure.referenced.line() as usize,
-            ensure.referenced.column() as usize,
-        );
-        return Err(Box::new(located(
-            source,
-            file,
-            at,
-            "`ensure: absent` removes the password policy, so it cannot also set its fields"
-                .to_owned(),
-            Some("keep either `ensure: absent` or the policy's fields".to_owned()),
-        )));
+        return Err(doc.error(
+            &ensure.referenced,
+            "`ensure: absent` removes the password policy, so it cannot also set its fields",
+            "keep either `ensure: absent` or the policy's fields",
+        ));
     }
     if let Some(iam) = &spec.iam {
         let home = spec.account.home_region.as_ref().map(|r| r.as_str());
-        check_identities(iam, home, source, file)?;
+        check_identities(iam, home, doc)?;
     }
-    check_alerts(spec, source, file)?;
-    check_config_topic(spec, source, file)?;
-    check_organization(spec, source, file)
+    check_alerts(spec, doc)?;
+    check_config_topic(spec, doc)?;
+    check_organization(spec, doc)
 }
 
 /// AWS Config publishes only to a topic in the channel's own region and not to an
 /// encrypted topic: `logging.config.sns_topic_arn` must fit every region Config runs in.
-fn check_config_topic(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+fn check_config_topic(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
     use crate::spec::RegionsSpec;
     let Some(config) = spec.logging.as_ref().and_then(|l| l.config.as_ref()) else {
         return Ok(());
@@ -50,19 +44,7 @@ fn check_config_topic(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
     let Some(arn) = &config.sns_topic_arn else {
         return Ok(());
     };
-    let at = (
-        arn.referenced.line() as usize,
-        arn.referenced.column() as usize,
-    );
-    let error = |message: String, hint: &str| {
-        Err(Box::new(located(
-            source,
-            file,
-            at,
-            message,
-            Some(hint.to_owned()),
-        )))
-    };
+    let error = |message: String, hint: &str| Err(doc.error(&arn.referenced, message, hint));
     let parts: Vec<&str> = arn.value.split(':').collect();
     let ["arn", _, "sns", region, _, name] = parts.as_slice() else {
         return error(
@@ -118,9 +100,8 @@ fn check_config_topic(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
 
 /// Policies, accounts and targets name OUs and accounts the file declares; what fans out to
 /// many accounts has names that differ per account.
-fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
+fn check_organization(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
     use crate::spec::{OrgTarget, TargetAccounts};
-    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
     let org = spec.organization.as_ref();
     let units: Vec<String> = org
         .iter()
@@ -153,24 +134,16 @@ fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
             Some(close) => format!("{close} Or declare it under `{section}`"),
             None => format!("declare it under `{section}`, or use a 12-digit account id"),
         };
-        Some(Box::new(located(
-            source,
-            file,
-            at(&target.referenced),
-            message,
-            Some(hint),
-        )))
+        Some(doc.error(&target.referenced, message, hint))
     };
     if let Some(org) = org {
         for (name, policy) in &org.policies {
             if policy.value.ensure == Ensure::Present && policy.value.document.is_none() {
-                return Err(Box::new(located(
-                    source,
-                    file,
-                    at(&policy.referenced),
+                return Err(doc.error(
+                    &policy.referenced,
                     format!("policy `{name}` has no `document`"),
-                    Some("give it a `document:` with `Statement`s".to_owned()),
-                )));
+                    "give it a `document:` with `Statement`s",
+                ));
             }
             for target in &policy.value.attach {
                 if let Some(err) = unknown(target, &format!("policy `{name}` is attached to")) {
@@ -194,13 +167,11 @@ fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
         }
         for (service, admin) in &org.delegated_admins {
             if matches!(admin.value, OrgTarget::Root | OrgTarget::Unit(_)) {
-                return Err(Box::new(located(
-                    source,
-                    file,
-                    at(&admin.referenced),
+                return Err(doc.error(
+                    &admin.referenced,
                     format!("the delegated administrator of `{service}` must be one account"),
-                    Some("name a member account, or give its 12-digit id".to_owned()),
-                )));
+                    "name a member account, or give its 12-digit id",
+                ));
             }
             if let Some(err) = unknown(admin, &format!("`{service}` is delegated to")) {
                 return Err(err);
@@ -231,18 +202,20 @@ fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
     for bucket in buckets {
         if !bucket.0.raw().contains("{account_id}") {
             let needle = bucket.0.raw();
-            let line = source
+            let line = doc
+                .source
                 .lines()
                 .position(|l| l.contains(needle))
                 .map_or(1, |i| i + 1);
-            let column = source
+            let column = doc
+                .source
                 .lines()
                 .nth(line - 1)
                 .and_then(|l| l.find(needle))
                 .map_or(1, |c| c + 1);
             return Err(Box::new(located(
-                source,
-                file,
+                doc.source,
+                doc.file,
                 (line, column),
                 format!(
                     "bucket `{needle}` would be made in every target account, but S3 bucket names are unique across AWS"
@@ -255,8 +228,7 @@ fn check_organization(spec: &Spec, source: &str, file: &str) -> Result<(), Box<L
 }
 
 /// Alerts and budgets name topics that the file declares; budget thresholds tell someone.
-fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadError>> {
-    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
+fn check_alerts(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
     let topics = spec.alerts.as_ref().map(|a| &a.topics);
     let declared = |name: &crate::spec::TopicName| topics.is_some_and(|t| t.contains_key(name));
     let undeclared = |topic: &serde_saphyr::Spanned<crate::spec::TopicName>| {
@@ -269,13 +241,11 @@ fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadErr
             Some(close) => format!("{close} Topics are declared under `alerts.topics`"),
             None => "declare it under `alerts.topics`".to_owned(),
         };
-        Box::new(located(
-            source,
-            file,
-            at(&topic.referenced),
+        doc.error(
+            &topic.referenced,
             format!("topic `{}` is not declared", topic.value),
-            Some(hint),
-        ))
+            hint,
+        )
     };
     if let Some(alerts) = &spec.alerts {
         for topic in alerts.events.values() {
@@ -301,13 +271,11 @@ fn check_alerts(spec: &Spec, source: &str, file: &str) -> Result<(), Box<LoadErr
                 None
             };
             if let Some(problem) = problem {
-                return Err(Box::new(located(
-                    source,
-                    file,
-                    at(&notification.referenced),
+                return Err(doc.error(
+                    &notification.referenced,
                     format!("a notification of budget `{name}` {problem}"),
-                    Some("give it `emails:` (1 to 10) and/or a `topic:`".to_owned()),
-                )));
+                    "give it `emails:` (1 to 10) and/or a `topic:`",
+                ));
             }
         }
     }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde_saphyr::Error as YamlError;
 
+use crate::quoted_list;
 use crate::spec::HINT_SEPARATOR;
 
 /// Why a baseline file could not be used.
@@ -112,6 +113,40 @@ pub(super) fn located(
             .lines()
             .nth(line.saturating_sub(1))
             .map(str::to_owned),
+    }
+}
+
+/// The file the checks read, so that an error can point into it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Document<'a> {
+    pub source: &'a str,
+    pub file: &'a str,
+}
+
+impl Document<'_> {
+    /// An error at a value's span (`at`), with a hint: what a failed check reports.
+    pub(super) fn error(
+        &self,
+        at: &serde_saphyr::Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Box<LoadError> {
+        let at = (at.line() as usize, at.column() as usize);
+        let hint = Some(hint.into());
+        Box::new(located(self.source, self.file, at, message.into(), hint))
+    }
+
+    /// As `error`, about `key` rather than the key at the span's line.
+    pub(super) fn error_about(
+        &self,
+        at: &serde_saphyr::Location,
+        key: String,
+        message: String,
+        hint: impl Into<String>,
+    ) -> Box<LoadError> {
+        let mut error = self.error(at, message, hint);
+        error.key = Some(key);
+        error
     }
 }
 
@@ -277,14 +312,6 @@ pub(super) fn suggest(given: &str, known: &[&str]) -> Option<String> {
 
 fn valid_keys(expected: &[&str]) -> String {
     format!("valid keys here: {}", quoted_list(expected))
-}
-
-fn quoted_list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The dotted key path of the entry on `line`, found from indentation: the key on that

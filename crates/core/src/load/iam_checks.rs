@@ -2,28 +2,23 @@
 //! quotas and lengths, and the partition of attached policies.
 
 use super::LoadError;
-use super::diagnostics::located;
+use super::diagnostics::Document;
 use crate::spec::Ensure;
 
 /// Roles need a trust policy, and users cannot join a group the file removes.
 pub(super) fn check_identities(
     iam: &crate::spec::IamSpec,
     home: Option<&str>,
-    source: &str,
-    file: &str,
+    doc: Document<'_>,
 ) -> Result<(), Box<LoadError>> {
-    let at = |loc: &serde_saphyr::Location| (loc.line() as usize, loc.column() as usize);
     for (name, role) in &iam.roles {
         if role.value.ensure == Ensure::Present && role.value.trust.is_none() {
-            let mut error = located(
-                source,
-                file,
-                at(&role.referenced),
+            return Err(doc.error_about(
+                &role.referenced,
+                format!("iam.roles.{name}"),
                 format!("role `{name}` has no `trust`"),
-                Some("say who may assume it, e.g. `trust: { account: self }`".to_owned()),
-            );
-            error.key = Some(format!("iam.roles.{name}"));
-            return Err(Box::new(error));
+                "say who may assume it, e.g. `trust: { account: self }`",
+            ));
         }
     }
     for (name, role) in &iam.roles {
@@ -31,34 +26,30 @@ pub(super) fn check_identities(
             continue;
         };
         let simple = !trust.accounts.0.is_empty() || !trust.services.0.is_empty();
-        if trust.document.is_some() && (simple || trust.require_mfa) {
-            let mut error = located(
-                source,
-                file,
-                at(&role.referenced),
-                format!("role `{name}` has a trust `document` and other trust keys"),
-                Some("write either `document:` or `account`/`service`/`require_mfa`".to_owned()),
-            );
-            error.key = Some(format!("iam.roles.{name}.trust"));
-            return Err(Box::new(error));
-        }
-        if trust.document.is_none() && !simple {
-            let mut error = located(
-                source,
-                file,
-                at(&role.referenced),
-                format!("role `{name}` trusts nobody"),
-                Some(
-                    "name who may assume it: `account: self`, an account id, or `service:`"
-                        .to_owned(),
-                ),
-            );
-            error.key = Some(format!("iam.roles.{name}.trust"));
-            return Err(Box::new(error));
+        let problem = if trust.document.is_some() && (simple || trust.require_mfa) {
+            Some((
+                "has a trust `document` and other trust keys",
+                "write either `document:` or `account`/`service`/`require_mfa`",
+            ))
+        } else if trust.document.is_none() && !simple {
+            Some((
+                "trusts nobody",
+                "name who may assume it: `account: self`, an account id, or `service:`",
+            ))
+        } else {
+            None
+        };
+        if let Some((problem, hint)) = problem {
+            return Err(doc.error_about(
+                &role.referenced,
+                format!("iam.roles.{name}.trust"),
+                format!("role `{name}` {problem}"),
+                hint,
+            ));
         }
     }
-    check_iam_limits(iam, source, file)?;
-    check_partitions(iam, home, source, file)?;
+    check_iam_limits(iam, doc)?;
+    check_partitions(iam, home, doc)?;
     for (name, user) in &iam.users {
         let groups = user.value.groups.iter().flatten();
         for group in groups {
@@ -67,15 +58,11 @@ pub(super) fn check_identities(
                 .get(group)
                 .is_some_and(|g| g.value.ensure == Ensure::Absent);
             if removed && user.value.ensure == Ensure::Present {
-                return Err(Box::new(located(
-                    source,
-                    file,
-                    at(&user.referenced),
+                return Err(doc.error(
+                    &user.referenced,
                     format!("user `{name}` is in group `{group}`, which has `ensure: absent`"),
-                    Some(format!(
-                        "remove `{group}` from the user's groups, or keep the group"
-                    )),
-                )));
+                    format!("remove `{group}` from the user's groups, or keep the group"),
+                ));
             }
         }
     }
@@ -129,8 +116,7 @@ fn identities(iam: &crate::spec::IamSpec) -> Vec<Identity<'_>> {
 fn check_partitions(
     iam: &crate::spec::IamSpec,
     home: Option<&str>,
-    source: &str,
-    file: &str,
+    doc: Document<'_>,
 ) -> Result<(), Box<LoadError>> {
     let Some(home) = home else {
         return Ok(());
@@ -144,18 +130,16 @@ fn check_partitions(
             if let Some(other) = policy.partition()
                 && other != partition
             {
-                return Err(Box::new(located(
-                    source,
-                    file,
-                    (at.line() as usize, at.column() as usize),
+                return Err(doc.error(
+                    at,
                     format!(
                         "`{name}` attaches a policy in partition `{other}`, but the account \
                          ({home}) is in `{partition}`"
                     ),
-                    Some(format!(
+                    format!(
                         "write its ARN as `arn:{partition}:iam::...`, or the policy's name for an AWS managed one"
-                    )),
-                )));
+                    ),
+                ));
             }
         }
     }
@@ -164,21 +148,9 @@ fn check_partitions(
 
 /// IAM's quotas and lengths, checked before any call: a value IAM refuses would otherwise
 /// stop an apply half way (the user made, its policy refused).
-fn check_iam_limits(
-    iam: &crate::spec::IamSpec,
-    source: &str,
-    file: &str,
-) -> Result<(), Box<LoadError>> {
+fn check_iam_limits(iam: &crate::spec::IamSpec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
     let fail = |at: &serde_saphyr::Location, key: String, message: String, hint: &str| {
-        let mut error = located(
-            source,
-            file,
-            (at.line() as usize, at.column() as usize),
-            message,
-            Some(hint.to_owned()),
-        );
-        error.key = Some(key);
-        Err(Box::new(error))
+        Err(doc.error_about(at, key, message, hint))
     };
     for Identity {
         what,

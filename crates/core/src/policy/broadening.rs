@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{as_list, normalize};
 use crate::plan::{self, Grants};
+use crate::quoted_list;
 
 /// What one statement grants or denies, in comparable sets.
 #[derive(Debug, PartialEq, Eq)]
@@ -67,15 +68,8 @@ pub fn broadened(before: Option<&Value>, after: &Value) -> Vec<String> {
             ));
             continue;
         };
-        let added_actions: Vec<&String> = grant.actions.difference(&previous.actions).collect();
-        let added_resources: Vec<&String> =
-            grant.resources.difference(&previous.resources).collect();
-        if !added_actions.is_empty() {
-            reasons.push(format!("{name} adds action {}", join(&added_actions)));
-        }
-        if !added_resources.is_empty() {
-            reasons.push(format!("{name} adds resource {}", join(&added_resources)));
-        }
+        let added = ("adds action", "adds resource");
+        reasons.extend(beyond(&name, added, grant, previous));
         if previous.condition.is_some() && grant.condition != previous.condition {
             reasons.push(format!("{name} drops or changes its Condition"));
         }
@@ -94,15 +88,8 @@ pub fn broadened(before: Option<&Value>, after: &Value) -> Vec<String> {
         match counterpart(deny, &new) {
             None => reasons.push(format!("removes Deny statement {name}")),
             Some(now) => {
-                let lost: Vec<&String> = deny.actions.difference(&now.actions).collect();
-                let lost_resources: Vec<&String> =
-                    deny.resources.difference(&now.resources).collect();
-                if !lost.is_empty() {
-                    reasons.push(format!("{name} no longer denies {}", join(&lost)));
-                }
-                if !lost_resources.is_empty() {
-                    reasons.push(format!("{name} no longer covers {}", join(&lost_resources)));
-                }
+                let lost = ("no longer denies", "no longer covers");
+                reasons.extend(beyond(&name, lost, deny, now));
                 if now.condition.is_some() && now.condition != deny.condition {
                     reasons.push(format!("{name} adds or changes a Condition on a Deny"));
                 }
@@ -130,7 +117,7 @@ fn counterpart<'a>(grant: &Grant, others: &'a [Grant]) -> Option<&'a Grant> {
 fn label(grant: &Grant) -> String {
     match &grant.sid {
         Some(sid) => format!("`{sid}`"),
-        None => format!("on {}", join(&grant.actions.iter().collect::<Vec<_>>())),
+        None => format!("on {}", quoted_list(&grant.actions)),
     }
 }
 
@@ -142,12 +129,28 @@ fn wildcard_note(grant: &Grant) -> &'static str {
     }
 }
 
-fn join(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// What `these` holds that `those` does not, as reasons: `{name} {actions} ...` for its
+/// actions, then `{name} {resources} ...` for its resources; none where nothing is new.
+fn beyond(
+    name: &str,
+    (actions, resources): (&str, &str),
+    these: &Grant,
+    those: &Grant,
+) -> Vec<String> {
+    [
+        (
+            actions,
+            these.actions.difference(&those.actions).collect::<Vec<_>>(),
+        ),
+        (
+            resources,
+            these.resources.difference(&those.resources).collect(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .map(|(what, items)| format!("{name} {what} {}", quoted_list(items)))
+    .collect()
 }
 
 /// Why a resource's new state grants more than its live one, from the fields its kind says

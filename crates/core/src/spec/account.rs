@@ -30,15 +30,12 @@ pub struct AccountSpec {
 
 /// `root:` — the root user's settings. No API can change them: they are manual items,
 /// verified read-only.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct RootSpec {
-    #[serde(default)]
     pub mfa: Option<RootMfa>,
-    #[serde(default)]
     pub access_keys: Option<RootAccessKeys>,
     /// Security challenge questions are set (manual; no API reads them).
-    #[serde(default)]
     pub security_questions: Option<Manual>,
 }
 

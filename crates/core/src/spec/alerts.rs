@@ -5,19 +5,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, de};
 use serde_saphyr::Spanned;
 
-use super::validated::validated_string;
+use super::validated::{is_name, validated_string};
 use super::{Bounded, Email, Manual, with_hint};
 
 validated_string! {
     /// An SNS topic name: 1 to 256 of `A-Za-z0-9_-`.
     TopicName {
-        valid: |text| {
-            (1..=256).contains(&text.len())
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        },
-        error: |text| format!("`{text}` is not an SNS topic name"),
+        valid: |text| is_name(text, 256, b"-_"),
+        error: "is not an SNS topic name",
         hint: "topic names are 1 to 256 letters, digits, `-` and `_`",
         description: "An SNS topic name.",
         schema: { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,256}$" },
@@ -32,7 +27,7 @@ validated_string! {
                 !rest.is_empty() && !rest.starts_with('/') && !text.contains(char::is_whitespace)
             })
         },
-        error: |text| format!("`{text}` is not an https URL"),
+        error: "is not an https URL",
         hint: "SNS delivers only to https://host/path endpoints here",
         description: "An https:// URL.",
         schema: { "type": "string", "pattern": "^https://[^/\\s]" },
@@ -47,7 +42,7 @@ validated_string! {
                 && !text.contains([':', '\\'])
                 && !text.contains(char::is_control)
         },
-        error: |text| format!("`{text}` is not a budget name"),
+        error: "is not a budget name",
         hint: "budget names are 1 to 100 characters, without `:` or `\\`",
         description: "A budget name: 1 to 100 characters without : or \\.",
         schema: { "type": "string", "pattern": "^[^:\\\\]{1,100}$" },
@@ -63,7 +58,7 @@ validated_string! {
                 || (text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
             shape && text.len() > "alias/".len()
         },
-        error: |text| format!("`{text}` is not a KMS key"),
+        error: "is not a KMS key",
         hint: "write `alias/NAME`, a key id or a key ARN",
         description: "A KMS key: alias/NAME, a key id or a key ARN.",
         schema: { "type": "string" },
@@ -71,28 +66,24 @@ validated_string! {
 }
 
 /// `alerts:` — SNS topics and the EventBridge rules that feed them.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct AlertsSpec {
     /// Topics in the home region, by name.
-    #[serde(default)]
     pub topics: BTreeMap<TopicName, TopicSpec>,
     /// Which alert goes to which topic (a name under `alerts.topics`).
-    #[serde(default)]
     #[schemars(with = "BTreeMap<AlertKind, TopicName>")]
     pub events: BTreeMap<AlertKind, Spanned<TopicName>>,
 }
 
 /// One SNS topic: who may publish is baseline's (EventBridge and Budgets, from this account).
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct TopicSpec {
     /// Encrypt messages at rest with this key. Its key policy must let
     /// events.amazonaws.com and budgets.amazonaws.com use it.
-    #[serde(default)]
     pub kms_key: Option<KmsKeyRef>,
     /// Who receives the alerts. The list is complete: other subscriptions are removed.
-    #[serde(default)]
     pub subscriptions: Vec<SubscriptionSpec>,
 }
 
@@ -168,19 +159,15 @@ impl AlertKind {
 }
 
 /// `cost:` — budgets, and the billing settings only the root user can change.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct CostSpec {
-    #[serde(default)]
     pub budgets: BTreeMap<BudgetName, BudgetSpec>,
     /// Cost Explorer is turned on (manual; checked with a Cost Explorer read).
-    #[serde(default)]
     pub cost_explorer: Option<Manual>,
     /// IAM users and roles may see billing (manual; root only, no API reads it).
-    #[serde(default)]
     pub billing_access: Option<Manual>,
     /// Invoices arrive as PDF by e-mail (manual; no API reads it).
-    #[serde(default)]
     pub pdf_invoice: Option<Manual>,
 }
 
@@ -286,7 +273,7 @@ validated_string! {
     /// A currency code that Budgets accepts (USD, or JPY where billing is in yen).
     Currency {
         valid: |text| text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()),
-        error: |text| format!("`{text}` is not a currency code"),
+        error: "is not a currency code",
         hint: "write a three-letter code such as USD",
         description: "A three-letter currency code, such as USD.",
         schema: { "type": "string", "pattern": "^[A-Z]{3}$" },

@@ -11,21 +11,16 @@ use super::validated::validated_string;
 use super::{AccountId, Bounded, Ensure, IamName, OneOrMany, with_hint};
 
 /// `iam:` — identities and account-wide IAM settings.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct IamSpec {
-    #[serde(default)]
     pub password_policy: Option<PasswordPolicySpec>,
-    #[serde(default)]
     #[schemars(with = "BTreeMap<IamName, GroupSpec>")]
     pub groups: BTreeMap<IamName, Spanned<GroupSpec>>,
-    #[serde(default)]
     #[schemars(with = "BTreeMap<IamName, UserSpec>")]
     pub users: BTreeMap<IamName, Spanned<UserSpec>>,
-    #[serde(default)]
     #[schemars(with = "BTreeMap<IamName, RoleSpec>")]
     pub roles: BTreeMap<IamName, Spanned<RoleSpec>>,
-    #[serde(default)]
     pub credential_checks: Option<CredentialChecks>,
 }
 
@@ -38,7 +33,7 @@ validated_string! {
                 && text.len() <= 512
                 && text.bytes().all(|b| (0x21..=0x7e).contains(&b))
         },
-        error: |text| format!("`{text}` is not a valid IAM path"),
+        error: "is not a valid IAM path",
         hint: "a path starts and ends with `/`, such as `/` or `/people/`",
         description: "An IAM path, starting and ending with /.",
         schema: { "type": "string", "pattern": "^/([\\x21-\\x7e]*/)?$" },
@@ -60,7 +55,7 @@ validated_string! {
                         .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
             }
         },
-        error: |text| format!("`{text}` is not a managed policy name or ARN"),
+        error: "is not a managed policy name or ARN",
         hint: "write an AWS managed policy's name (`AdministratorAccess`, `job-function/Billing`) \
                or a full ARN (`arn:aws:iam::{account_id}:policy/MyPolicy`)",
         description: "An AWS managed policy by name (AdministratorAccess, job-function/Billing) or \
@@ -161,24 +156,18 @@ impl<'de> Deserialize<'de> for PolicyDocument {
 }
 
 /// `iam.groups.NAME`.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct GroupSpec {
-    #[serde(default)]
     pub ensure: Ensure,
-    #[serde(default)]
     pub path: Option<IamPath>,
-    #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
-    #[serde(default)]
     pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Attach the policy that denies everything but MFA self-management without MFA.
-    #[serde(default)]
     pub require_mfa: Option<bool>,
     /// Permissions the file does not give this identity (policies attached or put by hand,
     /// and, for a user, group memberships) are drift, and apply removes them. `keep` leaves
     /// them alone: only what the file declares is compared.
-    #[serde(default)]
     pub extra_permissions: Option<ExtraPermissions>,
 }
 
@@ -196,28 +185,20 @@ pub fn keeps_extra(extra: Option<ExtraPermissions>) -> bool {
 }
 
 /// `iam.users.NAME`.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct UserSpec {
-    #[serde(default)]
     pub ensure: Ensure,
-    #[serde(default)]
     pub path: Option<IamPath>,
-    #[serde(default)]
     pub groups: Option<Vec<IamName>>,
-    #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
-    #[serde(default)]
     pub console: Option<ConsoleSpec>,
     /// Policies on the user itself. CIS 1.15 prefers groups; the guides attach directly.
-    #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
-    #[serde(default)]
     pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Permissions the file does not give this identity (policies attached or put by hand,
     /// and, for a user, group memberships) are drift, and apply removes them. `keep` leaves
     /// them alone: only what the file declares is compared.
-    #[serde(default)]
     pub extra_permissions: Option<ExtraPermissions>,
 }
 
@@ -274,27 +255,19 @@ impl<'de> Deserialize<'de> for ConsoleSpec {
 }
 
 /// `iam.roles.NAME`.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct RoleSpec {
-    #[serde(default)]
     pub ensure: Ensure,
-    #[serde(default)]
     pub path: Option<IamPath>,
-    #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
     pub trust: Option<TrustSpec>,
-    #[serde(default)]
     pub managed_policies: Option<Vec<ManagedPolicy>>,
-    #[serde(default)]
     pub inline_policies: Option<BTreeMap<IamName, IdentityPolicy>>,
     /// Seconds, 3600 to 43200.
-    #[serde(default)]
     pub max_session_duration: Option<Bounded<3600, 43200>>,
     /// Permissions the file does not give this role (policies attached or put by hand) are
     /// drift, and apply removes them. `keep` leaves them alone.
-    #[serde(default)]
     pub extra_permissions: Option<ExtraPermissions>,
 }
 
@@ -335,50 +308,36 @@ impl<'de> Deserialize<'de> for AccountRef {
 }
 
 /// `iam.credential_checks`: findings read from the credential report, shown as manual items.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct CredentialChecks {
     /// Console users must have an MFA device (CIS 1.10).
-    #[serde(default)]
     pub console_mfa: bool,
     /// Passwords and access keys unused for this many days are findings (CIS 1.12: 45).
-    #[serde(default)]
     pub unused_days: Option<Bounded<1, 3650>>,
     /// At most one active access key per user (CIS 1.13).
-    #[serde(default)]
     pub single_active_key: bool,
     /// Access keys older than this many days are findings (CIS 1.14: 90).
-    #[serde(default)]
     pub key_max_age_days: Option<Bounded<1, 3650>>,
 }
 
 /// `iam.password_policy`: only the declared fields are managed; the others keep their
 /// live values.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct PasswordPolicySpec {
-    #[serde(default)]
     #[schemars(with = "Option<Ensure>")]
     pub ensure: Option<Spanned<Ensure>>,
-    #[serde(default)]
     pub minimum_length: Option<Bounded<6, 128>>,
-    #[serde(default)]
     pub require_symbols: Option<bool>,
-    #[serde(default)]
     pub require_numbers: Option<bool>,
-    #[serde(default)]
     pub require_uppercase: Option<bool>,
-    #[serde(default)]
     pub require_lowercase: Option<bool>,
-    #[serde(default)]
     pub allow_users_to_change: Option<bool>,
     /// Days before a password expires; 0 means passwords never expire.
-    #[serde(default)]
     pub max_age_days: Option<Bounded<0, 1095>>,
     /// How many previous passwords cannot be reused; 0 means no restriction.
-    #[serde(default)]
     pub reuse_prevention: Option<Bounded<0, 24>>,
-    #[serde(default)]
     pub hard_expiry: Option<bool>,
 }
 

@@ -10,16 +10,12 @@ use super::{Bounded, BucketName, Ensure, IamName, RegionsSpec, with_hint};
 
 /// `logging:` — audit logs in every region: the log bucket, CloudTrail, AWS Config, and
 /// Athena over CloudTrail.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct LoggingSpec {
-    #[serde(default)]
     pub bucket: Option<LogBucketSpec>,
-    #[serde(default)]
     pub cloudtrail: Option<TrailSpec>,
-    #[serde(default)]
     pub config: Option<ConfigSpec>,
-    #[serde(default)]
     pub athena: Option<AthenaSpec>,
 }
 
@@ -51,17 +47,14 @@ pub enum BucketEncryption {
     Kms,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct LifecycleSpec {
-    #[serde(default)]
     pub transition_to_glacier_days: Option<Bounded<1, 36500>>,
-    #[serde(default)]
     pub expire_days: Option<Bounded<1, 36500>>,
     /// Days an object is kept as a noncurrent version (once it expired, or was deleted or
     /// overwritten) before S3 removes it. Default 30 when `expire_days` is set, so expired
     /// logs do not stay billed forever in the versioned bucket; otherwise kept.
-    #[serde(default)]
     pub noncurrent_expire_days: Option<Bounded<1, 36500>>,
 }
 
@@ -135,28 +128,23 @@ pub struct TrailLogsSpec {
 }
 
 /// `logging.config`: AWS Config in every selected region (CIS 3.3).
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct ConfigSpec {
-    #[serde(default)]
     pub ensure: Ensure,
     /// Default: `account.regions`.
-    #[serde(default)]
     pub regions: Option<RegionsSpec>,
     /// AWS managed rules by identifier, with parameters where they take them.
-    #[serde(default)]
     pub rules: Vec<ConfigRuleSpec>,
     /// Send configuration change notifications to this SNS topic ARN (`{account_id}`
     /// allowed). AWS Config publishes only to a topic in the channel's own region, so Config
     /// must then run in that one region; one of `alerts.topics` gets the policy statement
     /// that lets Config publish. For changes in every region, use
     /// `alerts.events.config_changes` instead.
-    #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub sns_topic_arn: Option<Spanned<String>>,
     /// A configuration aggregator: every region of this account, or (with
     /// `organization: true`, in the management account) every account of the organization.
-    #[serde(default)]
     pub aggregator: Option<AggregatorSpec>,
 }
 

@@ -85,36 +85,31 @@ impl Spec {
     pub fn for_member(&self, account_id: &str) -> Spec {
         let sections = self.targets.as_ref().and_then(|t| t.sections.clone());
         let wants = |section: Section| sections.as_ref().is_none_or(|s| s.contains(&section));
-        let mut member = self.clone();
-        member.account.id = AccountId(account_id.to_owned());
-        member.organization = None;
-        member.targets = None;
-        let templated = matches!(&member.account.alias, Some(AliasSpec::Name(name)) if name.raw().contains("{account_id}"));
-        if !templated || !wants(Section::Account) {
-            member.account.alias = None;
+        let account = &self.account;
+        let templated = matches!(&account.alias, Some(AliasSpec::Name(name)) if name.raw().contains("{account_id}"));
+        let own = wants(Section::Account);
+        Spec {
+            version: self.version,
+            account: AccountSpec {
+                id: AccountId(account_id.to_owned()),
+                alias: kept(&account.alias, templated && own),
+                contacts: kept(&account.contacts, own),
+                contact_information: kept(&account.contact_information, own),
+                ..account.clone()
+            },
+            root: kept(&self.root, wants(Section::Root)),
+            iam: kept(&self.iam, wants(Section::Iam)),
+            logging: kept(&self.logging, wants(Section::Logging)),
+            alerts: kept(&self.alerts, wants(Section::Alerts)),
+            cost: kept(&self.cost, wants(Section::Cost)),
+            guardrails: kept(&self.guardrails, wants(Section::Guardrails)),
+            organization: None,
+            targets: None,
         }
-        if !wants(Section::Account) {
-            member.account.contacts = None;
-            member.account.contact_information = None;
-        }
-        if !wants(Section::Root) {
-            member.root = None;
-        }
-        if !wants(Section::Iam) {
-            member.iam = None;
-        }
-        if !wants(Section::Logging) {
-            member.logging = None;
-        }
-        if !wants(Section::Alerts) {
-            member.alerts = None;
-        }
-        if !wants(Section::Cost) {
-            member.cost = None;
-        }
-        if !wants(Section::Guardrails) {
-            member.guardrails = None;
-        }
-        member
     }
+}
+
+/// A copy of `value` when it is `wanted`, else nothing.
+fn kept<T: Clone>(value: &Option<T>, wanted: bool) -> Option<T> {
+    value.clone().filter(|_| wanted)
 }

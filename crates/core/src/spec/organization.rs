@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer, de};
 use serde_saphyr::Spanned;
 
-use super::validated::validated_string;
+use super::validated::{is_name, validated_string};
 use super::{Bounded, Email, Ensure, IamName, PolicyDocument, with_hint};
 
 validated_string! {
@@ -22,7 +22,7 @@ validated_string! {
                     .iter()
                     .all(|p| (1..=128).contains(&p.len()) && p.trim() == *p)
         },
-        error: |text| format!("`{text}` is not an OU path"),
+        error: "is not an OU path",
         hint: "write OUs by path from the root, e.g. `/Workloads/Prod` (no trailing `/`)",
         description: "An OU by path from the root, e.g. /Workloads/Prod.",
         schema: { "type": "string", "pattern": "^(/[^/]{1,128})+$" },
@@ -64,7 +64,7 @@ validated_string! {
                 && text != "root"
                 && text != "all"
         },
-        error: |text| format!("`{text}` cannot name a member account"),
+        error: "cannot name a member account",
         hint: "account names are 1 to 50 characters, not 12 digits, `root` or `all`, and do not \
                start with `/`",
         description: "A member account's name in this file (1 to 50 characters).",
@@ -76,13 +76,8 @@ validated_string! {
     /// A service control policy name, kept to characters that read well in an address:
     /// 1 to 128 letters, digits, `-`, `_` and `.`.
     ScpName {
-        valid: |text| {
-            (1..=128).contains(&text.len())
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        },
-        error: |text| format!("`{text}` is not a policy name baseline accepts"),
+        valid: |text| is_name(text, 128, b"-_."),
+        error: "is not a policy name baseline accepts",
         hint: "policy names are 1 to 128 letters, digits, `-`, `_` and `.`",
         description: "A service control policy name.",
         schema: { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$" },
@@ -99,7 +94,7 @@ validated_string! {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b))
         },
-        error: |text| format!("`{text}` is not an AWS service principal"),
+        error: "is not an AWS service principal",
         hint: "service principals look like `config.amazonaws.com`",
         description: "An AWS service principal, e.g. config.amazonaws.com.",
         schema: { "type": "string", "pattern": "^[a-z0-9.-]+\\.amazonaws\\.com$" },
@@ -168,29 +163,23 @@ impl<'de> Deserialize<'de> for OrgTarget {
 }
 
 /// `organization:` in the management account's baseline.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct OrganizationSpec {
     /// `all` (the only choice: service control policies need all features).
-    #[serde(default)]
     pub feature_set: FeatureSet,
     /// OUs by path (`/Workloads/Prod`); parents of a declared path are made too.
-    #[serde(default)]
     pub units: BTreeMap<OuPath, UnitSpec>,
     /// Service control policies, with where each is attached.
-    #[serde(default)]
     #[schemars(with = "BTreeMap<ScpName, ScpSpec>")]
     pub policies: BTreeMap<ScpName, Spanned<ScpSpec>>,
     /// Member accounts: created when no account has the e-mail, adopted when one has.
-    #[serde(default)]
     #[schemars(with = "BTreeMap<AccountName, MemberSpec>")]
     pub accounts: BTreeMap<AccountName, Spanned<MemberSpec>>,
     /// Services trusted to work across the organization (added for an organization trail
     /// or aggregator without being listed).
-    #[serde(default)]
     pub service_access: Vec<ServicePrincipal>,
     /// A member account that administers a service for the organization.
-    #[serde(default)]
     #[schemars(with = "BTreeMap<ServicePrincipal, String>")]
     pub delegated_admins: BTreeMap<ServicePrincipal, Spanned<OrgTarget>>,
 }
@@ -205,27 +194,22 @@ pub enum FeatureSet {
 
 /// `organization.units.PATH`.
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct UnitSpec {
     /// `absent` deletes the OU (AWS refuses while it holds accounts or OUs).
-    #[serde(default)]
     pub ensure: Ensure,
 }
 
 /// `organization.policies.NAME`: a service control policy.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScpSpec {
-    #[serde(default)]
     pub ensure: Ensure,
-    #[serde(default)]
     pub description: Option<String>,
     /// The policy (its `Statement`s limit what the accounts below may do).
-    #[serde(default)]
     #[schemars(with = "Option<serde_json::Value>")]
     pub document: Option<PolicyDocument>,
     /// Where it applies: `root`, OU paths, account names or ids. The list is authoritative.
-    #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub attach: Vec<Spanned<OrgTarget>>,
 }

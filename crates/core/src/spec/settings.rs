@@ -18,13 +18,10 @@ pub enum Manual {
 
 /// `account.contacts`: the alternate contacts AWS writes to (CIS 1.2).
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ContactsSpec {
-    #[serde(default)]
     pub billing: Option<ContactSpec>,
-    #[serde(default)]
     pub operations: Option<ContactSpec>,
-    #[serde(default)]
     pub security: Option<ContactSpec>,
 }
 
@@ -56,7 +53,7 @@ validated_string! {
     /// A contact's name or title: 1 to 64 characters.
     ContactText {
         valid: |text| (1..=64).contains(&text.chars().count()) && !text.trim().is_empty(),
-        error: |text| format!("`{text}` is not a contact name or title"),
+        error: "is not a contact name or title",
         hint: "write 1 to 64 characters",
         description: "A contact's name or title, 1 to 64 characters.",
         schema: { "type": "string", "minLength": 1, "maxLength": 64 },
@@ -73,7 +70,7 @@ validated_string! {
                     .bytes()
                     .all(|b| b.is_ascii_digit() || b" +-()".contains(&b))
         },
-        error: |text| format!("`{text}` is not a phone number"),
+        error: "is not a phone number",
         hint: "write it with the country code, such as \"+81-3-1234-5678\"",
         description: "A phone number with its country code, such as +81-3-1234-5678.",
         schema: { "type": "string", "pattern": "^[0-9 +()-]{1,25}$" },
@@ -83,33 +80,26 @@ validated_string! {
 /// `guardrails:` — account-wide protections. `true` turns one on; `false` or leaving it out
 /// leaves it as it is (baseline never turns a protection off).
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct GuardrailsSpec {
     /// Block public access to every S3 bucket of the account (all four settings).
-    #[serde(default)]
     pub s3_public_access_block: bool,
     /// New EBS volumes are encrypted, in every selected region (CIS 2.2.1).
-    #[serde(default)]
     pub ebs_default_encryption: bool,
     /// An IAM Access Analyzer (account zone of trust) in every selected region (CIS 1.20).
-    #[serde(default)]
     pub access_analyzer: bool,
     /// An Amazon GuardDuty detector in every selected region (costs money).
-    #[serde(default)]
     pub guardduty: bool,
     /// AWS Security Hub in every selected region, with these standards (costs money).
-    #[serde(default)]
     pub security_hub: Option<SecurityHubSpec>,
     /// Trusted Advisor's checks are reviewed (manual; read when the support plan allows).
-    #[serde(default)]
     pub trusted_advisor: Option<Manual>,
 }
 
 /// `guardrails.security_hub`.
-#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct SecurityHubSpec {
-    #[serde(default)]
     pub standards: Vec<Standard>,
 }
 

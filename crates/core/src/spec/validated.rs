@@ -1,17 +1,17 @@
 //! The one rule for strings the spec checks while it reads them: `validated_string!`.
 
 /// Defines a string that is checked when it is read. One definition gives the type its
-/// check, the error `load` shows (message and hint), and its JSON Schema; from it come
-/// `as_str`, `Display`, `FromStr` (the error joins message and hint, as `with_hint` does)
-/// and `Deserialize` (the error is raised at the value, so it points at its line and
-/// column).
+/// check, the error `load` shows (the value quoted, then `error`; and the hint), and its JSON
+/// Schema; from it come `as_str`, `Display`, `FromStr` (the error joins message and hint, as
+/// `with_hint` does) and `Deserialize` (the error is raised at the value, so it points at its
+/// line and column).
 ///
 /// ```ignore
 /// validated_string! {
 ///     /// A 12-digit AWS account id.
 ///     AccountId {
 ///         valid: |text| text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()),
-///         error: |text| format!("`{text}` is not an AWS account id"),
+///         error: "is not an AWS account id",
 ///         hint: "an account id is exactly 12 digits",
 ///         description: "A 12-digit AWS account id.",
 ///         schema: { "type": "string", "pattern": "^[0-9]{12}$" },
@@ -23,7 +23,7 @@ macro_rules! validated_string {
         $(#[$doc:meta])*
         $name:ident {
             valid: $valid:expr,
-            error: $error:expr,
+            error: $error:literal,
             hint: $hint:expr,
             description: $description:literal,
             schema: { $($schema:tt)* } $(,)?
@@ -44,8 +44,7 @@ macro_rules! validated_string {
                 if valid(&text) {
                     Ok(Self(text))
                 } else {
-                    let error: fn(&str) -> String = $error;
-                    Err($crate::spec::with_hint(error(&text), $hint))
+                    Err($crate::spec::with_hint(format!("`{text}` {}", $error), $hint))
                 }
             }
         }
@@ -83,6 +82,15 @@ macro_rules! validated_string {
     };
 }
 pub(crate) use validated_string;
+
+/// Whether `text` is 1 to `max` bytes, each an ASCII letter, a digit or one of `extra`: how
+/// AWS spells most names.
+pub(super) fn is_name(text: &str, max: usize, extra: &[u8]) -> bool {
+    (1..=max).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+}
 
 #[cfg(test)]
 mod tests {

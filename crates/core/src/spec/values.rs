@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, de};
 
-use super::validated::validated_string;
+use super::validated::{is_name, validated_string};
 use super::with_hint;
 use crate::template::{NameContext, NameTemplate};
 
@@ -40,7 +40,7 @@ validated_string! {
     /// A 12-digit AWS account id.
     AccountId {
         valid: |text| text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()),
-        error: |text| format!("`{text}` is not an AWS account id"),
+        error: "is not an AWS account id",
         hint: "an account id is exactly 12 digits; quote it (\"012345678901\") so YAML keeps \
                leading zeros",
         description: "A 12-digit AWS account id (quote it to keep leading zeros).",
@@ -64,7 +64,7 @@ validated_string! {
                     .last()
                     .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
         },
-        error: |text| format!("`{text}` is not an AWS region code"),
+        error: "is not an AWS region code",
         hint: "region codes look like `ap-northeast-1` or `us-east-1`",
         description: "An AWS region code, such as ap-northeast-1.",
         schema: { "type": "string", "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$" },
@@ -118,13 +118,8 @@ impl<'de> Deserialize<'de> for RegionsSpec {
 validated_string! {
     /// A user, group or role name as IAM accepts it: 1 to 64 of `A-Za-z0-9+=,.@_-`.
     IamName {
-        valid: |text| {
-            (1..=64).contains(&text.len())
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
-        },
-        error: |text| format!("`{text}` is not a valid IAM name"),
+        valid: |text| is_name(text, 64, b"+=,.@_-"),
+        error: "is not a valid IAM name",
         hint: "IAM names are 1 to 64 characters: letters, digits and + = , . @ _ -",
         description: "A user, group, role or policy name.",
         schema: { "type": "string", "pattern": "^[A-Za-z0-9+=,.@_-]{1,64}$" },
@@ -140,7 +135,7 @@ validated_string! {
             }) && !text.contains(char::is_whitespace)
                 && text.len() <= 254
         },
-        error: |text| format!("`{text}` is not an e-mail address"),
+        error: "is not an e-mail address",
         hint: "write it as name@example.com",
         description: "An e-mail address.",
         schema: { "type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" },

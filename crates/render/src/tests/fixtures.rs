@@ -33,18 +33,23 @@ pub(super) fn field(path: &str, before: Option<Value>, after: Option<Value>) -> 
     }
 }
 
-pub(super) fn sample_plan() -> Plan {
-    let mut manual = change(
+/// The root user's MFA: a manual step no API can take.
+fn root_mfa() -> ResourceChange {
+    let mut mfa = change(
         ResourceAddr::singleton("root_mfa"),
         Action::Manual,
         vec![field("mfa_enabled", Some(json!(false)), Some(json!(true)))],
         &["1.5"],
     );
-    manual.manual = Some(ManualStep {
+    mfa.manual = Some(ManualStep {
         reason: "no API".into(),
         console: "Security credentials → MFA".into(),
         verified_by: "iam:GetAccountSummary (AccountMFAEnabled)".into(),
     });
+    mfa
+}
+
+pub(super) fn sample_plan() -> Plan {
     Plan::new(
         "123456789012",
         vec!["ap-northeast-1".into()],
@@ -96,7 +101,7 @@ pub(super) fn sample_plan() -> Plan {
                 vec![],
                 &["1.4"],
             ),
-            manual,
+            root_mfa(),
         ],
     )
 }
@@ -203,22 +208,11 @@ pub(super) fn rich_plan() -> Plan {
 
 /// A plan with only manual steps left.
 pub(super) fn manual_only_plan() -> Plan {
-    let mut mfa = change(
-        ResourceAddr::singleton("root_mfa"),
-        Action::Manual,
-        vec![field("mfa_enabled", Some(json!(false)), Some(json!(true)))],
-        &["1.5"],
-    );
-    mfa.manual = Some(ManualStep {
-        reason: "no API".into(),
-        console: "Security credentials → MFA".into(),
-        verified_by: "iam:GetAccountSummary (AccountMFAEnabled)".into(),
-    });
     Plan::new(
         "123456789012",
         vec![],
         vec![
-            mfa,
+            root_mfa(),
             change(
                 ResourceAddr::singleton("iam_password_policy"),
                 Action::NoOp,
