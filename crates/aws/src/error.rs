@@ -122,6 +122,19 @@ macro_rules! call {
 }
 pub(crate) use call;
 
+/// Sends a paginated list request and gathers the items of every page, as [`call!`] does:
+/// `list_all!(address, "iam:ListAccessKeys", iam.list_access_keys().user_name(n))?`.
+macro_rules! list_all {
+    ($address:expr, $op:literal, $request:expr) => {
+        $crate::error::call!(
+            $address,
+            $op,
+            $request.into_paginator().items().send().try_collect()
+        )
+    };
+}
+pub(crate) use list_all;
+
 /// How long a call refused because something it names has not reached the service yet is
 /// tried again. IAM roles, bucket policies and key policies are eventually consistent: a
 /// service that checks them at the API (CloudTrail, Config) can refuse for seconds after

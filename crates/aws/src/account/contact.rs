@@ -6,12 +6,12 @@
 use aws_sdk_account::types::AlternateContactType;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::manual::{Status, manual_item};
 
@@ -83,7 +83,7 @@ impl Kind for AlternateContact {
     }
 
     /// PutAlternateContact sets all four fields; a plan whose contact lacks one is refused.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Contact) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Contact) -> Done {
         let address = &change.address;
         let field = |value: &Option<String>, name: &str| {
             value
@@ -105,7 +105,7 @@ impl Kind for AlternateContact {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Contact) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Contact) -> Done {
         let address = &change.address;
         call!(
             address,

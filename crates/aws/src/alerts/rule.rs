@@ -13,7 +13,7 @@ use baseline_core::plan::Desired;
 use baseline_core::policy;
 use baseline_core::scope::Scope;
 use baseline_core::spec::AlertKind;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
@@ -245,21 +245,15 @@ impl Kind for Rule {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         put(ctx, &change.address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, &change.address, Some(before), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        put(ctx, &change.address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);

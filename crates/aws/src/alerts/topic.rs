@@ -7,13 +7,13 @@
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::TopicSpec;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::config_topic_arn;
 
@@ -155,7 +155,7 @@ impl Kind for Topic {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         let mut create = sns
@@ -170,27 +170,21 @@ impl Kind for Topic {
         sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &[]).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
-        if before.policy != after.policy {
+        if old.policy != new.policy {
             call!(
                 address,
                 "sns:SetTopicAttributes",
                 sns.set_topic_attributes()
                     .topic_arn(&topic_arn)
                     .attribute_name("Policy")
-                    .attribute_value(policy::to_text(&after.policy))
+                    .attribute_value(policy::to_text(&new.policy))
                     .send()
             )?;
         }
-        if before.key() != after.key() && after.kms_key.is_some() {
+        if old.key() != new.key() && new.kms_key.is_some() {
             // Only a plan edited by hand asks for a null key; it goes as an empty
             // KmsMasterKeyId.
             call!(
@@ -199,7 +193,7 @@ impl Kind for Topic {
                 sns.set_topic_attributes()
                     .topic_arn(&topic_arn)
                     .attribute_name("KmsMasterKeyId")
-                    .attribute_value(after.key().unwrap_or(""))
+                    .attribute_value(new.key().unwrap_or(""))
                     .send()
             )?;
         }
@@ -207,10 +201,10 @@ impl Kind for Topic {
         let live = subscriptions(ctx, address, &topic_arn)
             .await?
             .unwrap_or_default();
-        sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &live).await
+        sync_subscriptions(ctx, address, &topic_arn, &new.subscriptions, &live).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         call!(

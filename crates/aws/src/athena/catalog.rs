@@ -9,13 +9,13 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AthenaSpec, Ensure};
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
@@ -139,7 +139,7 @@ impl Kind for Database {
         }
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Exists) -> Done {
         let address = &change.address;
         let input = DatabaseInput::builder()
             .name(name_of(address))
@@ -158,7 +158,7 @@ impl Kind for Database {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -237,7 +237,7 @@ impl Kind for Table {
 
     /// A table an earlier try made (its answer lost) is given the planned definition like
     /// any existing one.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &TableState) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &TableState) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         let input = table_input(table, after).map_err(|err| build_error(address, err))?;
@@ -260,22 +260,17 @@ impl Kind for Table {
     async fn update(
         &self,
         ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &TableState,
-        after: &TableState,
+        change: &Change,
+        _old: &TableState,
+        new: &TableState,
     ) -> Done {
         let address = &change.address;
         let (_, table) = split(address);
-        let input = table_input(table, after).map_err(|err| build_error(address, err))?;
+        let input = table_input(table, new).map_err(|err| build_error(address, err))?;
         update_table(ctx, address, input).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &TableState,
-    ) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &TableState) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         call!(

@@ -6,13 +6,13 @@ use aws_sdk_config::types::{AccountAggregationSource, OrganizationAggregationSou
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::logging;
 
@@ -129,7 +129,7 @@ impl Kind for Aggregator {
     }
 
     /// Puts the aggregator whole, always over every region.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let put = ctx
             .config(region_of(address))
@@ -157,7 +157,7 @@ impl Kind for Aggregator {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -4,13 +4,13 @@
 use aws_sdk_config::types::DeliveryChannel;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, retry_while_propagating};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
@@ -92,22 +92,16 @@ impl Kind for Channel {
     }
 
     /// A new channel gets the default name.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         put(ctx, change, DEFAULT_NAME, after).await
     }
 
     /// The live channel keeps its name.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, change, existing_name(&before.name), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        put(ctx, change, existing_name(&old.name), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -122,7 +116,7 @@ impl Kind for Channel {
 }
 
 /// Writes the channel called `name` as `after` says.
-async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
+async fn put(ctx: &AwsContext, change: &Change, name: &str, after: &State) -> Done {
     let address = &change.address;
     let channel = DeliveryChannel::builder()
         .name(name)

@@ -4,14 +4,14 @@
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::iam::service_linked_role;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recorder;
@@ -86,22 +86,16 @@ impl Kind for Recorder {
     }
 
     /// A new recorder gets the default name.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         put(ctx, change, DEFAULT_NAME, after).await
     }
 
     /// The live recorder keeps its name.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, change, existing_name(&before.name), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        put(ctx, change, existing_name(&old.name), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -116,7 +110,7 @@ impl Kind for Recorder {
 }
 
 /// Writes the recorder called `name` as `after` says.
-async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
+async fn put(ctx: &AwsContext, change: &Change, name: &str, after: &State) -> Done {
     let address = &change.address;
     let group = RecordingGroup::builder()
         .all_supported(after.all_supported)

@@ -3,13 +3,13 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{LiveName, channel, config_regions, existing_name, present, recorder};
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) struct Recording;
@@ -74,7 +74,7 @@ impl Kind for Recording {
 
     /// Starts the recorder (an update only ever starts it too: `recording` is all there
     /// is to change).
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(
@@ -88,7 +88,7 @@ impl Kind for Recording {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(

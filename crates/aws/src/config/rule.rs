@@ -6,14 +6,14 @@ use aws_sdk_config::types::{ConfigRule, Owner, Source};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
 use crate::error::{build_error, call, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
@@ -101,7 +101,7 @@ impl Kind for Rule {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let Some(identifier) = after.identifier.as_deref() else {
             return Err(build_error(
@@ -133,7 +133,7 @@ impl Kind for Rule {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -6,14 +6,14 @@ use baseline_core::plan::Desired;
 use baseline_core::plan::Grants;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, GroupSpec, keeps_extra};
-use baseline_core::{ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error};
 use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Group;
@@ -120,7 +120,7 @@ impl Kind for Group {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         create!(
@@ -139,16 +139,10 @@ impl Kind for Group {
         sync_mfa(ctx, address, name, None, after.require_mfa).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if let Some(path) = changed(&before.path, &after.path) {
+        if let Some(path) = changed(&old.path, &new.path) {
             call!(
                 address,
                 "iam:UpdateGroup",
@@ -160,12 +154,12 @@ impl Kind for Group {
             )?;
         }
         Principal::Group(name)
-            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)
             .await?;
-        sync_mfa(ctx, address, name, before.require_mfa, after.require_mfa).await
+        sync_mfa(ctx, address, name, old.require_mfa, new.require_mfa).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         let iam = ctx.iam();

@@ -5,12 +5,12 @@ use aws_sdk_iam::types::PasswordPolicy as LivePolicy;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Bounded;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::sdk_error;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
 
 pub(crate) struct PasswordPolicy;
@@ -75,7 +75,7 @@ impl Kind for PasswordPolicy {
 
     /// UpdateAccountPasswordPolicy sets every field at once, so `after` holds the whole
     /// policy (the live values for the fields the spec leaves out).
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let limit = |v: Option<i32>| v.filter(|v| *v > 0);
         ctx.iam()
             .update_account_password_policy()
@@ -94,7 +94,7 @@ impl Kind for PasswordPolicy {
             .map_err(|err| sdk_error(&change.address, "iam:UpdateAccountPasswordPolicy", &err))
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         match ctx.iam().delete_account_password_policy().send().await {
             Ok(_) => Ok(()),
             // Already gone: the goal is reached.

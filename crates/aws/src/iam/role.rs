@@ -7,14 +7,14 @@ use baseline_core::plan::Desired;
 use baseline_core::plan::{Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec, keeps_extra};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
+use crate::error::{call, create, list_all, sdk_error};
 use crate::iam::principal::{Permissions, Principal, changed, document, is_not_found};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Role;
@@ -175,7 +175,7 @@ impl Kind for Role {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         // The spec requires `trust` of every role, and the kinds that declare roles give one:
@@ -214,16 +214,10 @@ impl Kind for Role {
             .await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if changed(&before.path, &after.path).is_some() {
+        if changed(&old.path, &new.path).is_some() {
             return Err(ProviderError {
                 address: address.clone(),
                 operation: "iam:UpdateRole".to_owned(),
@@ -235,11 +229,11 @@ impl Kind for Role {
                 ),
             });
         }
-        if let Some(trust) = changed(&before.trust, &after.trust) {
+        if let Some(trust) = changed(&old.trust, &new.trust) {
             put_trust(ctx, address, name, policy::to_text(trust)).await?;
         }
-        if changed(&before.description, &after.description).is_some()
-            || changed(&before.max_session_duration, &after.max_session_duration).is_some()
+        if changed(&old.description, &new.description).is_some()
+            || changed(&old.max_session_duration, &new.max_session_duration).is_some()
         {
             call!(
                 address,
@@ -247,29 +241,24 @@ impl Kind for Role {
                 ctx.iam()
                     .update_role()
                     .role_name(name)
-                    .set_description(after.description.clone())
-                    .set_max_session_duration(after.seconds())
+                    .set_description(new.description.clone())
+                    .set_max_session_duration(new.seconds())
                     .send()
             )?;
         }
         Principal::Role(name)
-            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)
             .await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         let iam = ctx.iam();
-        let profiles = call!(
+        let profiles = list_all!(
             address,
             "iam:ListInstanceProfilesForRole",
-            iam.list_instance_profiles_for_role()
-                .role_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            iam.list_instance_profiles_for_role().role_name(name)
         )?;
         for profile in profiles {
             call!(

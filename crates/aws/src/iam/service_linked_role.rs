@@ -3,13 +3,13 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, sdk_error};
 use crate::iam::principal::is_not_found;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::logging::config_present;
 
@@ -69,7 +69,7 @@ impl Kind for ServiceLinkedRole {
     /// There already (an earlier try's answer was lost, or the service made it): IAM says
     /// so with EntityAlreadyExists, or with InvalidInput "... has been taken in this
     /// account".
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Exists) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -83,7 +83,7 @@ impl Kind for ServiceLinkedRole {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,

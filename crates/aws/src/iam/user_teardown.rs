@@ -4,7 +4,7 @@
 use baseline_core::{ProviderError, ResourceAddr};
 
 use crate::context::AwsContext;
-use crate::error::{call, sdk_error};
+use crate::error::{call, list_all, sdk_error};
 use crate::iam::principal::{Principal, is_not_found};
 use crate::kind::Done;
 
@@ -22,15 +22,10 @@ pub(crate) async fn remove_user(
         Err(err) if is_not_found(&err) => {}
         Err(err) => return Err(sdk_error(address, "iam:DeleteLoginProfile", &err)),
     }
-    let keys = call!(
+    let keys = list_all!(
         address,
         "iam:ListAccessKeys",
-        iam.list_access_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_access_keys().user_name(name)
     )?;
     for key in keys {
         if let Some(id) = key.access_key_id() {
@@ -44,15 +39,10 @@ pub(crate) async fn remove_user(
             )?;
         }
     }
-    let devices = call!(
+    let devices = list_all!(
         address,
         "iam:ListMFADevices",
-        iam.list_mfa_devices()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_mfa_devices().user_name(name)
     )?;
     for device in devices {
         let serial = device.serial_number();
@@ -72,15 +62,10 @@ pub(crate) async fn remove_user(
             )?;
         }
     }
-    let certificates = call!(
+    let certificates = list_all!(
         address,
         "iam:ListSigningCertificates",
-        iam.list_signing_certificates()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_signing_certificates().user_name(name)
     )?;
     for certificate in certificates {
         call!(
@@ -92,15 +77,10 @@ pub(crate) async fn remove_user(
                 .send()
         )?;
     }
-    let ssh_keys = call!(
+    let ssh_keys = list_all!(
         address,
         "iam:ListSSHPublicKeys",
-        iam.list_ssh_public_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_ssh_public_keys().user_name(name)
     )?;
     for key in ssh_keys {
         call!(
@@ -113,15 +93,10 @@ pub(crate) async fn remove_user(
         )?;
     }
     remove_service_credentials(ctx, address, name).await?;
-    let groups = call!(
+    let groups = list_all!(
         address,
         "iam:ListGroupsForUser",
-        iam.list_groups_for_user()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_groups_for_user().user_name(name)
     )?;
     for group in groups {
         call!(

@@ -8,14 +8,14 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, has_code, sdk_error};
 use crate::iam::principal::document;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
@@ -258,7 +258,7 @@ impl Kind for Key {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));
@@ -300,28 +300,22 @@ impl Kind for Key {
 
     /// Puts a changed policy, and turns rotation on when it is off; rotation is never
     /// turned off.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));
-        if after.policy != before.policy {
+        if new.policy != old.policy {
             call!(
                 address,
                 "kms:PutKeyPolicy",
                 kms.put_key_policy()
                     .key_id(&alias)
                     .policy_name("default")
-                    .policy(policy::to_text(&after.policy))
+                    .policy(policy::to_text(&new.policy))
                     .send()
             )?;
         }
-        if after.rotation && !before.rotation {
+        if new.rotation && !old.rotation {
             let described = call!(
                 address,
                 "kms:DescribeKey",

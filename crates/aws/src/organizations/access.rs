@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::OrgTarget;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
 
@@ -95,7 +95,7 @@ impl Kind for ServiceAccess {
         Ok(on.then_some(Access { enabled: true }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Access) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Access) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -166,7 +166,7 @@ impl Kind for DelegatedAdmin {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Admin) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Admin) -> Done {
         let address = &change.address;
         let id = target_id(ctx, address, &after.account, &change.write_only).await?;
         call!(
@@ -182,23 +182,17 @@ impl Kind for DelegatedAdmin {
     }
 
     /// Another account takes over: the old one is deregistered first.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &Admin,
-        after: &Admin,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &Admin, new: &Admin) -> Done {
         let address = &change.address;
         call!(
             address,
             "organizations:DeregisterDelegatedAdministrator",
             ctx.organizations()
                 .deregister_delegated_administrator()
-                .account_id(&before.account)
+                .account_id(&old.account)
                 .service_principal(name_of(address))
                 .send()
         )?;
-        self.create(ctx, change, after).await
+        self.create(ctx, change, new).await
     }
 }

@@ -6,13 +6,13 @@ use aws_sdk_organizations::types::{PolicyType, TargetType};
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OrgTarget};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
     account, emails, in_use, org, organization, path_of, target_id, target_label, unit,
@@ -131,23 +131,17 @@ impl Kind for ServiceControlPolicy {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let id = write(ctx, &change.address, None, after).await?;
         retarget(ctx, change, &id, &[], &after.targets).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        let id = write(ctx, &change.address, Some(before), after).await?;
-        retarget(ctx, change, &id, &before.targets, &after.targets).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        let id = write(ctx, &change.address, Some(old), new).await?;
+        retarget(ctx, change, &id, &old.targets, &new.targets).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         let Some(id) = policy_id(ctx, address).await? else {
             return Ok(());
@@ -217,7 +211,7 @@ async fn write(
 /// while the list changes.
 async fn retarget(
     ctx: &AwsContext,
-    change: &ResourceChange,
+    change: &Change,
     id: &str,
     before: &[String],
     after: &[String],

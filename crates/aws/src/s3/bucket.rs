@@ -13,7 +13,7 @@ use aws_sdk_s3::types::{
 };
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ use super::lifecycle::Rule;
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::error::{build_error, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, name_of, region_of};
 
 pub(crate) struct Bucket;
@@ -117,22 +117,16 @@ impl Kind for Bucket {
         read_bucket(ctx, read.address).await
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         create_bucket(ctx, &change.address).await?;
         sync_bucket(ctx, &change.address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        sync_bucket(ctx, &change.address, Some(before), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        sync_bucket(ctx, &change.address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let force = change.write_only.get("force_destroy") == Some(&Value::Bool(true));
         delete_bucket(ctx, &change.address, force).await
     }
