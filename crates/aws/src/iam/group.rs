@@ -143,15 +143,7 @@ impl Kind for Group {
         let address = &change.address;
         let name = name_of(address);
         if let Some(path) = changed(&old.path, &new.path) {
-            call!(
-                address,
-                "iam:UpdateGroup",
-                ctx.iam()
-                    .update_group()
-                    .group_name(name)
-                    .new_path(path)
-                    .send()
-            )?;
+            Principal::Group(name).move_to(ctx, address, path).await?;
         }
         Principal::Group(name)
             .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)

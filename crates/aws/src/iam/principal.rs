@@ -214,6 +214,40 @@ impl Principal<'_> {
         )
     }
 
+    /// Moves the group or user to `path`. IAM cannot move a role: that is an error.
+    pub(crate) async fn move_to(
+        self,
+        ctx: &AwsContext,
+        address: &ResourceAddr,
+        path: &str,
+    ) -> Done {
+        let iam = ctx.iam();
+        match self {
+            Principal::Group(name) => call!(
+                address,
+                "iam:UpdateGroup",
+                iam.update_group().group_name(name).new_path(path).send()
+            )
+            .map(drop),
+            Principal::User(name) => call!(
+                address,
+                "iam:UpdateUser",
+                iam.update_user().user_name(name).new_path(path).send()
+            )
+            .map(drop),
+            Principal::Role(_) => Err(ProviderError {
+                address: address.clone(),
+                operation: "iam:UpdateRole".to_owned(),
+                code: None,
+                message: "IAM cannot move a role to another path".to_owned(),
+                hint: Some(
+                    "keep the role's current path, or remove the role and declare it anew"
+                        .to_owned(),
+                ),
+            }),
+        }
+    }
+
     /// The permissions the identity has: every managed and inline policy.
     pub(crate) async fn permissions(
         self,

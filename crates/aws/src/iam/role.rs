@@ -217,17 +217,8 @@ impl Kind for Role {
     async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if changed(&old.path, &new.path).is_some() {
-            return Err(ProviderError {
-                address: address.clone(),
-                operation: "iam:UpdateRole".to_owned(),
-                code: None,
-                message: "IAM cannot move a role to another path".to_owned(),
-                hint: Some(
-                    "keep the role's current path, or remove the role and declare it anew"
-                        .to_owned(),
-                ),
-            });
+        if let Some(path) = changed(&old.path, &new.path) {
+            Principal::Role(name).move_to(ctx, address, path).await?;
         }
         if let Some(trust) = changed(&old.trust, &new.trust) {
             put_trust(ctx, address, name, policy::to_text(trust)).await?;

@@ -213,15 +213,7 @@ impl Kind for User {
         let address = &change.address;
         let name = name_of(address);
         if let Some(path) = changed(&old.path, &new.path) {
-            call!(
-                address,
-                "iam:UpdateUser",
-                ctx.iam()
-                    .update_user()
-                    .user_name(name)
-                    .new_path(path)
-                    .send()
-            )?;
+            Principal::User(name).move_to(ctx, address, path).await?;
         }
         if let Some(want) = &new.tags {
             sync_tags(ctx, address, name, old.tags.as_ref(), want).await?;
