@@ -170,13 +170,7 @@ impl Kind for Group {
                     .send()
             )?;
         }
-        Principal::Group(name).strip_policies(ctx, address).await?;
-        call!(
-            address,
-            "iam:DeleteGroup",
-            iam.delete_group().group_name(name).send()
-        )?;
-        Ok(())
+        Principal::Group(name).delete(ctx, address).await
     }
 }
 

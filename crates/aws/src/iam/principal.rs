@@ -119,6 +119,27 @@ macro_rules! per_principal {
     };
 }
 
+/// Lists what hangs off an identity and removes each item, as IAM requires before the
+/// identity goes. Both requests get the identity's name with `$by(name)`; the removal also
+/// gets the item's id with `$id(...)`, read from `$item`. Each request names its operation
+/// right after `address,` (where the CI policy check finds it).
+macro_rules! remove_listed {
+    ($iam:expr, $by:ident($name:expr),
+     list($list_address:expr, $list_op:literal, $list:ident),
+     remove($remove_address:expr, $remove_op:literal, $remove:ident),
+     for $item:ident => $id:ident($value:expr)) => {
+        let listed = $crate::error::list_all!($list_address, $list_op, $iam.$list().$by($name))?;
+        for $item in listed {
+            $crate::error::call!(
+                $remove_address,
+                $remove_op,
+                $iam.$remove().$by($name).$id($value).send()
+            )?;
+        }
+    };
+}
+pub(crate) use remove_listed;
+
 impl Principal<'_> {
     /// ARNs of the attached managed policies, sorted.
     pub(crate) async fn attached(
@@ -299,19 +320,21 @@ impl Principal<'_> {
         Ok(())
     }
 
-    /// Detaches every managed policy and deletes every inline one, before a delete.
-    pub(crate) async fn strip_policies(
-        self,
-        ctx: &AwsContext,
-        address: &ResourceAddr,
-    ) -> Result<(), ProviderError> {
+    /// Deletes the identity, after its managed policies are detached and its inline ones
+    /// deleted (IAM refuses while it has any).
+    pub(crate) async fn delete(self, ctx: &AwsContext, address: &ResourceAddr) -> Done {
         for arn in self.attached(ctx, address).await? {
             self.detach(ctx, address, &arn).await?;
         }
         for name in self.inline(ctx, address).await?.keys() {
             self.delete_inline(ctx, address, name).await?;
         }
-        Ok(())
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:DeleteGroup", delete_group),
+            User(address, "iam:DeleteUser", delete_user),
+            Role(address, "iam:DeleteRole", delete_role)
+            => .send()
+        )
     }
 }
 

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, list_all, sdk_error};
-use crate::iam::principal::{Permissions, Principal, changed, document, is_not_found};
+use crate::error::{call, create, sdk_error};
+use crate::iam::principal::{
+    Permissions, Principal, changed, document, is_not_found, remove_listed,
+};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
@@ -246,28 +248,11 @@ impl Kind for Role {
         let address = &change.address;
         let name = name_of(address);
         let iam = ctx.iam();
-        let profiles = list_all!(
-            address,
-            "iam:ListInstanceProfilesForRole",
-            iam.list_instance_profiles_for_role().role_name(name)
-        )?;
-        for profile in profiles {
-            call!(
-                address,
-                "iam:RemoveRoleFromInstanceProfile",
-                iam.remove_role_from_instance_profile()
-                    .role_name(name)
-                    .instance_profile_name(profile.instance_profile_name())
-                    .send()
-            )?;
-        }
-        Principal::Role(name).strip_policies(ctx, address).await?;
-        call!(
-            address,
-            "iam:DeleteRole",
-            iam.delete_role().role_name(name).send()
-        )?;
-        Ok(())
+        remove_listed!(iam, role_name(name),
+            list(address, "iam:ListInstanceProfilesForRole", list_instance_profiles_for_role),
+            remove(address, "iam:RemoveRoleFromInstanceProfile", remove_role_from_instance_profile),
+            for profile => instance_profile_name(profile.instance_profile_name()));
+        Principal::Role(name).delete(ctx, address).await
     }
 }
 
