@@ -84,6 +84,38 @@ where
     }
 }
 
+/// An answer that may be "not there": `None` when AWS answers with one of the error codes
+/// `missing`, an error named as [`sdk_error`] names it on any other failure.
+pub(crate) fn found<T, E>(
+    address: &ResourceAddr,
+    operation: &str,
+    missing: &[&str],
+    answer: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<Option<T>, ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match answer {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if has_code(&err, missing) => Ok(None),
+        Err(err) => Err(sdk_error(address, operation, &err)),
+    }
+}
+
+/// A delete's answer: done, also when AWS answers with one of `missing` (already gone: the
+/// goal is reached).
+pub(crate) fn deleted<T, E>(
+    address: &ResourceAddr,
+    operation: &str,
+    missing: &[&str],
+    answer: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    found(address, operation, missing, answer).map(drop)
+}
+
 /// A change that this kind cannot make (a manual item, or an action it does not support).
 pub(crate) fn unsupported(address: &ResourceAddr, what: &str) -> ProviderError {
     ProviderError {

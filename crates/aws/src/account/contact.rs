@@ -10,7 +10,7 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
+use crate::error::{build_error, call, found, has_code, sdk_error};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::manual::{Status, manual_item};
@@ -66,12 +66,9 @@ impl Kind for AlternateContact {
             .alternate_contact_type(contact_type(read.address))
             .send()
             .await;
-        let out = match answer {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
-            Err(err) => {
-                return Err(sdk_error(read.address, "account:GetAlternateContact", &err));
-            }
+        let missing = &["ResourceNotFoundException"];
+        let Some(out) = found(read.address, "account:GetAlternateContact", missing, answer)? else {
+            return Ok(None);
         };
         let text = |field: Option<&str>| field.map(str::to_owned);
         Ok(out.alternate_contact().map(|c| Contact {

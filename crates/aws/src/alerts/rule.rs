@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
+use crate::error::{build_error, call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
@@ -217,10 +217,10 @@ impl Kind for Rule {
         let address = read.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
-        let rule = match events.describe_rule().name(name).send().await {
-            Ok(rule) => rule,
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "events:DescribeRule", &err)),
+        let answer = events.describe_rule().name(name).send().await;
+        let missing = &["ResourceNotFoundException"];
+        let Some(rule) = found(address, "events:DescribeRule", missing, answer)? else {
+            return Ok(None);
         };
         let pattern = rule
             .event_pattern()

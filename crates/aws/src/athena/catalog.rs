@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, sdk_error};
+use crate::error::{build_error, call, create, found, sdk_error};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
@@ -200,17 +200,11 @@ impl Kind for Table {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, TableState>) -> Live<TableState> {
         let address = read.address;
         let (database, table) = split(address);
-        let out = match ctx
-            .glue(region_of(address))
-            .get_table()
-            .database_name(database)
-            .name(table)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if err.code() == Some("EntityNotFoundException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "glue:GetTable", &err)),
+        let get = ctx.glue(region_of(address)).get_table();
+        let answer = get.database_name(database).name(table).send().await;
+        let missing = &["EntityNotFoundException"];
+        let Some(out) = found(address, "glue:GetTable", missing, answer)? else {
+            return Ok(None);
         };
         let Some(table) = out.table() else {
             return Ok(None);

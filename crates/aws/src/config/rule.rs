@@ -3,7 +3,6 @@
 //! the others in every Config region.
 
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, Spec};
@@ -12,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
-use crate::error::{build_error, call, sdk_error};
+use crate::error::{build_error, call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
@@ -78,16 +77,11 @@ impl Kind for Rule {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let out = match ctx
-            .config(region_of(address))
-            .describe_config_rules()
-            .config_rule_names(name_of(address))
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if err.code() == Some("NoSuchConfigRuleException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "config:DescribeConfigRules", &err)),
+        let describe = ctx.config(region_of(address)).describe_config_rules();
+        let answer = describe.config_rule_names(name_of(address)).send().await;
+        let missing = &["NoSuchConfigRuleException"];
+        let Some(out) = found(address, "config:DescribeConfigRules", missing, answer)? else {
+            return Ok(None);
         };
         Ok(out.config_rules().first().map(|rule| State {
             identifier: rule

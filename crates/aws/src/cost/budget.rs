@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, has_code, sdk_error};
+use crate::error::{build_error, call, create, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 
@@ -134,16 +134,11 @@ impl Kind for Budget {
         let account = ctx.account_id().await?;
         let budgets = ctx.budgets();
         let name = name_of(address);
-        let out = match budgets
-            .describe_budget()
-            .account_id(account)
-            .budget_name(name)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NotFoundException"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "budgets:DescribeBudget", &err)),
+        let describe = budgets.describe_budget().account_id(account);
+        let answer = describe.budget_name(name).send().await;
+        let missing = &["NotFoundException"];
+        let Some(out) = found(address, "budgets:DescribeBudget", missing, answer)? else {
+            return Ok(None);
         };
         let Some(budget) = out.budget() else {
             return Ok(None);

@@ -9,7 +9,8 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::sdk_error;
+use crate::error::{deleted, sdk_error};
+use crate::iam::principal::NO_SUCH_ENTITY;
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
 
@@ -95,21 +96,11 @@ async fn create(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
 }
 
 async fn delete(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
-    match ctx
+    let answer = ctx
         .iam()
         .delete_account_alias()
         .account_alias(alias)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(sdk_error(address, "iam:DeleteAccountAlias", &err)),
-    }
+        .await;
+    deleted(address, "iam:DeleteAccountAlias", NO_SUCH_ENTITY, answer)
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
+use crate::error::{call, create, found};
+use crate::iam::principal::{NO_SUCH_ENTITY, Permissions, Principal, changed};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
@@ -99,10 +99,9 @@ impl Kind for Group {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
-        let group = match ctx.iam().get_group().group_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetGroup", &err)),
+        let answer = ctx.iam().get_group().group_name(name).send().await;
+        let Some(group) = found(address, "iam:GetGroup", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let path = group
             .group()

@@ -338,13 +338,5 @@ impl Principal<'_> {
     }
 }
 
-/// Whether an SDK error is IAM's NoSuchEntity.
-pub(crate) fn is_not_found<E, R>(
-    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
-) -> bool
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
-{
-    err.as_service_error()
-        .is_some_and(|e| crate::error::has_code(e, &["NoSuchEntity"]))
-}
+/// IAM's answer when the thing asked for is not there.
+pub(crate) const NO_SUCH_ENTITY: &[&str] = &["NoSuchEntity"];

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
+use crate::error::{call, create, found};
 use crate::iam::principal::{
-    Permissions, Principal, changed, document, is_not_found, remove_listed,
+    NO_SUCH_ENTITY, Permissions, Principal, changed, document, remove_listed,
 };
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
@@ -155,10 +155,9 @@ impl Kind for Role {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
-        let out = match ctx.iam().get_role().role_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
+        let answer = ctx.iam().get_role().role_name(name).send().await;
+        let Some(out) = found(address, "iam:GetRole", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let Some(role) = out.role() else {
             return Ok(None);

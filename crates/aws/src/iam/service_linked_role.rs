@@ -7,8 +7,8 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::iam::principal::is_not_found;
+use crate::error::{call, create, found};
+use crate::iam::principal::NO_SUCH_ENTITY;
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::logging::config_present;
@@ -59,11 +59,8 @@ impl Kind for ServiceLinkedRole {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let name = role_name(name_of(read.address));
-        match ctx.iam().get_role().role_name(name).send().await {
-            Ok(_) => Ok(Some(Exists {})),
-            Err(err) if is_not_found(&err) => Ok(None),
-            Err(err) => Err(sdk_error(read.address, "iam:GetRole", &err)),
-        }
+        let answer = ctx.iam().get_role().role_name(name).send().await;
+        Ok(found(read.address, "iam:GetRole", NO_SUCH_ENTITY, answer)?.map(|_| Exists {}))
     }
 
     /// There already (an earlier try's answer was lost, or the service made it): IAM says

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, create, list_all, sdk_error};
+use crate::error::{call, create, found, list_all};
 use crate::iam::group::Group;
-use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
+use crate::iam::principal::{NO_SUCH_ENTITY, Permissions, Principal, changed};
 use crate::iam::{password, user_teardown};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
@@ -152,10 +152,9 @@ impl Kind for User {
         let address = read.address;
         let name = name_of(address);
         let iam = ctx.iam();
-        let out = match iam.get_user().user_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetUser", &err)),
+        let answer = iam.get_user().user_name(name).send().await;
+        let Some(out) = found(address, "iam:GetUser", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let path = out.user().map(|u| u.path().to_owned()).unwrap_or_default();
         let tags = list_all!(
@@ -170,11 +169,8 @@ impl Kind for User {
         )?;
         let mut groups: Vec<String> = groups.iter().map(|g| g.group_name().to_owned()).collect();
         groups.sort();
-        let console = match iam.get_login_profile().user_name(name).send().await {
-            Ok(_) => true,
-            Err(err) if is_not_found(&err) => false,
-            Err(err) => return Err(sdk_error(address, "iam:GetLoginProfile", &err)),
-        };
+        let answer = iam.get_login_profile().user_name(name).send().await;
+        let console = found(address, "iam:GetLoginProfile", NO_SUCH_ENTITY, answer)?.is_some();
         Ok(Some(State {
             path: Some(path),
             groups: Some(groups),

@@ -4,8 +4,8 @@
 use baseline_core::{ProviderError, ResourceAddr};
 
 use crate::context::AwsContext;
-use crate::error::{call, list_all, sdk_error};
-use crate::iam::principal::{Principal, is_not_found, remove_listed};
+use crate::error::{call, deleted, list_all, sdk_error};
+use crate::iam::principal::{NO_SUCH_ENTITY, Principal, remove_listed};
 use crate::kind::Done;
 
 /// Removes a user in the order IAM requires: console password, access keys, MFA devices,
@@ -17,11 +17,8 @@ pub(crate) async fn remove_user(
     name: &str,
 ) -> Result<(), ProviderError> {
     let iam = ctx.iam();
-    match iam.delete_login_profile().user_name(name).send().await {
-        Ok(_) => {}
-        Err(err) if is_not_found(&err) => {}
-        Err(err) => return Err(sdk_error(address, "iam:DeleteLoginProfile", &err)),
-    }
+    let answer = iam.delete_login_profile().user_name(name).send().await;
+    deleted(address, "iam:DeleteLoginProfile", NO_SUCH_ENTITY, answer)?;
     let keys = list_all!(
         address,
         "iam:ListAccessKeys",

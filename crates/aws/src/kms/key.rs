@@ -4,7 +4,6 @@
 //! deleted by baseline: removing it would make every log it encrypted unreadable.
 
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata, KeyState, Tag};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure};
@@ -13,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, has_code, sdk_error};
+use crate::error::{build_error, call, create, found, has_code, sdk_error};
 use crate::iam::principal::document;
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
@@ -231,11 +230,12 @@ impl Kind for Key {
         let address = read.address;
         let alias = format!("alias/{}", name_of(address));
         let kms = ctx.kms(region_of(address));
-        let key = match kms.describe_key().key_id(&alias).send().await {
-            Ok(out) => key_id(address, "DescribeKey", out.key_metadata())?,
-            Err(err) if err.code() == Some("NotFoundException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "kms:DescribeKey", &err)),
+        let answer = kms.describe_key().key_id(&alias).send().await;
+        let missing = &["NotFoundException"];
+        let Some(described) = found(address, "kms:DescribeKey", missing, answer)? else {
+            return Ok(None);
         };
+        let key = key_id(address, "DescribeKey", described.key_metadata())?;
         let rotation = call!(
             address,
             "kms:GetKeyRotationStatus",
