@@ -10,8 +10,8 @@ use baseline_core::scope::Scope;
 use baseline_core::{
     Action, BoxFuture, ProviderError, ReadRequest, ResourceAddr, ResourceChange, Spec,
 };
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
@@ -88,6 +88,11 @@ pub(crate) type Change = ResourceChange;
 
 /// What a create, an update or a delete returns.
 pub(crate) type Done = Result<(), ProviderError>;
+
+/// The state of a resource with nothing to set or compare: it exists or it does not (a
+/// Glue database, a service-linked role).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Exists {}
 
 /// What a read returns: the live state, `None` only when AWS says "not found".
 pub(crate) type Live<S> = Result<Option<S>, ProviderError>;

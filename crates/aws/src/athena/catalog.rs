@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::athena::athena;
 use crate::context::AwsContext;
 use crate::error::{build_error, call, create, found, sdk_error};
-use crate::kind::{Change, Done, Live};
+use crate::kind::{Change, Done, Exists, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
@@ -25,10 +25,6 @@ pub(crate) struct Table;
 
 const DATABASE: &str = "glue_database";
 const TABLE: &str = "glue_table";
-
-/// The database has nothing to set: it exists or it does not.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Exists {}
 
 /// The table's definition. Columns and partition keys are `name:type`; a table read
 /// without a storage location has a `null` one.

@@ -4,12 +4,11 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, Spec};
-use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, found};
 use crate::iam::principal::NO_SUCH_ENTITY;
-use crate::kind::{Change, Done, Live};
+use crate::kind::{Change, Done, Exists, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::logging::config_present;
 
@@ -41,10 +40,6 @@ pub(crate) fn arn(service: &str, scope: &Scope) -> String {
 pub(crate) fn address(service: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, service)
 }
-
-/// A role AWS defines: it exists, and there is nothing else to compare.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Exists {}
 
 impl Kind for ServiceLinkedRole {
     type State = Exists;
