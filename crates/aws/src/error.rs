@@ -167,6 +167,19 @@ macro_rules! list_all {
 }
 pub(crate) use list_all;
 
+/// Sends a paginated list request and gathers its pages, for the lists whose pages the SDK
+/// does not flatten into items: `list_pages!(address, "organizations:ListAccounts", req)?`.
+macro_rules! list_pages {
+    ($address:expr, $op:literal, $request:expr) => {
+        $crate::error::call!(
+            $address,
+            $op,
+            $request.into_paginator().send().try_collect()
+        )
+    };
+}
+pub(crate) use list_pages;
+
 /// How long a call refused because something it names has not reached the service yet is
 /// tried again. IAM roles, bucket policies and key policies are eventually consistent: a
 /// service that checks them at the API (CloudTrail, Config) can refuse for seconds after

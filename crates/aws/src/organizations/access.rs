@@ -11,7 +11,7 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::call;
+use crate::error::{call, list_all, list_pages};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
@@ -79,14 +79,11 @@ impl Kind for ServiceAccess {
         if !in_use(ctx, address).await? {
             return Ok(None);
         }
-        let enabled = call!(
+        let enabled = list_pages!(
             address,
             "organizations:ListAWSServiceAccessForOrganization",
             ctx.organizations()
                 .list_aws_service_access_for_organization()
-                .into_paginator()
-                .send()
-                .try_collect()
         )?;
         let on = enabled
             .iter()
@@ -150,16 +147,12 @@ impl Kind for DelegatedAdmin {
         if !in_use(ctx, address).await? {
             return Ok(None);
         }
-        let admins = call!(
+        let admins = list_all!(
             address,
             "organizations:ListDelegatedAdministrators",
             ctx.organizations()
                 .list_delegated_administrators()
                 .service_principal(name_of(address))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
         )?;
         Ok(admins.first().and_then(|a| a.id()).map(|id| Admin {
             account: id.to_owned(),

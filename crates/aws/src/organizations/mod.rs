@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code};
+use crate::error::{call, has_code, list_pages};
 use crate::kind::canonical;
 
 /// The `organization:` section, when the file has one.
@@ -89,15 +89,12 @@ async fn child_units(
     address: &ResourceAddr,
     parent: &str,
 ) -> Result<Vec<OrganizationalUnit>, ProviderError> {
-    let pages = call!(
+    let pages = list_pages!(
         address,
         "organizations:ListOrganizationalUnitsForParent",
         ctx.organizations()
             .list_organizational_units_for_parent()
             .parent_id(parent)
-            .into_paginator()
-            .send()
-            .try_collect()
     )?;
     Ok(pages
         .iter()
@@ -161,14 +158,10 @@ pub(crate) async fn accounts(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<Vec<Account>, ProviderError> {
-    let pages = call!(
+    let pages = list_pages!(
         address,
         "organizations:ListAccounts",
-        ctx.organizations()
-            .list_accounts()
-            .into_paginator()
-            .send()
-            .try_collect()
+        ctx.organizations().list_accounts()
     )?;
     Ok(pages.iter().flat_map(|p| p.accounts()).cloned().collect())
 }
@@ -396,15 +389,12 @@ async fn accounts_below(
     let mut found = Vec::new();
     let mut queue = vec![ou.to_owned()];
     while let Some(parent) = queue.pop() {
-        let accounts = call!(
+        let accounts = list_pages!(
             address,
             "organizations:ListAccountsForParent",
             ctx.organizations()
                 .list_accounts_for_parent()
                 .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
         )?;
         found.extend(
             accounts

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call};
+use crate::error::{build_error, call, list_pages};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
@@ -104,15 +104,10 @@ impl Kind for ServiceControlPolicy {
             .and_then(|s| s.description())
             .unwrap_or_default()
             .to_owned();
-        let attached = call!(
+        let attached = list_pages!(
             address,
             "organizations:ListTargetsForPolicy",
-            ctx.organizations()
-                .list_targets_for_policy()
-                .policy_id(&id)
-                .into_paginator()
-                .send()
-                .try_collect()
+            ctx.organizations().list_targets_for_policy().policy_id(&id)
         )?;
         let mut targets = Vec::new();
         for target in attached.iter().flat_map(|p| p.targets()) {
@@ -239,15 +234,12 @@ async fn retarget(
 
 /// The id of the service control policy named by the address.
 async fn policy_id(ctx: &AwsContext, address: &ResourceAddr) -> Live<String> {
-    let policies = call!(
+    let policies = list_pages!(
         address,
         "organizations:ListPolicies",
         ctx.organizations()
             .list_policies()
             .filter(PolicyType::ServiceControlPolicy)
-            .into_paginator()
-            .send()
-            .try_collect()
     )?;
     Ok(policies
         .iter()
