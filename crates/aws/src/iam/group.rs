@@ -87,11 +87,8 @@ impl Kind for Group {
     const GRANTS: Grants = crate::iam::principal::POLICIES;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.groups
-            .iter()
+        let groups = spec.iam.iter().flat_map(|iam| &iam.groups);
+        groups
             .map(|(name, group)| desired_group(name.as_str(), &group.value, scope))
             .collect()
     }

@@ -143,11 +143,8 @@ impl Kind for Role {
     ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.roles
-            .iter()
+        let roles = spec.iam.iter().flat_map(|iam| &iam.roles);
+        roles
             .map(|(name, role)| desired_role(name.as_str(), &role.value, scope))
             .collect()
     }

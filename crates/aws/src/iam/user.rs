@@ -139,11 +139,8 @@ impl Kind for User {
     ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.users
-            .iter()
+        let users = spec.iam.iter().flat_map(|iam| &iam.users);
+        users
             .map(|(name, user)| desired_user(name.as_str(), &user.value, spec, scope))
             .collect()
     }
