@@ -255,24 +255,16 @@ impl Kind for Rule {
 
     async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
-        let events = ctx.events(region_of(address));
-        let name = name_of(address);
         let ids = other_target_ids(Some(before));
-        let ids = ids.into_iter().chain([TARGET_ID.to_owned()]);
         // Removing an id that is not there is not an error.
-        call!(
-            address,
-            "events:RemoveTargets",
-            events
-                .remove_targets()
-                .rule(name)
-                .set_ids(Some(ids.collect()))
-                .send()
-        )?;
+        remove_targets(ctx, address, ids.into_iter().chain([TARGET_ID.to_owned()])).await?;
         call!(
             address,
             "events:DeleteRule",
-            events.delete_rule().name(name).send()
+            ctx.events(region_of(address))
+                .delete_rule()
+                .name(name_of(address))
+                .send()
         )?;
         Ok(())
     }
@@ -325,6 +317,24 @@ fn other_target_ids(before: Option<&State>) -> Vec<String> {
         .collect()
 }
 
+/// Takes the targets `ids` off the rule.
+async fn remove_targets(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    ids: impl IntoIterator<Item = String>,
+) -> Done {
+    call!(
+        address,
+        "events:RemoveTargets",
+        ctx.events(region_of(address))
+            .remove_targets()
+            .rule(name_of(address))
+            .set_ids(Some(ids.into_iter().collect()))
+            .send()
+    )?;
+    Ok(())
+}
+
 /// Writes the rule and its one target; `before` is the live rule, when there is one.
 async fn put(
     ctx: &AwsContext,
@@ -358,15 +368,7 @@ async fn put(
     )?;
     let stale = other_target_ids(before);
     if !stale.is_empty() {
-        call!(
-            address,
-            "events:RemoveTargets",
-            events
-                .remove_targets()
-                .rule(name)
-                .set_ids(Some(stale))
-                .send()
-        )?;
+        remove_targets(ctx, address, stale).await?;
     }
     let out = call!(
         address,
