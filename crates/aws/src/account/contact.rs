@@ -10,7 +10,7 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, found, has_code, sdk_error};
+use crate::error::{build_error, call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::manual::{Status, manual_item};
@@ -148,17 +148,14 @@ impl Kind for ContactInformation {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Status>) -> Live<Status> {
         let answer = ctx.account().get_contact_information().send().await;
-        let info = match answer {
-            Ok(out) => out.contact_information().cloned(),
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => None,
-            Err(err) => {
-                return Err(sdk_error(
-                    read.address,
-                    "account:GetContactInformation",
-                    &err,
-                ));
-            }
-        };
+        let missing = &["ResourceNotFoundException"];
+        let out = found(
+            read.address,
+            "account:GetContactInformation",
+            missing,
+            answer,
+        )?;
+        let info = out.and_then(|out| out.contact_information().cloned());
         let complete = info.is_some_and(|c| {
             [
                 c.full_name(),

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_glue::types::{Column, DatabaseInput, SerDeInfo, StorageDescriptor, TableInput};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AthenaSpec, Ensure};
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, found, sdk_error};
+use crate::error::{build_error, call, create, found};
 use crate::kind::{Change, Done, Exists, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
@@ -128,11 +127,14 @@ impl Kind for Database {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let address = read.address;
         let glue = ctx.glue(region_of(address));
-        match glue.get_database().name(name_of(address)).send().await {
-            Ok(_) => Ok(Some(Exists {})),
-            Err(err) if err.code() == Some("EntityNotFoundException") => Ok(None),
-            Err(err) => Err(sdk_error(address, "glue:GetDatabase", &err)),
-        }
+        let answer = glue.get_database().name(name_of(address)).send().await;
+        let out = found(
+            address,
+            "glue:GetDatabase",
+            &["EntityNotFoundException"],
+            answer,
+        )?;
+        Ok(out.map(|_| Exists {}))
     }
 
     async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Exists) -> Done {

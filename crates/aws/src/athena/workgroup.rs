@@ -8,7 +8,6 @@ use aws_sdk_athena::types::{
     ResultConfiguration, ResultConfigurationUpdates, WorkGroupConfiguration,
     WorkGroupConfigurationUpdates,
 };
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
+use crate::error::{call, create, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::s3;
@@ -94,12 +93,14 @@ impl Kind for WorkGroup {
         let address = read.address;
         let name = name_of(address);
         let athena = ctx.athena(region_of(address));
-        let group = match athena.get_work_group().work_group(name).send().await {
-            Ok(out) => out.work_group,
-            Err(err) if err.code() == Some("InvalidRequestException") => None,
-            Err(err) => return Err(sdk_error(address, "athena:GetWorkGroup", &err)),
-        };
-        let Some(group) = group else {
+        let answer = athena.get_work_group().work_group(name).send().await;
+        let out = found(
+            address,
+            "athena:GetWorkGroup",
+            &["InvalidRequestException"],
+            answer,
+        )?;
+        let Some(group) = out.and_then(|out| out.work_group) else {
             return Ok(None);
         };
         let configuration = group.configuration();

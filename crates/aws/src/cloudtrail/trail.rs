@@ -4,7 +4,6 @@
 //! recording S3 data events (CIS 3.8, 3.9). Its bucket, key, log group and role come first.
 
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, TrailSpec};
@@ -13,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::context::AwsContext;
-use crate::error::call;
-use crate::error::{retry_while_propagating, sdk_error};
+use crate::error::{call, found, retry_while_propagating};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
@@ -311,13 +309,11 @@ async fn read_trail(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
     let region = region_of(address);
     let name = name_of(address);
     let cloudtrail = ctx.cloudtrail(region);
-    let trail = match cloudtrail.get_trail().name(name).send().await {
-        Ok(out) => match out.trail {
-            Some(trail) => trail,
-            None => return Ok(None),
-        },
-        Err(err) if err.code() == Some("TrailNotFoundException") => return Ok(None),
-        Err(err) => return Err(sdk_error(address, "cloudtrail:GetTrail", &err)),
+    let answer = cloudtrail.get_trail().name(name).send().await;
+    let missing = &["TrailNotFoundException"];
+    let out = found(address, "cloudtrail:GetTrail", missing, answer)?;
+    let Some(trail) = out.and_then(|out| out.trail) else {
+        return Ok(None);
     };
     let status = call!(
         address,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
+use crate::error::{build_error, call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::logging;
@@ -87,24 +87,22 @@ impl Kind for Aggregator {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let out = match ctx
+        let describe = ctx
             .config(region_of(address))
-            .describe_configuration_aggregators()
+            .describe_configuration_aggregators();
+        let answer = describe
             .configuration_aggregator_names(name_of(address))
             .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NoSuchConfigurationAggregatorException"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    address,
-                    "config:DescribeConfigurationAggregators",
-                    &err,
-                ));
-            }
+            .await;
+        let missing = &["NoSuchConfigurationAggregatorException"];
+        let Some(out) = found(
+            address,
+            "config:DescribeConfigurationAggregators",
+            missing,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let Some(found) = out.configuration_aggregators().first() else {
             return Ok(None);

@@ -13,7 +13,7 @@ use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
+use crate::error::{call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
@@ -90,18 +90,15 @@ impl Kind for S3PublicAccessBlock {
             .account_id(account)
             .send()
             .await;
-        let out = match answer {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NoSuchPublicAccessBlockConfiguration"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    read.address,
-                    "s3:GetAccountPublicAccessBlock",
-                    &err,
-                ));
-            }
+        let missing = &["NoSuchPublicAccessBlockConfiguration"];
+        let Some(out) = found(
+            read.address,
+            "s3:GetAccountPublicAccessBlock",
+            missing,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let config = out.public_access_block_configuration();
         let on = |flag: fn(&PublicAccessBlockConfiguration) -> Option<bool>| {

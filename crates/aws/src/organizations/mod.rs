@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, list_pages};
+use crate::error::{call, found, list_pages};
 use crate::kind::canonical;
 
 /// The `organization:` section, when the file has one.
@@ -408,18 +408,20 @@ async fn accounts_below(
     Ok(found)
 }
 
+/// Organizations' answer to an account that is in no organization.
+pub(crate) const NOT_IN_USE: &[&str] = &["AWSOrganizationsNotInUseException"];
+
 /// Whether the caller's account is in an organization (none yet: nothing in it exists).
 pub(crate) async fn in_use(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<bool, ProviderError> {
-    match ctx.organizations().describe_organization().send().await {
-        Ok(_) => Ok(true),
-        Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => Ok(false),
-        Err(err) => Err(crate::error::sdk_error(
-            address,
-            "organizations:DescribeOrganization",
-            &err,
-        )),
-    }
+    let answer = ctx.organizations().describe_organization().send().await;
+    let described = found(
+        address,
+        "organizations:DescribeOrganization",
+        NOT_IN_USE,
+        answer,
+    )?;
+    Ok(described.is_some())
 }

@@ -8,10 +8,10 @@ use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, has_code, sdk_error};
+use crate::error::{call, create, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
-use crate::organizations::{org, root_id};
+use crate::organizations::{NOT_IN_USE, org, root_id};
 
 pub(crate) struct Organization;
 
@@ -50,18 +50,15 @@ impl Kind for Organization {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let described = match ctx.organizations().describe_organization().send().await {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    address,
-                    "organizations:DescribeOrganization",
-                    &err,
-                ));
-            }
+        let answer = ctx.organizations().describe_organization().send().await;
+        let Some(described) = found(
+            address,
+            "organizations:DescribeOrganization",
+            NOT_IN_USE,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let organization = described.organization();
         let management = organization

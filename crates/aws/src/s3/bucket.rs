@@ -20,8 +20,8 @@ use serde_json::Value;
 use super::implied;
 use super::lifecycle::Rule;
 use crate::context::AwsContext;
-use crate::error::call;
 use crate::error::{build_error, has_code, sdk_error};
+use crate::error::{call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, name_of, region_of};
 
@@ -156,16 +156,17 @@ async fn read_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
             return Err(error);
         }
     }
-    let public_access_block = match s3.get_public_access_block().bucket(name).send().await {
-        Ok(out) => out.public_access_block_configuration().is_some_and(|c| {
+    let answer = s3.get_public_access_block().bucket(name).send().await;
+    let missing = &["NoSuchPublicAccessBlockConfiguration"];
+    let out = found(address, "s3:GetPublicAccessBlock", missing, answer)?;
+    let public_access_block = out.is_some_and(|out| {
+        out.public_access_block_configuration().is_some_and(|c| {
             c.block_public_acls() == Some(true)
                 && c.ignore_public_acls() == Some(true)
                 && c.block_public_policy() == Some(true)
                 && c.restrict_public_buckets() == Some(true)
-        }),
-        Err(err) if has_code(&err, &["NoSuchPublicAccessBlockConfiguration"]) => false,
-        Err(err) => return Err(sdk_error(address, "s3:GetPublicAccessBlock", &err)),
-    };
+        })
+    });
     let ownership = match s3.get_bucket_ownership_controls().bucket(name).send().await {
         Ok(out) => out
             .ownership_controls()
