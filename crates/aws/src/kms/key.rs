@@ -196,6 +196,40 @@ pub(crate) fn address(alias: &str, scope: &Scope) -> ResourceAddr {
     ResourceAddr::named(KIND, alias.trim_start_matches("alias/")).in_region(&scope.home_region)
 }
 
+/// The key's alias: `alias/` and the address's name.
+fn alias_of(address: &ResourceAddr) -> String {
+    format!("alias/{}", name_of(address))
+}
+
+/// Makes `policy` the key's policy; `key` is its id or alias.
+async fn put_policy(
+    kms: &aws_sdk_kms::Client,
+    address: &ResourceAddr,
+    key: &str,
+    policy: String,
+) -> Done {
+    call!(
+        address,
+        "kms:PutKeyPolicy",
+        kms.put_key_policy()
+            .key_id(key)
+            .policy_name("default")
+            .policy(policy)
+            .send()
+    )?;
+    Ok(())
+}
+
+/// Turns yearly rotation on for the key with id `key`.
+async fn enable_rotation(kms: &aws_sdk_kms::Client, address: &ResourceAddr, key: &str) -> Done {
+    call!(
+        address,
+        "kms:EnableKeyRotation",
+        kms.enable_key_rotation().key_id(key).send()
+    )?;
+    Ok(())
+}
+
 /// The key's id in what DescribeKey or CreateKey answered. KMS always names the key; an
 /// answer that does not is an error, not an empty id.
 fn key_id(
@@ -228,7 +262,7 @@ impl Kind for Key {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
         let answer = kms.describe_key().key_id(&alias).send().await;
         let missing = &["NotFoundException"];
@@ -260,7 +294,7 @@ impl Kind for Key {
 
     async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
         let policy_text = policy::to_text(&after.policy);
         // CreateKey has no idempotency token: a key an interrupted run made (or whose
@@ -268,15 +302,7 @@ impl Kind for Key {
         // used, rather than a second key made.
         let key = match orphan_key(ctx, address, &alias).await? {
             Some(key) => {
-                call!(
-                    address,
-                    "kms:PutKeyPolicy",
-                    kms.put_key_policy()
-                        .key_id(&key)
-                        .policy_name("default")
-                        .policy(policy_text)
-                        .send()
-                )?;
+                put_policy(&kms, address, &key, policy_text).await?;
                 key
             }
             None => create_key(ctx, address, &alias, policy_text).await?,
@@ -290,30 +316,17 @@ impl Kind for Key {
                 .target_key_id(&key)
                 .send()
         )?;
-        call!(
-            address,
-            "kms:EnableKeyRotation",
-            kms.enable_key_rotation().key_id(&key).send()
-        )?;
-        Ok(())
+        enable_rotation(&kms, address, &key).await
     }
 
     /// Puts a changed policy, and turns rotation on when it is off; rotation is never
     /// turned off.
     async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
         if new.policy != old.policy {
-            call!(
-                address,
-                "kms:PutKeyPolicy",
-                kms.put_key_policy()
-                    .key_id(&alias)
-                    .policy_name("default")
-                    .policy(policy::to_text(&new.policy))
-                    .send()
-            )?;
+            put_policy(&kms, address, &alias, policy::to_text(&new.policy)).await?;
         }
         if new.rotation && !old.rotation {
             let described = call!(
@@ -322,11 +335,7 @@ impl Kind for Key {
                 kms.describe_key().key_id(&alias).send()
             )?;
             let key = key_id(address, "DescribeKey", described.key_metadata())?;
-            call!(
-                address,
-                "kms:EnableKeyRotation",
-                kms.enable_key_rotation().key_id(&key).send()
-            )?;
+            enable_rotation(&kms, address, &key).await?;
         }
         Ok(())
     }
