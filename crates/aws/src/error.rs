@@ -84,6 +84,38 @@ where
     }
 }
 
+/// An answer that may be "not there": `None` when AWS answers with one of the error codes
+/// `missing`, an error named as [`sdk_error`] names it on any other failure.
+pub(crate) fn found<T, E>(
+    address: &ResourceAddr,
+    operation: &str,
+    missing: &[&str],
+    answer: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<Option<T>, ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match answer {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if has_code(&err, missing) => Ok(None),
+        Err(err) => Err(sdk_error(address, operation, &err)),
+    }
+}
+
+/// A delete's answer: done, also when AWS answers with one of `missing` (already gone: the
+/// goal is reached).
+pub(crate) fn deleted<T, E>(
+    address: &ResourceAddr,
+    operation: &str,
+    missing: &[&str],
+    answer: Result<T, SdkError<E, HttpResponse>>,
+) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    found(address, operation, missing, answer).map(drop)
+}
+
 /// A change that this kind cannot make (a manual item, or an action it does not support).
 pub(crate) fn unsupported(address: &ResourceAddr, what: &str) -> ProviderError {
     ProviderError {
@@ -121,6 +153,32 @@ macro_rules! call {
     };
 }
 pub(crate) use call;
+
+/// Sends a paginated list request and gathers the items of every page, as [`call!`] does:
+/// `list_all!(address, "iam:ListAccessKeys", iam.list_access_keys().user_name(n))?`.
+macro_rules! list_all {
+    ($address:expr, $op:literal, $request:expr) => {
+        $crate::error::call!(
+            $address,
+            $op,
+            $request.into_paginator().items().send().try_collect()
+        )
+    };
+}
+pub(crate) use list_all;
+
+/// Sends a paginated list request and gathers its pages, for the lists whose pages the SDK
+/// does not flatten into items: `list_pages!(address, "organizations:ListAccounts", req)?`.
+macro_rules! list_pages {
+    ($address:expr, $op:literal, $request:expr) => {
+        $crate::error::call!(
+            $address,
+            $op,
+            $request.into_paginator().send().try_collect()
+        )
+    };
+}
+pub(crate) use list_pages;
 
 /// How long a call refused because something it names has not reached the service yet is
 /// tried again. IAM roles, bucket policies and key policies are eventually consistent: a

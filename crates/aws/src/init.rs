@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::AwsProvider;
 use crate::context::AwsContext;
-use crate::error::sdk_error;
+use crate::error::list_all;
 use crate::iam::role::trust_document;
 
 /// Roles that AWS makes and owns; a baseline must not claim them.
@@ -93,30 +93,9 @@ async fn list_identities(
     address: &ResourceAddr,
 ) -> Result<Identities, ProviderError> {
     let iam = ctx.iam();
-    let groups = iam
-        .list_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|err| sdk_error(address, "iam:ListGroups", &err))?;
-    let users = iam
-        .list_users()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|err| sdk_error(address, "iam:ListUsers", &err))?;
-    let roles = iam
-        .list_roles()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|err| sdk_error(address, "iam:ListRoles", &err))?;
+    let groups = list_all!(address, "iam:ListGroups", iam.list_groups())?;
+    let users = list_all!(address, "iam:ListUsers", iam.list_users())?;
+    let roles = list_all!(address, "iam:ListRoles", iam.list_roles())?;
     Ok(Identities {
         groups: groups.iter().map(|g| g.group_name().to_owned()).collect(),
         users: users.iter().map(|u| u.user_name().to_owned()).collect(),

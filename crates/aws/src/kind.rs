@@ -10,8 +10,8 @@ use baseline_core::scope::Scope;
 use baseline_core::{
     Action, BoxFuture, ProviderError, ReadRequest, ResourceAddr, ResourceChange, Spec,
 };
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
@@ -52,38 +52,47 @@ pub(crate) trait Kind: Send + Sync + 'static {
     fn create(
         &self,
         _ctx: &AwsContext,
-        change: &ResourceChange,
+        change: &Change,
         _after: &Self::State,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send {
         async move { Err(unsupported(&change.address, "creating it")) }
     }
 
-    /// Changes the resource from `before` to `after` (the live state with the declared
-    /// fields laid over it). The default writes `after` as a create does: most AWS
+    /// Changes the resource from `old` (the live state) to `new` (the live state with the
+    /// declared fields laid over it). The default writes `new` as a create does: most AWS
     /// settings are put whole.
     fn update(
         &self,
         ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &Self::State,
-        after: &Self::State,
+        change: &Change,
+        _old: &Self::State,
+        new: &Self::State,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send {
-        self.create(ctx, change, after)
+        self.create(ctx, change, new)
     }
 
     /// Removes the resource. The default refuses.
     fn delete(
         &self,
         _ctx: &AwsContext,
-        change: &ResourceChange,
+        change: &Change,
         _before: &Self::State,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send {
         async move { Err(unsupported(&change.address, "deleting it")) }
     }
 }
 
+/// The planned change a create, an update or a delete is given (a short name, so that their
+/// signatures fit one line).
+pub(crate) type Change = ResourceChange;
+
 /// What a create, an update or a delete returns.
 pub(crate) type Done = Result<(), ProviderError>;
+
+/// The state of a resource with nothing to set or compare: it exists or it does not (a
+/// Glue database, a service-linked role).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Exists {}
 
 /// What a read returns: the live state, `None` only when AWS says "not found".
 pub(crate) type Live<S> = Result<Option<S>, ProviderError>;

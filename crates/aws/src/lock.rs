@@ -12,10 +12,13 @@ use baseline_core::{ProviderError, ResourceAddr};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
+use crate::error::{call, deleted, found, has_code, sdk_error};
 
 /// Where the lock is kept.
 pub const LOCK_PARAMETER: &str = "/baseline/apply-lock";
+
+/// SSM's answer when there is no lock parameter: nobody holds the lock.
+const NOT_HELD: &[&str] = &["ParameterNotFound"];
 
 /// Another run holds the lock, or the lock could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -183,17 +186,8 @@ pub async fn acquire(ctx: &AwsContext, account: &str, region: &str) -> Result<Lo
         let (holder, _) = describe(&value);
         tracing::warn!(%holder, "the run that held the apply lock is gone; taking the lock over");
         taken_over = true;
-        match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
-            Ok(_) => {}
-            Err(err) if has_code(&err, &["ParameterNotFound"]) => {}
-            Err(err) => {
-                return Err(LockError::Aws(sdk_error(
-                    &address,
-                    "ssm:DeleteParameter",
-                    &err,
-                )));
-            }
-        }
+        let answer = ssm.delete_parameter().name(LOCK_PARAMETER).send().await;
+        deleted(&address, "ssm:DeleteParameter", NOT_HELD, answer).map_err(LockError::Aws)?;
     }
     Ok(Lock {
         region: region.to_owned(),
@@ -203,10 +197,9 @@ pub async fn acquire(ctx: &AwsContext, account: &str, region: &str) -> Result<Lo
 
 /// The lock as it is held: its record, or `None` when nobody holds it.
 async fn read(ssm: &aws_sdk_ssm::Client) -> Result<Option<Value>, ProviderError> {
-    let held = match ssm.get_parameter().name(LOCK_PARAMETER).send().await {
-        Ok(out) => out,
-        Err(err) if has_code(&err, &["ParameterNotFound"]) => return Ok(None),
-        Err(err) => return Err(sdk_error(&address(), "ssm:GetParameter", &err)),
+    let answer = ssm.get_parameter().name(LOCK_PARAMETER).send().await;
+    let Some(held) = found(&address(), "ssm:GetParameter", NOT_HELD, answer)? else {
+        return Ok(None);
     };
     Ok(Some(
         held.parameter()
@@ -218,11 +211,8 @@ async fn read(ssm: &aws_sdk_ssm::Client) -> Result<Option<Value>, ProviderError>
 
 /// Deletes the lock; one already gone is fine.
 async fn remove(ssm: &aws_sdk_ssm::Client) -> Result<(), ProviderError> {
-    match ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
-        Ok(_) => Ok(()),
-        Err(err) if has_code(&err, &["ParameterNotFound"]) => Ok(()),
-        Err(err) => Err(sdk_error(&address(), "ssm:DeleteParameter", &err)),
-    }
+    let answer = ssm.delete_parameter().name(LOCK_PARAMETER).send().await;
+    deleted(&address(), "ssm:DeleteParameter", NOT_HELD, answer)
 }
 
 impl Lock {

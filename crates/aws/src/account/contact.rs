@@ -6,12 +6,12 @@
 use aws_sdk_account::types::AlternateContactType;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::manual::{Status, manual_item};
 
@@ -66,12 +66,9 @@ impl Kind for AlternateContact {
             .alternate_contact_type(contact_type(read.address))
             .send()
             .await;
-        let out = match answer {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
-            Err(err) => {
-                return Err(sdk_error(read.address, "account:GetAlternateContact", &err));
-            }
+        let missing = &["ResourceNotFoundException"];
+        let Some(out) = found(read.address, "account:GetAlternateContact", missing, answer)? else {
+            return Ok(None);
         };
         let text = |field: Option<&str>| field.map(str::to_owned);
         Ok(out.alternate_contact().map(|c| Contact {
@@ -83,7 +80,7 @@ impl Kind for AlternateContact {
     }
 
     /// PutAlternateContact sets all four fields; a plan whose contact lacks one is refused.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Contact) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Contact) -> Done {
         let address = &change.address;
         let field = |value: &Option<String>, name: &str| {
             value
@@ -105,7 +102,7 @@ impl Kind for AlternateContact {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Contact) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Contact) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -151,17 +148,14 @@ impl Kind for ContactInformation {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Status>) -> Live<Status> {
         let answer = ctx.account().get_contact_information().send().await;
-        let info = match answer {
-            Ok(out) => out.contact_information().cloned(),
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => None,
-            Err(err) => {
-                return Err(sdk_error(
-                    read.address,
-                    "account:GetContactInformation",
-                    &err,
-                ));
-            }
-        };
+        let missing = &["ResourceNotFoundException"];
+        let out = found(
+            read.address,
+            "account:GetContactInformation",
+            missing,
+            answer,
+        )?;
+        let info = out.and_then(|out| out.contact_information().cloned());
         let complete = info.is_some_and(|c| {
             [
                 c.full_name(),

@@ -6,13 +6,13 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 
 use crate::account::declared_regions;
 use crate::context::{AwsContext, is_enabled};
 use crate::error::sdk_error;
 use crate::guardrails::Switch;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct AccountRegion;
@@ -40,7 +40,7 @@ impl Kind for AccountRegion {
         Ok(Some(Switch { enabled }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Switch) -> Done {
         let address = &change.address;
         let answer = ctx
             .account()

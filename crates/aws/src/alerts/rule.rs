@@ -13,15 +13,15 @@ use baseline_core::plan::Desired;
 use baseline_core::policy;
 use baseline_core::scope::Scope;
 use baseline_core::spec::AlertKind;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
@@ -209,10 +209,10 @@ impl Kind for Rule {
         let address = read.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
-        let rule = match events.describe_rule().name(name).send().await {
-            Ok(rule) => rule,
-            Err(err) if has_code(&err, &["ResourceNotFoundException"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "events:DescribeRule", &err)),
+        let answer = events.describe_rule().name(name).send().await;
+        let missing = &["ResourceNotFoundException"];
+        let Some(rule) = found(address, "events:DescribeRule", missing, answer)? else {
+            return Ok(None);
         };
         let pattern = rule
             .event_pattern()
@@ -237,40 +237,26 @@ impl Kind for Rule {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         put(ctx, &change.address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, &change.address, Some(before), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        put(ctx, &change.address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
-        let events = ctx.events(region_of(address));
-        let name = name_of(address);
         let ids = other_target_ids(Some(before));
-        let ids = ids.into_iter().chain([TARGET_ID.to_owned()]);
         // Removing an id that is not there is not an error.
-        call!(
-            address,
-            "events:RemoveTargets",
-            events
-                .remove_targets()
-                .rule(name)
-                .set_ids(Some(ids.collect()))
-                .send()
-        )?;
+        remove_targets(ctx, address, ids.into_iter().chain([TARGET_ID.to_owned()])).await?;
         call!(
             address,
             "events:DeleteRule",
-            events.delete_rule().name(name).send()
+            ctx.events(region_of(address))
+                .delete_rule()
+                .name(name_of(address))
+                .send()
         )?;
         Ok(())
     }
@@ -323,6 +309,24 @@ fn other_target_ids(before: Option<&State>) -> Vec<String> {
         .collect()
 }
 
+/// Takes the targets `ids` off the rule.
+async fn remove_targets(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    ids: impl IntoIterator<Item = String>,
+) -> Done {
+    call!(
+        address,
+        "events:RemoveTargets",
+        ctx.events(region_of(address))
+            .remove_targets()
+            .rule(name_of(address))
+            .set_ids(Some(ids.into_iter().collect()))
+            .send()
+    )?;
+    Ok(())
+}
+
 /// Writes the rule and its one target; `before` is the live rule, when there is one.
 async fn put(
     ctx: &AwsContext,
@@ -356,15 +360,7 @@ async fn put(
     )?;
     let stale = other_target_ids(before);
     if !stale.is_empty() {
-        call!(
-            address,
-            "events:RemoveTargets",
-            events
-                .remove_targets()
-                .rule(name)
-                .set_ids(Some(stale))
-                .send()
-        )?;
+        remove_targets(ctx, address, stale).await?;
     }
     let out = call!(
         address,

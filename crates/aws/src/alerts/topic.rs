@@ -7,13 +7,13 @@
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::TopicSpec;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::config_topic_arn;
 
@@ -41,6 +41,9 @@ impl State {
 }
 
 pub(crate) const KIND: &str = "sns_topic";
+
+/// SNS's answer when the topic is not there.
+const NOT_FOUND: &[&str] = &["NotFound"];
 
 /// The topic's address: topics live in the home region.
 pub(crate) fn address(name: &str, scope: &Scope) -> ResourceAddr {
@@ -128,15 +131,13 @@ impl Kind for Topic {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
-        let attributes = match sns
+        let answer = sns
             .get_topic_attributes()
             .topic_arn(&topic_arn)
             .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "sns:GetTopicAttributes", &err)),
+            .await;
+        let Some(attributes) = found(address, "sns:GetTopicAttributes", NOT_FOUND, answer)? else {
+            return Ok(None);
         };
         let attributes = attributes.attributes().cloned().unwrap_or_default();
         let policy = attributes
@@ -155,7 +156,7 @@ impl Kind for Topic {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         let mut create = sns
@@ -170,27 +171,21 @@ impl Kind for Topic {
         sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &[]).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
-        if before.policy != after.policy {
+        if old.policy != new.policy {
             call!(
                 address,
                 "sns:SetTopicAttributes",
                 sns.set_topic_attributes()
                     .topic_arn(&topic_arn)
                     .attribute_name("Policy")
-                    .attribute_value(policy::to_text(&after.policy))
+                    .attribute_value(policy::to_text(&new.policy))
                     .send()
             )?;
         }
-        if before.key() != after.key() && after.kms_key.is_some() {
+        if old.key() != new.key() && new.kms_key.is_some() {
             // Only a plan edited by hand asks for a null key; it goes as an empty
             // KmsMasterKeyId.
             call!(
@@ -199,7 +194,7 @@ impl Kind for Topic {
                 sns.set_topic_attributes()
                     .topic_arn(&topic_arn)
                     .attribute_name("KmsMasterKeyId")
-                    .attribute_value(after.key().unwrap_or(""))
+                    .attribute_value(new.key().unwrap_or(""))
                     .send()
             )?;
         }
@@ -207,10 +202,10 @@ impl Kind for Topic {
         let live = subscriptions(ctx, address, &topic_arn)
             .await?
             .unwrap_or_default();
-        sync_subscriptions(ctx, address, &topic_arn, &after.subscriptions, &live).await
+        sync_subscriptions(ctx, address, &topic_arn, &new.subscriptions, &live).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let (sns, topic_arn) = topic_at(ctx, address).await?;
         call!(
@@ -255,34 +250,28 @@ pub(crate) async fn subscriptions(
     topic_arn: &str,
 ) -> Result<Option<Vec<(String, String)>>, ProviderError> {
     let sns = ctx.sns(region_of(address));
-    let mut found = Vec::new();
+    let mut all = Vec::new();
     let mut token = None;
     loop {
-        let page = match sns
-            .list_subscriptions_by_topic()
-            .topic_arn(topic_arn)
-            .set_next_token(token)
-            .send()
-            .await
-        {
-            Ok(page) => page,
-            Err(err) if has_code(&err, &["NotFound"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "sns:ListSubscriptionsByTopic", &err)),
+        let list = sns.list_subscriptions_by_topic().topic_arn(topic_arn);
+        let answer = list.set_next_token(token).send().await;
+        let Some(page) = found(address, "sns:ListSubscriptionsByTopic", NOT_FOUND, answer)? else {
+            return Ok(None);
         };
         for s in page.subscriptions() {
             let key = subscription_key(
                 s.protocol().unwrap_or_default(),
                 s.endpoint().unwrap_or_default(),
             );
-            found.push((key, s.subscription_arn().unwrap_or_default().to_owned()));
+            all.push((key, s.subscription_arn().unwrap_or_default().to_owned()));
         }
         token = page.next_token().map(str::to_owned);
         if token.is_none() {
             break;
         }
     }
-    found.sort();
-    Ok(Some(found))
+    all.sort();
+    Ok(Some(all))
 }
 
 /// Subscribes the `wanted` keys the topic lacks and unsubscribes the `live` ones no longer

@@ -5,17 +5,16 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_glue::types::{Column, DatabaseInput, SerDeInfo, StorageDescriptor, TableInput};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AthenaSpec, Ensure};
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::athena;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, create, found};
+use crate::kind::{Change, Done, Exists, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::bucket_name;
 use crate::s3;
@@ -25,10 +24,6 @@ pub(crate) struct Table;
 
 const DATABASE: &str = "glue_database";
 const TABLE: &str = "glue_table";
-
-/// The database has nothing to set: it exists or it does not.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Exists {}
 
 /// The table's definition. Columns and partition keys are `name:type`; a table read
 /// without a storage location has a `null` one.
@@ -132,14 +127,17 @@ impl Kind for Database {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let address = read.address;
         let glue = ctx.glue(region_of(address));
-        match glue.get_database().name(name_of(address)).send().await {
-            Ok(_) => Ok(Some(Exists {})),
-            Err(err) if err.code() == Some("EntityNotFoundException") => Ok(None),
-            Err(err) => Err(sdk_error(address, "glue:GetDatabase", &err)),
-        }
+        let answer = glue.get_database().name(name_of(address)).send().await;
+        let out = found(
+            address,
+            "glue:GetDatabase",
+            &["EntityNotFoundException"],
+            answer,
+        )?;
+        Ok(out.map(|_| Exists {}))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Exists) -> Done {
         let address = &change.address;
         let input = DatabaseInput::builder()
             .name(name_of(address))
@@ -158,7 +156,7 @@ impl Kind for Database {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -200,17 +198,11 @@ impl Kind for Table {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, TableState>) -> Live<TableState> {
         let address = read.address;
         let (database, table) = split(address);
-        let out = match ctx
-            .glue(region_of(address))
-            .get_table()
-            .database_name(database)
-            .name(table)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if err.code() == Some("EntityNotFoundException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "glue:GetTable", &err)),
+        let get = ctx.glue(region_of(address)).get_table();
+        let answer = get.database_name(database).name(table).send().await;
+        let missing = &["EntityNotFoundException"];
+        let Some(out) = found(address, "glue:GetTable", missing, answer)? else {
+            return Ok(None);
         };
         let Some(table) = out.table() else {
             return Ok(None);
@@ -237,7 +229,7 @@ impl Kind for Table {
 
     /// A table an earlier try made (its answer lost) is given the planned definition like
     /// any existing one.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &TableState) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &TableState) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         let input = table_input(table, after).map_err(|err| build_error(address, err))?;
@@ -260,22 +252,17 @@ impl Kind for Table {
     async fn update(
         &self,
         ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &TableState,
-        after: &TableState,
+        change: &Change,
+        _old: &TableState,
+        new: &TableState,
     ) -> Done {
         let address = &change.address;
         let (_, table) = split(address);
-        let input = table_input(table, after).map_err(|err| build_error(address, err))?;
+        let input = table_input(table, new).map_err(|err| build_error(address, err))?;
         update_table(ctx, address, input).await
     }
 
-    async fn delete(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &TableState,
-    ) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &TableState) -> Done {
         let address = &change.address;
         let (database, table) = split(address);
         call!(

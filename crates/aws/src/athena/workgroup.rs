@@ -8,18 +8,17 @@ use aws_sdk_athena::types::{
     ResultConfiguration, ResultConfigurationUpdates, WorkGroupConfiguration,
     WorkGroupConfigurationUpdates,
 };
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::athena::queries::QUERIES;
 use crate::athena::{athena, catalog, results_bucket};
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, create, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::s3;
 
@@ -94,12 +93,14 @@ impl Kind for WorkGroup {
         let address = read.address;
         let name = name_of(address);
         let athena = ctx.athena(region_of(address));
-        let group = match athena.get_work_group().work_group(name).send().await {
-            Ok(out) => out.work_group,
-            Err(err) if err.code() == Some("InvalidRequestException") => None,
-            Err(err) => return Err(sdk_error(address, "athena:GetWorkGroup", &err)),
-        };
-        let Some(group) = group else {
+        let answer = athena.get_work_group().work_group(name).send().await;
+        let out = found(
+            address,
+            "athena:GetWorkGroup",
+            &["InvalidRequestException"],
+            answer,
+        )?;
+        let Some(group) = out.and_then(|out| out.work_group) else {
             return Ok(None);
         };
         let configuration = group.configuration();
@@ -142,7 +143,7 @@ impl Kind for WorkGroup {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let configuration = WorkGroupConfiguration::builder()
             .result_configuration(
@@ -167,21 +168,15 @@ impl Kind for WorkGroup {
         put_queries(ctx, address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
-        if after.output_location != before.output_location
-            || after.enforce_configuration != before.enforce_configuration
+        if new.output_location != old.output_location
+            || new.enforce_configuration != old.enforce_configuration
         {
             let updates = WorkGroupConfigurationUpdates::builder()
                 .result_configuration_updates(
                     ResultConfigurationUpdates::builder()
-                        .set_output_location(after.output_location.clone())
+                        .set_output_location(new.output_location.clone())
                         .build(),
                 )
                 .enforce_work_group_configuration(true)
@@ -196,10 +191,10 @@ impl Kind for WorkGroup {
                     .send()
             )?;
         }
-        put_queries(ctx, address, Some(before), after).await
+        put_queries(ctx, address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -9,28 +9,21 @@ use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
 use baseline_core::{ResourceAddr, Spec};
-use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical, name_of, region_of};
 use crate::logging::logging;
+use crate::manual::Status;
 
 pub(crate) struct OtherTrails;
 
 const KIND: &str = "cloudtrail_other_trails";
 
-/// `done` when no other multi-region trail logs the account, else which ones do.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct State {
-    status: String,
-}
-
-const DONE: &str = "done";
-
 impl Kind for OtherTrails {
-    type State = State;
+    /// `done` when no other multi-region trail logs the account, else which ones do.
+    type State = Status;
     const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
@@ -54,13 +47,10 @@ impl Kind for OtherTrails {
                 .to_owned(),
         };
         let address = ResourceAddr::named(KIND, trail.name.as_str()).in_region(&scope.home_region);
-        let done = State {
-            status: DONE.to_owned(),
-        };
-        vec![Desired::manual(address, canonical(&done), step).cis(&["3.1"])]
+        vec![Desired::manual(address, canonical(&Status::done()), step).cis(&["3.1"])]
     }
 
-    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Status>) -> Live<Status> {
         let address = read.address;
         let region = region_of(address);
         let own = name_of(address);
@@ -95,11 +85,7 @@ impl Kind for OtherTrails {
             .collect();
         others.sort();
         others.dedup();
-        let status = if others.is_empty() {
-            DONE.to_owned()
-        } else {
-            format!("also logged by {}", others.join(", "))
-        };
-        Ok(Some(State { status }))
+        let also = format!("also logged by {}", others.join(", "));
+        Ok(Some(Status::of(others.is_empty(), &also)))
     }
 }

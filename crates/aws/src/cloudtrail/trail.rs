@@ -4,18 +4,16 @@
 //! recording S3 data events (CIS 3.8, 3.9). Its bucket, key, log group and role come first.
 
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, TrailSpec};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::context::AwsContext;
-use crate::error::call;
-use crate::error::{retry_while_propagating, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, found, retry_while_propagating};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{bucket_name, logging, trail_key_alias, trail_key_arn};
 use crate::logs::group::{self as log_group, trail_log_group};
@@ -181,7 +179,7 @@ impl Kind for Trail {
         read_trail(ctx, read.address).await
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let logs = after.cloudwatch_logs.as_ref();
         let create = settings!(
@@ -211,20 +209,14 @@ impl Kind for Trail {
         events_and_logging(ctx, address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        if !after.same_settings(before) {
-            update_settings(ctx, &change.address, after).await?;
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        if !new.same_settings(old) {
+            update_settings(ctx, &change.address, new).await?;
         }
-        events_and_logging(ctx, &change.address, Some(before), after).await
+        events_and_logging(ctx, &change.address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -318,13 +310,11 @@ async fn read_trail(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
     let region = region_of(address);
     let name = name_of(address);
     let cloudtrail = ctx.cloudtrail(region);
-    let trail = match cloudtrail.get_trail().name(name).send().await {
-        Ok(out) => match out.trail {
-            Some(trail) => trail,
-            None => return Ok(None),
-        },
-        Err(err) if err.code() == Some("TrailNotFoundException") => return Ok(None),
-        Err(err) => return Err(sdk_error(address, "cloudtrail:GetTrail", &err)),
+    let answer = cloudtrail.get_trail().name(name).send().await;
+    let missing = &["TrailNotFoundException"];
+    let out = found(address, "cloudtrail:GetTrail", missing, answer)?;
+    let Some(trail) = out.and_then(|out| out.trail) else {
+        return Ok(None);
     };
     let status = call!(
         address,

@@ -6,12 +6,12 @@ use aws_sdk_config::types::{AccountAggregationSource, OrganizationAggregationSou
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::logging;
 
@@ -83,24 +83,22 @@ impl Kind for Aggregator {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let out = match ctx
+        let describe = ctx
             .config(region_of(address))
-            .describe_configuration_aggregators()
+            .describe_configuration_aggregators();
+        let answer = describe
             .configuration_aggregator_names(name_of(address))
             .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NoSuchConfigurationAggregatorException"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    address,
-                    "config:DescribeConfigurationAggregators",
-                    &err,
-                ));
-            }
+            .await;
+        let missing = &["NoSuchConfigurationAggregatorException"];
+        let Some(out) = found(
+            address,
+            "config:DescribeConfigurationAggregators",
+            missing,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let Some(found) = out.configuration_aggregators().first() else {
             return Ok(None);
@@ -125,7 +123,7 @@ impl Kind for Aggregator {
     }
 
     /// Puts the aggregator whole, always over every region.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let put = ctx
             .config(region_of(address))
@@ -153,7 +151,7 @@ impl Kind for Aggregator {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -4,14 +4,14 @@
 use aws_sdk_config::types::DeliveryChannel;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present, recorder};
+use crate::config::{Named, per_region, recorder};
 use crate::context::AwsContext;
 use crate::error::{call, retry_while_propagating};
-use crate::kind::{Done, Live};
-use crate::kind::{Kind, Read, declare, region_of};
+use crate::kind::{Change, Done, Live};
+use crate::kind::{Kind, Read, region_of};
 use crate::logging::{bucket_name, config_topic_arn};
 use crate::s3;
 
@@ -26,55 +26,39 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
 /// Where the channel delivers. Both are `null` when there is none: no log bucket
 /// declared, no topic.
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct State {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
-    name: LiveName,
+pub(crate) struct Delivery {
     bucket: Option<String>,
     sns_topic_arn: Option<String>,
 }
+
+type State = Named<Delivery>;
 
 impl Kind for Channel {
     type State = State;
     const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some((config, regions)) = config_regions(spec, scope) else {
-            return Vec::new();
-        };
         let bucket = bucket_name(spec, scope);
-        regions
-            .iter()
-            .map(|region| {
-                let mut depends_on = vec![recorder::address(region)];
-                if let Some(bucket) = &bucket {
-                    depends_on.push(
-                        ResourceAddr::named(s3::bucket::KIND, bucket).in_region(&scope.home_region),
-                    );
-                }
-                // A bucket encrypted with the trail's key: Config writes through the key,
-                // whose policy must let it in first.
-                if crate::kms::key::config_writes(spec)
-                    && let Some(alias) = crate::logging::trail_key_alias(spec)
-                {
-                    depends_on.push(crate::kms::key::address(&alias, scope));
-                }
-                let desired = if present(config) {
-                    let state = State {
-                        name: None,
-                        bucket: bucket.clone(),
-                        sns_topic_arn: config_topic_arn(spec, scope),
-                    };
-                    declare(address(region), &state)
-                } else {
-                    Desired::absent(address(region))
-                };
-                desired.after(depends_on).cis(&["3.3"])
-            })
-            .collect()
+        per_region(spec, scope, KIND, |region| {
+            let mut depends_on = vec![recorder::address(region)];
+            if let Some(bucket) = &bucket {
+                depends_on.push(
+                    ResourceAddr::named(s3::bucket::KIND, bucket).in_region(&scope.home_region),
+                );
+            }
+            // A bucket encrypted with the trail's key: Config writes through the key,
+            // whose policy must let it in first.
+            if crate::kms::key::config_writes(spec)
+                && let Some(alias) = crate::logging::trail_key_alias(spec)
+            {
+                depends_on.push(crate::kms::key::address(&alias, scope));
+            }
+            let delivery = Delivery {
+                bucket: bucket.clone(),
+                sns_topic_arn: config_topic_arn(spec, scope),
+            };
+            (Named::declared(delivery), depends_on)
+        })
     }
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
@@ -84,50 +68,41 @@ impl Kind for Channel {
             "config:DescribeDeliveryChannels",
             ctx.config(region).describe_delivery_channels().send()
         )?;
-        Ok(out.delivery_channels().first().map(|c| State {
-            name: Some(c.name().map(str::to_owned)),
-            bucket: c.s3_bucket_name().map(str::to_owned),
-            sns_topic_arn: c.sns_topic_arn().map(str::to_owned),
+        Ok(out.delivery_channels().first().map(|c| {
+            let delivery = Delivery {
+                bucket: c.s3_bucket_name().map(str::to_owned),
+                sns_topic_arn: c.sns_topic_arn().map(str::to_owned),
+            };
+            Named::read(c.name(), delivery)
         }))
     }
 
-    /// A new channel gets the default name.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
-        put(ctx, change, DEFAULT_NAME, after).await
+    /// A new channel gets the default name. The default update writes `new` this way too,
+    /// and `new` carries the live name: the live channel keeps it.
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
+        put(ctx, &change.address, after).await
     }
 
-    /// The live channel keeps its name.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, change, existing_name(&before.name), after).await
-    }
-
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
             "config:DeleteDeliveryChannel",
             ctx.config(region_of(address))
                 .delete_delivery_channel()
-                .delivery_channel_name(existing_name(&before.name))
+                .delivery_channel_name(before.existing_name())
                 .send()
         )?;
         Ok(())
     }
 }
 
-/// Writes the channel called `name` as `after` says.
-async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
-    let address = &change.address;
+/// Writes the channel as `state` says, under its name.
+async fn put(ctx: &AwsContext, address: &ResourceAddr, state: &State) -> Done {
     let channel = DeliveryChannel::builder()
-        .name(name)
-        .set_s3_bucket_name(after.bucket.clone())
-        .set_sns_topic_arn(after.sns_topic_arn.clone())
+        .name(state.existing_name())
+        .set_s3_bucket_name(state.settings.bucket.clone())
+        .set_sns_topic_arn(state.settings.sns_topic_arn.clone())
         .build();
     // Config checks at the API that it may write to the bucket (and use its key); a bucket
     // or key policy written moments ago may not be seen yet.

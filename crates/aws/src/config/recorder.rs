@@ -4,15 +4,15 @@
 use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DEFAULT_NAME, LiveName, config_regions, existing_name, present};
+use crate::config::{Named, per_region};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::iam::service_linked_role;
-use crate::kind::{Done, Live};
-use crate::kind::{Kind, Read, declare, region_of};
+use crate::kind::{Change, Done, Live};
+use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct Recorder;
 
@@ -22,48 +22,31 @@ pub(crate) fn address(region: &str) -> ResourceAddr {
     ResourceAddr::singleton(KIND).in_region(region)
 }
 
-/// The recorder: its role and what it records. AWS may leave out the role (`null`).
+/// The recorder's role and what it records. AWS may leave out the role (`null`).
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct State {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
-    name: LiveName,
+pub(crate) struct Settings {
     role: Option<String>,
     all_supported: bool,
     include_global_resource_types: bool,
 }
+
+type State = Named<Settings>;
 
 impl Kind for Recorder {
     type State = State;
     const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some((config, regions)) = config_regions(spec, scope) else {
-            return Vec::new();
-        };
         let role = service_linked_role::arn("config.amazonaws.com", scope);
-        regions
-            .iter()
-            .map(|region| {
-                let desired = if present(config) {
-                    let state = State {
-                        name: None,
-                        role: Some(role.clone()),
-                        all_supported: true,
-                        include_global_resource_types: *region == scope.home_region,
-                    };
-                    declare(address(region), &state)
-                } else {
-                    Desired::absent(address(region))
-                };
-                desired
-                    .after([service_linked_role::address("config.amazonaws.com")])
-                    .cis(&["3.3"])
-            })
-            .collect()
+        per_region(spec, scope, KIND, |region| {
+            let settings = Settings {
+                role: Some(role.clone()),
+                all_supported: true,
+                include_global_resource_types: region == scope.home_region,
+            };
+            let depends_on = vec![service_linked_role::address("config.amazonaws.com")];
+            (Named::declared(settings), depends_on)
+        })
     }
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
@@ -75,56 +58,45 @@ impl Kind for Recorder {
         )?;
         Ok(out.configuration_recorders().first().map(|r| {
             let group = r.recording_group();
-            State {
-                name: Some(r.name().map(str::to_owned)),
+            let settings = Settings {
                 role: r.role_arn().map(str::to_owned),
                 all_supported: group.is_some_and(RecordingGroup::all_supported),
                 include_global_resource_types: group
                     .is_some_and(RecordingGroup::include_global_resource_types),
-            }
+            };
+            Named::read(r.name(), settings)
         }))
     }
 
-    /// A new recorder gets the default name.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
-        put(ctx, change, DEFAULT_NAME, after).await
+    /// A new recorder gets the default name. The default update writes `new` this way too,
+    /// and `new` carries the live name: the live recorder keeps it.
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
+        put(ctx, &change.address, after).await
     }
 
-    /// The live recorder keeps its name.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        put(ctx, change, existing_name(&before.name), after).await
-    }
-
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         call!(
             address,
             "config:DeleteConfigurationRecorder",
             ctx.config(region_of(address))
                 .delete_configuration_recorder()
-                .configuration_recorder_name(existing_name(&before.name))
+                .configuration_recorder_name(before.existing_name())
                 .send()
         )?;
         Ok(())
     }
 }
 
-/// Writes the recorder called `name` as `after` says.
-async fn put(ctx: &AwsContext, change: &ResourceChange, name: &str, after: &State) -> Done {
-    let address = &change.address;
+/// Writes the recorder as `state` says, under its name.
+async fn put(ctx: &AwsContext, address: &ResourceAddr, state: &State) -> Done {
     let group = RecordingGroup::builder()
-        .all_supported(after.all_supported)
-        .include_global_resource_types(after.include_global_resource_types)
+        .all_supported(state.settings.all_supported)
+        .include_global_resource_types(state.settings.include_global_resource_types)
         .build();
     let recorder = ConfigurationRecorder::builder()
-        .name(name)
-        .set_role_arn(after.role.clone())
+        .name(state.existing_name())
+        .set_role_arn(state.settings.role.clone())
         .recording_group(group)
         .build();
     call!(

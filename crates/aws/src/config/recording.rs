@@ -3,14 +3,14 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{LiveName, channel, config_regions, existing_name, present, recorder};
+use crate::config::{DEFAULT_NAME, Named, channel, per_region, recorder};
 use crate::context::AwsContext;
 use crate::error::call;
-use crate::kind::{Done, Live};
-use crate::kind::{Kind, Read, declare, region_of};
+use crate::kind::{Change, Done, Live};
+use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct Recording;
 
@@ -18,42 +18,21 @@ const KIND: &str = "config_recording";
 
 /// Whether the recorder records.
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct State {
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
-    name: LiveName,
+pub(crate) struct Status {
     recording: bool,
 }
+
+type State = Named<Status>;
 
 impl Kind for Recording {
     type State = State;
     const KIND: &'static str = KIND;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some((config, regions)) = config_regions(spec, scope) else {
-            return Vec::new();
-        };
-        regions
-            .iter()
-            .map(|region| {
-                let address = ResourceAddr::singleton(KIND).in_region(region);
-                let desired = if present(config) {
-                    let state = State {
-                        name: None,
-                        recording: true,
-                    };
-                    declare(address, &state)
-                } else {
-                    Desired::absent(address)
-                };
-                desired
-                    .after([recorder::address(region), channel::address(region)])
-                    .cis(&["3.3"])
-            })
-            .collect()
+        per_region(spec, scope, KIND, |region| {
+            let depends_on = vec![recorder::address(region), channel::address(region)];
+            (Named::declared(Status { recording: true }), depends_on)
+        })
     }
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
@@ -66,15 +45,19 @@ impl Kind for Recording {
                 .send()
         )?;
         // No recorder: nothing records, and nothing is there to stop.
-        Ok(out.configuration_recorders_status().first().map(|s| State {
-            name: Some(s.name().map(str::to_owned)),
-            recording: s.recording(),
+        Ok(out.configuration_recorders_status().first().map(|s| {
+            Named::read(
+                s.name(),
+                Status {
+                    recording: s.recording(),
+                },
+            )
         }))
     }
 
     /// Starts the recorder (an update only ever starts it too: `recording` is all there
     /// is to change).
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(
@@ -88,7 +71,7 @@ impl Kind for Recording {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = recorder_name(ctx, address).await?;
         call!(
@@ -115,6 +98,6 @@ async fn recorder_name(ctx: &AwsContext, address: &ResourceAddr) -> Result<Strin
     let name = recorders
         .configuration_recorders()
         .first()
-        .map(|r| r.name().map(str::to_owned));
-    Ok(existing_name(&name).to_owned())
+        .and_then(|r| r.name());
+    Ok(name.unwrap_or(DEFAULT_NAME).to_owned())
 }

@@ -3,17 +3,16 @@
 //! the others in every Config region.
 
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::{config_regions, present, recorder};
 use crate::context::AwsContext;
-use crate::error::{build_error, call, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
 pub(crate) struct Rule;
@@ -78,16 +77,11 @@ impl Kind for Rule {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let out = match ctx
-            .config(region_of(address))
-            .describe_config_rules()
-            .config_rule_names(name_of(address))
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if err.code() == Some("NoSuchConfigRuleException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "config:DescribeConfigRules", &err)),
+        let describe = ctx.config(region_of(address)).describe_config_rules();
+        let answer = describe.config_rule_names(name_of(address)).send().await;
+        let missing = &["NoSuchConfigRuleException"];
+        let Some(out) = found(address, "config:DescribeConfigRules", missing, answer)? else {
+            return Ok(None);
         };
         Ok(out.config_rules().first().map(|rule| State {
             identifier: rule
@@ -101,7 +95,7 @@ impl Kind for Rule {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let Some(identifier) = after.identifier.as_deref() else {
             return Err(build_error(
@@ -133,7 +127,7 @@ impl Kind for Rule {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         call!(
             address,

@@ -9,14 +9,14 @@ use aws_sdk_budgets::types::{
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::BudgetSpec;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, create, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 
 pub(crate) struct Budget;
@@ -134,16 +134,11 @@ impl Kind for Budget {
         let account = ctx.account_id().await?;
         let budgets = ctx.budgets();
         let name = name_of(address);
-        let out = match budgets
-            .describe_budget()
-            .account_id(account)
-            .budget_name(name)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NotFoundException"]) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "budgets:DescribeBudget", &err)),
+        let describe = budgets.describe_budget().account_id(account);
+        let answer = describe.budget_name(name).send().await;
+        let missing = &["NotFoundException"];
+        let Some(out) = found(address, "budgets:DescribeBudget", missing, answer)? else {
+            return Ok(None);
         };
         let Some(budget) = out.budget() else {
             return Ok(None);
@@ -187,7 +182,7 @@ impl Kind for Budget {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
         let mut with = Vec::new();
@@ -214,18 +209,12 @@ impl Kind for Budget {
         Ok(())
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
-        let limit_changed = before.amount != after.amount
-            || before.currency != after.currency
-            || before.time_unit != after.time_unit;
+        let limit_changed = old.amount != new.amount
+            || old.currency != new.currency
+            || old.time_unit != new.time_unit;
         if limit_changed {
             call!(
                 address,
@@ -233,14 +222,14 @@ impl Kind for Budget {
                 ctx.budgets()
                     .update_budget()
                     .account_id(account)
-                    .new_budget(after.sdk(address)?)
+                    .new_budget(new.sdk(address)?)
                     .send()
             )?;
         }
-        update_notifications(ctx, address, account, before, after).await
+        update_notifications(ctx, address, account, old, new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let account = ctx.account_id().await?;
         call!(

@@ -5,41 +5,28 @@ pub(crate) mod budget;
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, Spec};
-use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{has_code, sdk_error};
 use crate::kind::Live;
-use crate::kind::{Kind, Read, canonical};
+use crate::kind::{Kind, Read};
+use crate::manual::{Status, manual_item};
 
 /// `cost.cost_explorer`: turned on once, in the console; a Cost Explorer read succeeds
 /// from then on.
 pub(crate) struct CostExplorer;
 
-/// Whether Cost Explorer is on.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct State {
-    status: Status,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-enum Status {
-    #[serde(rename = "done")]
-    Done,
-    #[serde(rename = "not enabled")]
-    NotEnabled,
-}
-
 impl Kind for CostExplorer {
-    type State = State;
+    /// Whether Cost Explorer is on: `done` or `not enabled`.
+    type State = Status;
     const KIND: &'static str = "cost_explorer";
 
     /// A read can see it, so the read decides whether it is done, whatever the file says
     /// (`required` or `confirmed`).
     fn desired(&self, spec: &Spec, _scope: &Scope) -> Vec<Desired> {
-        if spec.cost.as_ref().and_then(|c| c.cost_explorer).is_none() {
+        let Some(manual) = spec.cost.as_ref().and_then(|c| c.cost_explorer) else {
             return Vec::new();
-        }
+        };
         let step = ManualStep {
             reason: "Cost Explorer is turned on by opening it once in the console; there is no \
                      API to turn it on"
@@ -49,17 +36,11 @@ impl Kind for CostExplorer {
                 .to_owned(),
             verified_by: "ce:GetCostAndUsage succeeds once it is on".to_owned(),
         };
-        let done = State {
-            status: Status::Done,
-        };
-        vec![Desired::manual(
-            ResourceAddr::singleton(Self::KIND),
-            canonical(&done),
-            step,
-        )]
+        let address = ResourceAddr::singleton(Self::KIND);
+        vec![manual_item(address, manual, true, step, &[])]
     }
 
-    async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
+    async fn read(&self, ctx: &AwsContext, read: Read<'_, Status>) -> Live<Status> {
         let address = read.address;
         let today = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -83,8 +64,8 @@ impl Kind for CostExplorer {
             .metrics("UnblendedCost")
             .send()
             .await;
-        let status = match answer {
-            Ok(_) => Status::Done,
+        let on = match answer {
+            Ok(_) => true,
             // An account that never opened Cost Explorer is told it is not enabled.
             Err(err)
                 if has_code(&err, &["AccessDeniedException", "DataUnavailableException"])
@@ -93,10 +74,10 @@ impl Kind for CostExplorer {
                         .and_then(aws_smithy_types::error::metadata::ProvideErrorMetadata::message)
                         .is_some_and(|m| m.contains("not enabled")) =>
             {
-                Status::NotEnabled
+                false
             }
             Err(err) => return Err(sdk_error(address, "ce:GetCostAndUsage", &err)),
         };
-        Ok(Some(State { status }))
+        Ok(Some(Status::of(on, "not enabled")))
     }
 }

@@ -3,15 +3,15 @@
 //! before baseline is adopted, not duplicated.
 
 use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
+use baseline_core::Spec;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceChange, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create, unsupported};
 use crate::guardrails::{guardrails, per_region};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct AccessAnalyzer;
@@ -75,7 +75,7 @@ impl Kind for AccessAnalyzer {
         Ok(chosen.map(Analyzer::of))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Analyzer) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Analyzer) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -95,9 +95,9 @@ impl Kind for AccessAnalyzer {
     async fn update(
         &self,
         _ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &Analyzer,
-        _after: &Analyzer,
+        change: &Change,
+        _old: &Analyzer,
+        _new: &Analyzer,
     ) -> Done {
         Err(unsupported(
             &change.address,

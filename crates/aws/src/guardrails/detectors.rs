@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use aws_sdk_securityhub::types::StandardsSubscriptionRequest;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, has_code, sdk_error};
 use crate::guardrails::{Switch, guardrails, per_region};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, region_of};
 
 pub(crate) struct GuardDuty;
@@ -60,7 +60,7 @@ impl Kind for GuardDuty {
     }
 
     /// Turns the region's detector on, or makes one where there is none.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Switch) -> Done {
         let address = &change.address;
         let guardduty = ctx.guardduty(region_of(address));
         match detector(ctx, address).await? {
@@ -177,7 +177,7 @@ impl Kind for SecurityHub {
 
     /// Turns Security Hub on (without AWS's default standards), then enables the declared
     /// standards.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Hub) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Hub) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -190,14 +190,8 @@ impl Kind for SecurityHub {
         enable_standards(ctx, address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &Hub,
-        after: &Hub,
-    ) -> Done {
-        enable_standards(ctx, &change.address, Some(before), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &Hub, new: &Hub) -> Done {
+        enable_standards(ctx, &change.address, Some(old), new).await
     }
 }
 

@@ -9,12 +9,12 @@ use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::GuardrailsSpec;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, region_of};
 
 pub(crate) fn guardrails(spec: &Spec) -> Option<&GuardrailsSpec> {
@@ -90,18 +90,15 @@ impl Kind for S3PublicAccessBlock {
             .account_id(account)
             .send()
             .await;
-        let out = match answer {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["NoSuchPublicAccessBlockConfiguration"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    read.address,
-                    "s3:GetAccountPublicAccessBlock",
-                    &err,
-                ));
-            }
+        let missing = &["NoSuchPublicAccessBlockConfiguration"];
+        let Some(out) = found(
+            read.address,
+            "s3:GetAccountPublicAccessBlock",
+            missing,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let config = out.public_access_block_configuration();
         let on = |flag: fn(&PublicAccessBlockConfiguration) -> Option<bool>| {
@@ -115,7 +112,7 @@ impl Kind for S3PublicAccessBlock {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Block) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Block) -> Done {
         let address = &change.address;
         let config = PublicAccessBlockConfiguration::builder()
             .block_public_acls(after.block_public_acls)
@@ -165,7 +162,7 @@ impl Kind for EbsEncryption {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Switch) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Switch) -> Done {
         let address = &change.address;
         call!(
             address,

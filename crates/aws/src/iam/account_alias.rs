@@ -5,12 +5,13 @@ use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::AliasSpec;
 use baseline_core::template::NameContext;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::sdk_error;
-use crate::kind::{Done, Live};
+use crate::error::{deleted, sdk_error};
+use crate::iam::principal::NO_SUCH_ENTITY;
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
 
 pub(crate) struct AccountAlias;
@@ -53,23 +54,17 @@ impl Kind for AccountAlias {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Alias) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Alias) -> Done {
         create(ctx, &change.address, &after.alias).await
     }
 
     /// IAM keeps one alias: the old one goes first. If the new one is then refused, the old
     /// one is put back so the account is not left without.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &Alias,
-        after: &Alias,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &Alias, new: &Alias) -> Done {
         let address = &change.address;
-        delete(ctx, address, &before.alias).await?;
-        if let Err(err) = create(ctx, address, &after.alias).await {
-            if let Err(restore) = create(ctx, address, &before.alias).await {
+        delete(ctx, address, &old.alias).await?;
+        if let Err(err) = create(ctx, address, &new.alias).await {
+            if let Err(restore) = create(ctx, address, &old.alias).await {
                 tracing::error!(%restore, "could not restore the previous alias");
             }
             return Err(err);
@@ -77,7 +72,7 @@ impl Kind for AccountAlias {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &Alias) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &Alias) -> Done {
         delete(ctx, &change.address, &before.alias).await
     }
 }
@@ -101,21 +96,11 @@ async fn create(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
 }
 
 async fn delete(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Done {
-    match ctx
+    let answer = ctx
         .iam()
         .delete_account_alias()
         .account_alias(alias)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            Ok(())
-        }
-        Err(err) => Err(sdk_error(address, "iam:DeleteAccountAlias", &err)),
-    }
+        .await;
+    deleted(address, "iam:DeleteAccountAlias", NO_SUCH_ENTITY, answer)
 }

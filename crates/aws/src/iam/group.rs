@@ -6,14 +6,14 @@ use baseline_core::plan::Desired;
 use baseline_core::plan::Grants;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, GroupSpec, keeps_extra};
-use baseline_core::{ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
-use crate::kind::{Done, Live};
+use crate::error::{call, create, found};
+use crate::iam::principal::{NO_SUCH_ENTITY, Permissions, Principal, changed};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Group;
@@ -87,11 +87,8 @@ impl Kind for Group {
     const GRANTS: Grants = crate::iam::principal::POLICIES;
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.groups
-            .iter()
+        let groups = spec.iam.iter().flat_map(|iam| &iam.groups);
+        groups
             .map(|(name, group)| desired_group(name.as_str(), &group.value, scope))
             .collect()
     }
@@ -99,10 +96,9 @@ impl Kind for Group {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
-        let group = match ctx.iam().get_group().group_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetGroup", &err)),
+        let answer = ctx.iam().get_group().group_name(name).send().await;
+        let Some(group) = found(address, "iam:GetGroup", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let path = group
             .group()
@@ -120,7 +116,7 @@ impl Kind for Group {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         create!(
@@ -139,33 +135,19 @@ impl Kind for Group {
         sync_mfa(ctx, address, name, None, after.require_mfa).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if let Some(path) = changed(&before.path, &after.path) {
-            call!(
-                address,
-                "iam:UpdateGroup",
-                ctx.iam()
-                    .update_group()
-                    .group_name(name)
-                    .new_path(path)
-                    .send()
-            )?;
+        if let Some(path) = changed(&old.path, &new.path) {
+            Principal::Group(name).move_to(ctx, address, path).await?;
         }
         Principal::Group(name)
-            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)
             .await?;
-        sync_mfa(ctx, address, name, before.require_mfa, after.require_mfa).await
+        sync_mfa(ctx, address, name, old.require_mfa, new.require_mfa).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         let iam = ctx.iam();
@@ -184,13 +166,7 @@ impl Kind for Group {
                     .send()
             )?;
         }
-        Principal::Group(name).strip_policies(ctx, address).await?;
-        call!(
-            address,
-            "iam:DeleteGroup",
-            iam.delete_group().group_name(name).send()
-        )?;
-        Ok(())
+        Principal::Group(name).delete(ctx, address).await
     }
 }
 

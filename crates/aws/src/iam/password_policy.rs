@@ -5,12 +5,13 @@ use aws_sdk_iam::types::PasswordPolicy as LivePolicy;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Bounded;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::sdk_error;
-use crate::kind::{Done, Live};
+use crate::error::{deleted, found, sdk_error};
+use crate::iam::principal::NO_SUCH_ENTITY;
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
 
 pub(crate) struct PasswordPolicy;
@@ -56,26 +57,19 @@ impl Kind for PasswordPolicy {
     }
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
-        match ctx.iam().get_account_password_policy().send().await {
-            Ok(out) => Ok(out.password_policy().map(State::of)),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                Ok(None)
-            }
-            Err(err) => Err(sdk_error(
-                read.address,
-                "iam:GetAccountPasswordPolicy",
-                &err,
-            )),
-        }
+        let answer = ctx.iam().get_account_password_policy().send().await;
+        let out = found(
+            read.address,
+            "iam:GetAccountPasswordPolicy",
+            NO_SUCH_ENTITY,
+            answer,
+        )?;
+        Ok(out.and_then(|out| out.password_policy().map(State::of)))
     }
 
     /// UpdateAccountPasswordPolicy sets every field at once, so `after` holds the whole
     /// policy (the live values for the fields the spec leaves out).
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let limit = |v: Option<i32>| v.filter(|v| *v > 0);
         ctx.iam()
             .update_account_password_policy()
@@ -94,23 +88,14 @@ impl Kind for PasswordPolicy {
             .map_err(|err| sdk_error(&change.address, "iam:UpdateAccountPasswordPolicy", &err))
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
-        match ctx.iam().delete_account_password_policy().send().await {
-            Ok(_) => Ok(()),
-            // Already gone: the goal is reached.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(sdk_error(
-                &change.address,
-                "iam:DeleteAccountPasswordPolicy",
-                &err,
-            )),
-        }
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
+        let answer = ctx.iam().delete_account_password_policy().send().await;
+        deleted(
+            &change.address,
+            "iam:DeleteAccountPasswordPolicy",
+            NO_SUCH_ENTITY,
+            answer,
+        )
     }
 }
 

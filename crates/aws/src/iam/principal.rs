@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::context::AwsContext;
 use crate::error::call;
+use crate::kind::Done;
 
 /// The fields of [`Permissions`] that grant, for a group's or role's `GRANTS`.
 pub(crate) const POLICIES: &[(&str, Grant)] = &[
@@ -90,6 +91,55 @@ pub(crate) fn document(address: &ResourceAddr, text: &str) -> Result<Value, Prov
         })
 }
 
+/// Sends the group's, the user's or the role's form of one IAM request, whichever
+/// `$principal` is. Each form names its operation right after `address,` (where the CI
+/// policy check finds it) and its client method; the name setter follows from the form, and
+/// the rest of the request, the same for all three, follows `=>`. The three answers are of
+/// three types: `then` makes them one (`drop` when only success matters).
+macro_rules! per_principal {
+    ($principal:expr, $iam:expr, $(then $then:expr,)?
+     Group($group_address:expr, $group_op:literal, $group:ident),
+     User($user_address:expr, $user_op:literal, $user:ident),
+     Role($role_address:expr, $role_op:literal, $role:ident)
+     => $($rest:tt)*) => {
+        match $principal {
+            Principal::Group(name) => {
+                call!($group_address, $group_op, $iam.$group().group_name(name)$($rest)*)
+                    $(.map($then))?
+            }
+            Principal::User(name) => {
+                call!($user_address, $user_op, $iam.$user().user_name(name)$($rest)*)
+                    $(.map($then))?
+            }
+            Principal::Role(name) => {
+                call!($role_address, $role_op, $iam.$role().role_name(name)$($rest)*)
+                    $(.map($then))?
+            }
+        }
+    };
+}
+
+/// Lists what hangs off an identity and removes each item, as IAM requires before the
+/// identity goes. Both requests get the identity's name with `$by(name)`; the removal also
+/// gets the item's id with `$id(...)`, read from `$item`. Each request names its operation
+/// right after `address,` (where the CI policy check finds it).
+macro_rules! remove_listed {
+    ($iam:expr, $by:ident($name:expr),
+     list($list_address:expr, $list_op:literal, $list:ident),
+     remove($remove_address:expr, $remove_op:literal, $remove:ident),
+     for $item:ident => $id:ident($value:expr)) => {
+        let listed = $crate::error::list_all!($list_address, $list_op, $iam.$list().$by($name))?;
+        for $item in listed {
+            $crate::error::call!(
+                $remove_address,
+                $remove_op,
+                $iam.$remove().$by($name).$id($value).send()
+            )?;
+        }
+    };
+}
+pub(crate) use remove_listed;
+
 impl Principal<'_> {
     /// ARNs of the attached managed policies, sorted.
     pub(crate) async fn attached(
@@ -97,39 +147,12 @@ impl Principal<'_> {
         ctx: &AwsContext,
         address: &ResourceAddr,
     ) -> Result<Vec<String>, ProviderError> {
-        let iam = ctx.iam();
-        let policies = match self {
-            Principal::Group(name) => call!(
-                address,
-                "iam:ListAttachedGroupPolicies",
-                iam.list_attached_group_policies()
-                    .group_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-            Principal::User(name) => call!(
-                address,
-                "iam:ListAttachedUserPolicies",
-                iam.list_attached_user_policies()
-                    .user_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-            Principal::Role(name) => call!(
-                address,
-                "iam:ListAttachedRolePolicies",
-                iam.list_attached_role_policies()
-                    .role_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-        };
+        let policies = per_principal!(self, ctx.iam(),
+            Group(address, "iam:ListAttachedGroupPolicies", list_attached_group_policies),
+            User(address, "iam:ListAttachedUserPolicies", list_attached_user_policies),
+            Role(address, "iam:ListAttachedRolePolicies", list_attached_role_policies)
+            => .into_paginator().items().send().try_collect()
+        )?;
         let mut arns: Vec<String> = policies
             .iter()
             .filter_map(|p| p.policy_arn().map(str::to_owned))
@@ -145,162 +168,41 @@ impl Principal<'_> {
         address: &ResourceAddr,
     ) -> Result<BTreeMap<String, Value>, ProviderError> {
         let iam = ctx.iam();
-        let names: Vec<String> = match self {
-            Principal::Group(name) => call!(
-                address,
-                "iam:ListGroupPolicies",
-                iam.list_group_policies()
-                    .group_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-            Principal::User(name) => call!(
-                address,
-                "iam:ListUserPolicies",
-                iam.list_user_policies()
-                    .user_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-            Principal::Role(name) => call!(
-                address,
-                "iam:ListRolePolicies",
-                iam.list_role_policies()
-                    .role_name(name)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-            )?,
-        };
+        let names: Vec<String> = per_principal!(self, iam,
+            Group(address, "iam:ListGroupPolicies", list_group_policies),
+            User(address, "iam:ListUserPolicies", list_user_policies),
+            Role(address, "iam:ListRolePolicies", list_role_policies)
+            => .into_paginator().items().send().try_collect()
+        )?;
         let mut documents = BTreeMap::new();
         for policy_name in names {
-            let text = match self {
-                Principal::Group(name) => {
-                    call!(
-                        address,
-                        "iam:GetGroupPolicy",
-                        iam.get_group_policy()
-                            .group_name(name)
-                            .policy_name(&policy_name)
-                            .send()
-                    )?
-                    .policy_document
-                }
-                Principal::User(name) => {
-                    call!(
-                        address,
-                        "iam:GetUserPolicy",
-                        iam.get_user_policy()
-                            .user_name(name)
-                            .policy_name(&policy_name)
-                            .send()
-                    )?
-                    .policy_document
-                }
-                Principal::Role(name) => {
-                    call!(
-                        address,
-                        "iam:GetRolePolicy",
-                        iam.get_role_policy()
-                            .role_name(name)
-                            .policy_name(&policy_name)
-                            .send()
-                    )?
-                    .policy_document
-                }
-            };
+            let text = per_principal!(self, iam, then |out| out.policy_document,
+                Group(address, "iam:GetGroupPolicy", get_group_policy),
+                User(address, "iam:GetUserPolicy", get_user_policy),
+                Role(address, "iam:GetRolePolicy", get_role_policy)
+                => .policy_name(&policy_name).send()
+            )?;
             documents.insert(policy_name, document(address, &text)?);
         }
         Ok(documents)
     }
 
-    pub(crate) async fn attach(
-        self,
-        ctx: &AwsContext,
-        address: &ResourceAddr,
-        arn: &str,
-    ) -> Result<(), ProviderError> {
-        let iam = ctx.iam();
-        match self {
-            Principal::Group(name) => {
-                call!(
-                    address,
-                    "iam:AttachGroupPolicy",
-                    iam.attach_group_policy()
-                        .group_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-            Principal::User(name) => {
-                call!(
-                    address,
-                    "iam:AttachUserPolicy",
-                    iam.attach_user_policy()
-                        .user_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-            Principal::Role(name) => {
-                call!(
-                    address,
-                    "iam:AttachRolePolicy",
-                    iam.attach_role_policy()
-                        .role_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-        }
-        Ok(())
+    pub(crate) async fn attach(self, ctx: &AwsContext, address: &ResourceAddr, arn: &str) -> Done {
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:AttachGroupPolicy", attach_group_policy),
+            User(address, "iam:AttachUserPolicy", attach_user_policy),
+            Role(address, "iam:AttachRolePolicy", attach_role_policy)
+            => .policy_arn(arn).send()
+        )
     }
 
-    pub(crate) async fn detach(
-        self,
-        ctx: &AwsContext,
-        address: &ResourceAddr,
-        arn: &str,
-    ) -> Result<(), ProviderError> {
-        let iam = ctx.iam();
-        match self {
-            Principal::Group(name) => {
-                call!(
-                    address,
-                    "iam:DetachGroupPolicy",
-                    iam.detach_group_policy()
-                        .group_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-            Principal::User(name) => {
-                call!(
-                    address,
-                    "iam:DetachUserPolicy",
-                    iam.detach_user_policy()
-                        .user_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-            Principal::Role(name) => {
-                call!(
-                    address,
-                    "iam:DetachRolePolicy",
-                    iam.detach_role_policy()
-                        .role_name(name)
-                        .policy_arn(arn)
-                        .send()
-                )?;
-            }
-        }
-        Ok(())
+    pub(crate) async fn detach(self, ctx: &AwsContext, address: &ResourceAddr, arn: &str) -> Done {
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:DetachGroupPolicy", detach_group_policy),
+            User(address, "iam:DetachUserPolicy", detach_user_policy),
+            Role(address, "iam:DetachRolePolicy", detach_role_policy)
+            => .policy_arn(arn).send()
+        )
     }
 
     pub(crate) async fn put_inline(
@@ -309,45 +211,14 @@ impl Principal<'_> {
         address: &ResourceAddr,
         policy_name: &str,
         document: &Value,
-    ) -> Result<(), ProviderError> {
-        let iam = ctx.iam();
+    ) -> Done {
         let text = policy::to_text(document);
-        match self {
-            Principal::Group(name) => {
-                call!(
-                    address,
-                    "iam:PutGroupPolicy",
-                    iam.put_group_policy()
-                        .group_name(name)
-                        .policy_name(policy_name)
-                        .policy_document(text)
-                        .send()
-                )?;
-            }
-            Principal::User(name) => {
-                call!(
-                    address,
-                    "iam:PutUserPolicy",
-                    iam.put_user_policy()
-                        .user_name(name)
-                        .policy_name(policy_name)
-                        .policy_document(text)
-                        .send()
-                )?;
-            }
-            Principal::Role(name) => {
-                call!(
-                    address,
-                    "iam:PutRolePolicy",
-                    iam.put_role_policy()
-                        .role_name(name)
-                        .policy_name(policy_name)
-                        .policy_document(text)
-                        .send()
-                )?;
-            }
-        }
-        Ok(())
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:PutGroupPolicy", put_group_policy),
+            User(address, "iam:PutUserPolicy", put_user_policy),
+            Role(address, "iam:PutRolePolicy", put_role_policy)
+            => .policy_name(policy_name).policy_document(text).send()
+        )
     }
 
     pub(crate) async fn delete_inline(
@@ -355,41 +226,47 @@ impl Principal<'_> {
         ctx: &AwsContext,
         address: &ResourceAddr,
         policy_name: &str,
-    ) -> Result<(), ProviderError> {
+    ) -> Done {
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:DeleteGroupPolicy", delete_group_policy),
+            User(address, "iam:DeleteUserPolicy", delete_user_policy),
+            Role(address, "iam:DeleteRolePolicy", delete_role_policy)
+            => .policy_name(policy_name).send()
+        )
+    }
+
+    /// Moves the group or user to `path`. IAM cannot move a role: that is an error.
+    pub(crate) async fn move_to(
+        self,
+        ctx: &AwsContext,
+        address: &ResourceAddr,
+        path: &str,
+    ) -> Done {
         let iam = ctx.iam();
         match self {
-            Principal::Group(name) => {
-                call!(
-                    address,
-                    "iam:DeleteGroupPolicy",
-                    iam.delete_group_policy()
-                        .group_name(name)
-                        .policy_name(policy_name)
-                        .send()
-                )?;
-            }
-            Principal::User(name) => {
-                call!(
-                    address,
-                    "iam:DeleteUserPolicy",
-                    iam.delete_user_policy()
-                        .user_name(name)
-                        .policy_name(policy_name)
-                        .send()
-                )?;
-            }
-            Principal::Role(name) => {
-                call!(
-                    address,
-                    "iam:DeleteRolePolicy",
-                    iam.delete_role_policy()
-                        .role_name(name)
-                        .policy_name(policy_name)
-                        .send()
-                )?;
-            }
+            Principal::Group(name) => call!(
+                address,
+                "iam:UpdateGroup",
+                iam.update_group().group_name(name).new_path(path).send()
+            )
+            .map(drop),
+            Principal::User(name) => call!(
+                address,
+                "iam:UpdateUser",
+                iam.update_user().user_name(name).new_path(path).send()
+            )
+            .map(drop),
+            Principal::Role(_) => Err(ProviderError {
+                address: address.clone(),
+                operation: "iam:UpdateRole".to_owned(),
+                code: None,
+                message: "IAM cannot move a role to another path".to_owned(),
+                hint: Some(
+                    "keep the role's current path, or remove the role and declare it anew"
+                        .to_owned(),
+                ),
+            }),
         }
-        Ok(())
     }
 
     /// The permissions the identity has: every managed and inline policy.
@@ -443,29 +320,23 @@ impl Principal<'_> {
         Ok(())
     }
 
-    /// Detaches every managed policy and deletes every inline one, before a delete.
-    pub(crate) async fn strip_policies(
-        self,
-        ctx: &AwsContext,
-        address: &ResourceAddr,
-    ) -> Result<(), ProviderError> {
+    /// Deletes the identity, after its managed policies are detached and its inline ones
+    /// deleted (IAM refuses while it has any).
+    pub(crate) async fn delete(self, ctx: &AwsContext, address: &ResourceAddr) -> Done {
         for arn in self.attached(ctx, address).await? {
             self.detach(ctx, address, &arn).await?;
         }
         for name in self.inline(ctx, address).await?.keys() {
             self.delete_inline(ctx, address, name).await?;
         }
-        Ok(())
+        per_principal!(self, ctx.iam(), then drop,
+            Group(address, "iam:DeleteGroup", delete_group),
+            User(address, "iam:DeleteUser", delete_user),
+            Role(address, "iam:DeleteRole", delete_role)
+            => .send()
+        )
     }
 }
 
-/// Whether an SDK error is IAM's NoSuchEntity.
-pub(crate) fn is_not_found<E, R>(
-    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
-) -> bool
-where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
-{
-    err.as_service_error()
-        .is_some_and(|e| crate::error::has_code(e, &["NoSuchEntity"]))
-}
+/// IAM's answer when the thing asked for is not there.
+pub(crate) const NO_SUCH_ENTITY: &[&str] = &["NoSuchEntity"];

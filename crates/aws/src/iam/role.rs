@@ -7,14 +7,16 @@ use baseline_core::plan::Desired;
 use baseline_core::plan::{Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{AccountRef, Ensure, RoleSpec, TrustSpec, keeps_extra};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::iam::principal::{Permissions, Principal, changed, document, is_not_found};
-use crate::kind::{Done, Live};
+use crate::error::{call, create, found};
+use crate::iam::principal::{
+    NO_SUCH_ENTITY, Permissions, Principal, changed, document, remove_listed,
+};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 
 pub(crate) struct Role;
@@ -167,11 +169,8 @@ impl Kind for Role {
     ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.roles
-            .iter()
+        let roles = spec.iam.iter().flat_map(|iam| &iam.roles);
+        roles
             .map(|(name, role)| desired_role(name.as_str(), &role.value, scope))
             .collect()
     }
@@ -179,10 +178,9 @@ impl Kind for Role {
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
         let name = name_of(address);
-        let out = match ctx.iam().get_role().role_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetRole", &err)),
+        let answer = ctx.iam().get_role().role_name(name).send().await;
+        let Some(out) = found(address, "iam:GetRole", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let Some(role) = out.role() else {
             return Ok(None);
@@ -201,7 +199,7 @@ impl Kind for Role {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         // The spec requires `trust` of every role, and the kinds that declare roles give one:
@@ -240,32 +238,17 @@ impl Kind for Role {
             .await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if changed(&before.path, &after.path).is_some() {
-            return Err(ProviderError {
-                address: address.clone(),
-                operation: "iam:UpdateRole".to_owned(),
-                code: None,
-                message: "IAM cannot move a role to another path".to_owned(),
-                hint: Some(
-                    "keep the role's current path, or remove the role and declare it anew"
-                        .to_owned(),
-                ),
-            });
+        if let Some(path) = changed(&old.path, &new.path) {
+            Principal::Role(name).move_to(ctx, address, path).await?;
         }
-        if let Some(trust) = changed(&before.trust, &after.trust) {
+        if let Some(trust) = changed(&old.trust, &new.trust) {
             put_trust(ctx, address, name, policy::to_text(trust)).await?;
         }
-        if changed(&before.description, &after.description).is_some()
-            || changed(&before.max_session_duration, &after.max_session_duration).is_some()
+        if changed(&old.description, &new.description).is_some()
+            || changed(&old.max_session_duration, &new.max_session_duration).is_some()
         {
             call!(
                 address,
@@ -273,47 +256,25 @@ impl Kind for Role {
                 ctx.iam()
                     .update_role()
                     .role_name(name)
-                    .set_description(after.description.clone())
-                    .set_max_session_duration(after.seconds())
+                    .set_description(new.description.clone())
+                    .set_max_session_duration(new.seconds())
                     .send()
             )?;
         }
         Principal::Role(name)
-            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)
             .await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         let iam = ctx.iam();
-        let profiles = call!(
-            address,
-            "iam:ListInstanceProfilesForRole",
-            iam.list_instance_profiles_for_role()
-                .role_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        )?;
-        for profile in profiles {
-            call!(
-                address,
-                "iam:RemoveRoleFromInstanceProfile",
-                iam.remove_role_from_instance_profile()
-                    .role_name(name)
-                    .instance_profile_name(profile.instance_profile_name())
-                    .send()
-            )?;
-        }
-        Principal::Role(name).strip_policies(ctx, address).await?;
-        call!(
-            address,
-            "iam:DeleteRole",
-            iam.delete_role().role_name(name).send()
-        )?;
-        Ok(())
+        remove_listed!(iam, role_name(name),
+            list(address, "iam:ListInstanceProfilesForRole", list_instance_profiles_for_role),
+            remove(address, "iam:RemoveRoleFromInstanceProfile", remove_role_from_instance_profile),
+            for profile => instance_profile_name(profile.instance_profile_name()));
+        Principal::Role(name).delete(ctx, address).await
     }
 }
 

@@ -3,13 +3,12 @@
 
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
-use serde::{Deserialize, Serialize};
+use baseline_core::{ResourceAddr, Spec};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
-use crate::iam::principal::is_not_found;
-use crate::kind::{Done, Live};
+use crate::error::{call, create, found};
+use crate::iam::principal::NO_SUCH_ENTITY;
+use crate::kind::{Change, Done, Exists, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::logging::config_present;
 
@@ -42,10 +41,6 @@ pub(crate) fn address(service: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, service)
 }
 
-/// A role AWS defines: it exists, and there is nothing else to compare.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Exists {}
-
 impl Kind for ServiceLinkedRole {
     type State = Exists;
     const KIND: &'static str = KIND;
@@ -59,17 +54,14 @@ impl Kind for ServiceLinkedRole {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, Exists>) -> Live<Exists> {
         let name = role_name(name_of(read.address));
-        match ctx.iam().get_role().role_name(name).send().await {
-            Ok(_) => Ok(Some(Exists {})),
-            Err(err) if is_not_found(&err) => Ok(None),
-            Err(err) => Err(sdk_error(read.address, "iam:GetRole", &err)),
-        }
+        let answer = ctx.iam().get_role().role_name(name).send().await;
+        Ok(found(read.address, "iam:GetRole", NO_SUCH_ENTITY, answer)?.map(|_| Exists {}))
     }
 
     /// There already (an earlier try's answer was lost, or the service made it): IAM says
     /// so with EntityAlreadyExists, or with InvalidInput "... has been taken in this
     /// account".
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Exists) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Exists) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -83,7 +75,7 @@ impl Kind for ServiceLinkedRole {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &Exists) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &Exists) -> Done {
         let address = &change.address;
         call!(
             address,

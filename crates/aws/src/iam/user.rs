@@ -9,16 +9,16 @@ use baseline_core::plan::Desired;
 use baseline_core::plan::{Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{ConsoleSpec, Ensure, UserSpec, keeps_extra};
-use baseline_core::{Action, Plan, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{Action, Plan, ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, create, sdk_error};
+use crate::error::{call, create, found, list_all};
 use crate::iam::group::Group;
-use crate::iam::principal::{Permissions, Principal, changed, is_not_found};
+use crate::iam::principal::{NO_SUCH_ENTITY, Permissions, Principal, changed};
 use crate::iam::{password, user_teardown};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 
 pub(crate) struct User;
@@ -117,7 +117,7 @@ pub fn needing_passwords(plan: &Plan) -> Vec<ResourceAddr> {
         .collect()
 }
 
-fn gets_password(change: &ResourceChange) -> bool {
+fn gets_password(change: &Change) -> bool {
     let console = |state: Option<&Value>| {
         state
             .and_then(|s| State::deserialize(s).ok())
@@ -139,11 +139,8 @@ impl Kind for User {
     ];
 
     fn desired(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        let Some(iam) = &spec.iam else {
-            return Vec::new();
-        };
-        iam.users
-            .iter()
+        let users = spec.iam.iter().flat_map(|iam| &iam.users);
+        users
             .map(|(name, user)| desired_user(name.as_str(), &user.value, spec, scope))
             .collect()
     }
@@ -152,39 +149,25 @@ impl Kind for User {
         let address = read.address;
         let name = name_of(address);
         let iam = ctx.iam();
-        let out = match iam.get_user().user_name(name).send().await {
-            Ok(out) => out,
-            Err(err) if is_not_found(&err) => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "iam:GetUser", &err)),
+        let answer = iam.get_user().user_name(name).send().await;
+        let Some(out) = found(address, "iam:GetUser", NO_SUCH_ENTITY, answer)? else {
+            return Ok(None);
         };
         let path = out.user().map(|u| u.path().to_owned()).unwrap_or_default();
-        let tags = call!(
+        let tags = list_all!(
             address,
             "iam:ListUserTags",
-            iam.list_user_tags()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            iam.list_user_tags().user_name(name)
         )?;
-        let groups = call!(
+        let groups = list_all!(
             address,
             "iam:ListGroupsForUser",
-            iam.list_groups_for_user()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            iam.list_groups_for_user().user_name(name)
         )?;
         let mut groups: Vec<String> = groups.iter().map(|g| g.group_name().to_owned()).collect();
         groups.sort();
-        let console = match iam.get_login_profile().user_name(name).send().await {
-            Ok(_) => true,
-            Err(err) if is_not_found(&err) => false,
-            Err(err) => return Err(sdk_error(address, "iam:GetLoginProfile", &err)),
-        };
+        let answer = iam.get_login_profile().user_name(name).send().await;
+        let console = found(address, "iam:GetLoginProfile", NO_SUCH_ENTITY, answer)?.is_some();
         Ok(Some(State {
             path: Some(path),
             groups: Some(groups),
@@ -198,7 +181,7 @@ impl Kind for User {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
         create!(
@@ -219,45 +202,24 @@ impl Kind for User {
         sync_console(ctx, change, name, false, after.console).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
         let name = name_of(address);
-        if let Some(path) = changed(&before.path, &after.path) {
-            call!(
-                address,
-                "iam:UpdateUser",
-                ctx.iam()
-                    .update_user()
-                    .user_name(name)
-                    .new_path(path)
-                    .send()
-            )?;
+        if let Some(path) = changed(&old.path, &new.path) {
+            Principal::User(name).move_to(ctx, address, path).await?;
         }
-        if let Some(want) = &after.tags {
-            sync_tags(ctx, address, name, before.tags.as_ref(), want).await?;
+        if let Some(want) = &new.tags {
+            sync_tags(ctx, address, name, old.tags.as_ref(), want).await?;
         }
-        sync_groups(
-            ctx,
-            address,
-            name,
-            before.groups.as_ref(),
-            after.groups.as_ref(),
-        )
-        .await?;
+        sync_groups(ctx, address, name, old.groups.as_ref(), new.groups.as_ref()).await?;
         Principal::User(name)
-            .sync_permissions(ctx, address, Some(&before.permissions), &after.permissions)
+            .sync_permissions(ctx, address, Some(&old.permissions), &new.permissions)
             .await?;
-        let have = before.console.unwrap_or(false);
-        sync_console(ctx, change, name, have, after.console).await
+        let have = old.console.unwrap_or(false);
+        sync_console(ctx, change, name, have, new.console).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         user_teardown::remove_user(ctx, &change.address, name_of(&change.address)).await
     }
 }
@@ -366,7 +328,7 @@ async fn sync_groups(
 /// gets a new one, made as the change's write-only settings say.
 async fn sync_console(
     ctx: &AwsContext,
-    change: &ResourceChange,
+    change: &Change,
     name: &str,
     have: bool,
     want: Option<bool>,

@@ -4,8 +4,8 @@
 use baseline_core::{ProviderError, ResourceAddr};
 
 use crate::context::AwsContext;
-use crate::error::{call, sdk_error};
-use crate::iam::principal::{Principal, is_not_found};
+use crate::error::{call, deleted, list_all, sdk_error};
+use crate::iam::principal::{NO_SUCH_ENTITY, Principal, remove_listed};
 use crate::kind::Done;
 
 /// Removes a user in the order IAM requires: console password, access keys, MFA devices,
@@ -17,20 +17,12 @@ pub(crate) async fn remove_user(
     name: &str,
 ) -> Result<(), ProviderError> {
     let iam = ctx.iam();
-    match iam.delete_login_profile().user_name(name).send().await {
-        Ok(_) => {}
-        Err(err) if is_not_found(&err) => {}
-        Err(err) => return Err(sdk_error(address, "iam:DeleteLoginProfile", &err)),
-    }
-    let keys = call!(
+    let answer = iam.delete_login_profile().user_name(name).send().await;
+    deleted(address, "iam:DeleteLoginProfile", NO_SUCH_ENTITY, answer)?;
+    let keys = list_all!(
         address,
         "iam:ListAccessKeys",
-        iam.list_access_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_access_keys().user_name(name)
     )?;
     for key in keys {
         if let Some(id) = key.access_key_id() {
@@ -44,15 +36,10 @@ pub(crate) async fn remove_user(
             )?;
         }
     }
-    let devices = call!(
+    let devices = list_all!(
         address,
         "iam:ListMFADevices",
-        iam.list_mfa_devices()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
+        iam.list_mfa_devices().user_name(name)
     )?;
     for device in devices {
         let serial = device.serial_number();
@@ -72,74 +59,20 @@ pub(crate) async fn remove_user(
             )?;
         }
     }
-    let certificates = call!(
-        address,
-        "iam:ListSigningCertificates",
-        iam.list_signing_certificates()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for certificate in certificates {
-        call!(
-            address,
-            "iam:DeleteSigningCertificate",
-            iam.delete_signing_certificate()
-                .user_name(name)
-                .certificate_id(certificate.certificate_id())
-                .send()
-        )?;
-    }
-    let ssh_keys = call!(
-        address,
-        "iam:ListSSHPublicKeys",
-        iam.list_ssh_public_keys()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for key in ssh_keys {
-        call!(
-            address,
-            "iam:DeleteSSHPublicKey",
-            iam.delete_ssh_public_key()
-                .user_name(name)
-                .ssh_public_key_id(key.ssh_public_key_id())
-                .send()
-        )?;
-    }
+    remove_listed!(iam, user_name(name),
+        list(address, "iam:ListSigningCertificates", list_signing_certificates),
+        remove(address, "iam:DeleteSigningCertificate", delete_signing_certificate),
+        for certificate => certificate_id(certificate.certificate_id()));
+    remove_listed!(iam, user_name(name),
+        list(address, "iam:ListSSHPublicKeys", list_ssh_public_keys),
+        remove(address, "iam:DeleteSSHPublicKey", delete_ssh_public_key),
+        for key => ssh_public_key_id(key.ssh_public_key_id()));
     remove_service_credentials(ctx, address, name).await?;
-    let groups = call!(
-        address,
-        "iam:ListGroupsForUser",
-        iam.list_groups_for_user()
-            .user_name(name)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-    )?;
-    for group in groups {
-        call!(
-            address,
-            "iam:RemoveUserFromGroup",
-            iam.remove_user_from_group()
-                .user_name(name)
-                .group_name(group.group_name())
-                .send()
-        )?;
-    }
-    Principal::User(name).strip_policies(ctx, address).await?;
-    call!(
-        address,
-        "iam:DeleteUser",
-        iam.delete_user().user_name(name).send()
-    )?;
-    Ok(())
+    remove_listed!(iam, user_name(name),
+        list(address, "iam:ListGroupsForUser", list_groups_for_user),
+        remove(address, "iam:RemoveUserFromGroup", remove_user_from_group),
+        for group => group_name(group.group_name()));
+    Principal::User(name).delete(ctx, address).await
 }
 
 /// CodeCommit and similar credentials: IAM refuses to delete a user that has any.

@@ -4,18 +4,17 @@
 //! deleted by baseline: removing it would make every log it encrypted unreadable.
 
 use aws_sdk_kms::types::{KeyManagerType, KeyMetadata, KeyState, Tag};
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{BucketEncryption, Ensure};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, create, has_code, sdk_error};
+use crate::error::{build_error, call, create, found, has_code, sdk_error};
 use crate::iam::principal::document;
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{config_present, logging, trail_arn, trail_key_alias};
 
@@ -197,6 +196,40 @@ pub(crate) fn address(alias: &str, scope: &Scope) -> ResourceAddr {
     ResourceAddr::named(KIND, alias.trim_start_matches("alias/")).in_region(&scope.home_region)
 }
 
+/// The key's alias: `alias/` and the address's name.
+fn alias_of(address: &ResourceAddr) -> String {
+    format!("alias/{}", name_of(address))
+}
+
+/// Makes `policy` the key's policy; `key` is its id or alias.
+async fn put_policy(
+    kms: &aws_sdk_kms::Client,
+    address: &ResourceAddr,
+    key: &str,
+    policy: String,
+) -> Done {
+    call!(
+        address,
+        "kms:PutKeyPolicy",
+        kms.put_key_policy()
+            .key_id(key)
+            .policy_name("default")
+            .policy(policy)
+            .send()
+    )?;
+    Ok(())
+}
+
+/// Turns yearly rotation on for the key with id `key`.
+async fn enable_rotation(kms: &aws_sdk_kms::Client, address: &ResourceAddr, key: &str) -> Done {
+    call!(
+        address,
+        "kms:EnableKeyRotation",
+        kms.enable_key_rotation().key_id(key).send()
+    )?;
+    Ok(())
+}
+
 /// The key's id in what DescribeKey or CreateKey answered. KMS always names the key; an
 /// answer that does not is an error, not an empty id.
 fn key_id(
@@ -229,13 +262,14 @@ impl Kind for Key {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
-        let key = match kms.describe_key().key_id(&alias).send().await {
-            Ok(out) => key_id(address, "DescribeKey", out.key_metadata())?,
-            Err(err) if err.code() == Some("NotFoundException") => return Ok(None),
-            Err(err) => return Err(sdk_error(address, "kms:DescribeKey", &err)),
+        let answer = kms.describe_key().key_id(&alias).send().await;
+        let missing = &["NotFoundException"];
+        let Some(described) = found(address, "kms:DescribeKey", missing, answer)? else {
+            return Ok(None);
         };
+        let key = key_id(address, "DescribeKey", described.key_metadata())?;
         let rotation = call!(
             address,
             "kms:GetKeyRotationStatus",
@@ -258,9 +292,9 @@ impl Kind for Key {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
         let policy_text = policy::to_text(&after.policy);
         // CreateKey has no idempotency token: a key an interrupted run made (or whose
@@ -268,15 +302,7 @@ impl Kind for Key {
         // used, rather than a second key made.
         let key = match orphan_key(ctx, address, &alias).await? {
             Some(key) => {
-                call!(
-                    address,
-                    "kms:PutKeyPolicy",
-                    kms.put_key_policy()
-                        .key_id(&key)
-                        .policy_name("default")
-                        .policy(policy_text)
-                        .send()
-                )?;
+                put_policy(&kms, address, &key, policy_text).await?;
                 key
             }
             None => create_key(ctx, address, &alias, policy_text).await?,
@@ -290,49 +316,26 @@ impl Kind for Key {
                 .target_key_id(&key)
                 .send()
         )?;
-        call!(
-            address,
-            "kms:EnableKeyRotation",
-            kms.enable_key_rotation().key_id(&key).send()
-        )?;
-        Ok(())
+        enable_rotation(&kms, address, &key).await
     }
 
     /// Puts a changed policy, and turns rotation on when it is off; rotation is never
     /// turned off.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
         let address = &change.address;
-        let alias = format!("alias/{}", name_of(address));
+        let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
-        if after.policy != before.policy {
-            call!(
-                address,
-                "kms:PutKeyPolicy",
-                kms.put_key_policy()
-                    .key_id(&alias)
-                    .policy_name("default")
-                    .policy(policy::to_text(&after.policy))
-                    .send()
-            )?;
+        if new.policy != old.policy {
+            put_policy(&kms, address, &alias, policy::to_text(&new.policy)).await?;
         }
-        if after.rotation && !before.rotation {
+        if new.rotation && !old.rotation {
             let described = call!(
                 address,
                 "kms:DescribeKey",
                 kms.describe_key().key_id(&alias).send()
             )?;
             let key = key_id(address, "DescribeKey", described.key_metadata())?;
-            call!(
-                address,
-                "kms:EnableKeyRotation",
-                kms.enable_key_rotation().key_id(&key).send()
-            )?;
+            enable_rotation(&kms, address, &key).await?;
         }
         Ok(())
     }

@@ -4,12 +4,12 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::Ensure;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 use crate::logging::{days, logging};
 
@@ -77,7 +77,7 @@ impl Kind for LogGroup {
     }
 
     /// Makes the group (or finds it made by an earlier try) and sets its retention.
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -91,14 +91,8 @@ impl Kind for LogGroup {
         put_retention(ctx, address, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        _before: &State,
-        after: &State,
-    ) -> Done {
-        put_retention(ctx, &change.address, after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, _old: &State, new: &State) -> Done {
+        put_retention(ctx, &change.address, new).await
     }
 }
 

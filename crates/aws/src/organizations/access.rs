@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::OrgTarget;
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::call;
-use crate::kind::{Done, Live};
+use crate::error::{call, list_all, list_pages};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{account, emails, in_use, org, organization, target_id, target_label};
 
@@ -79,14 +79,11 @@ impl Kind for ServiceAccess {
         if !in_use(ctx, address).await? {
             return Ok(None);
         }
-        let enabled = call!(
+        let enabled = list_pages!(
             address,
             "organizations:ListAWSServiceAccessForOrganization",
             ctx.organizations()
                 .list_aws_service_access_for_organization()
-                .into_paginator()
-                .send()
-                .try_collect()
         )?;
         let on = enabled
             .iter()
@@ -95,7 +92,7 @@ impl Kind for ServiceAccess {
         Ok(on.then_some(Access { enabled: true }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &Access) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &Access) -> Done {
         let address = &change.address;
         call!(
             address,
@@ -150,23 +147,19 @@ impl Kind for DelegatedAdmin {
         if !in_use(ctx, address).await? {
             return Ok(None);
         }
-        let admins = call!(
+        let admins = list_all!(
             address,
             "organizations:ListDelegatedAdministrators",
             ctx.organizations()
                 .list_delegated_administrators()
                 .service_principal(name_of(address))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
         )?;
         Ok(admins.first().and_then(|a| a.id()).map(|id| Admin {
             account: id.to_owned(),
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &Admin) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &Admin) -> Done {
         let address = &change.address;
         let id = target_id(ctx, address, &after.account, &change.write_only).await?;
         call!(
@@ -182,23 +175,17 @@ impl Kind for DelegatedAdmin {
     }
 
     /// Another account takes over: the old one is deregistered first.
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &Admin,
-        after: &Admin,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &Admin, new: &Admin) -> Done {
         let address = &change.address;
         call!(
             address,
             "organizations:DeregisterDelegatedAdministrator",
             ctx.organizations()
                 .deregister_delegated_administrator()
-                .account_id(&before.account)
+                .account_id(&old.account)
                 .service_principal(name_of(address))
                 .send()
         )?;
-        self.create(ctx, change, after).await
+        self.create(ctx, change, new).await
     }
 }

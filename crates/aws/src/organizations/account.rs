@@ -8,12 +8,12 @@ use aws_sdk_organizations::types::{AccountStatus, CreateAccountState};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, TargetsSpec};
-use baseline_core::{ManualStep, ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ManualStep, ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{build_error, call};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 use crate::organizations::{
     accounts, by_email, email_in, emails, existing_unit_id, in_use, org, organization, parent_of,
@@ -114,7 +114,7 @@ impl Kind for MemberAccount {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let new = NewAccount::deserialize(&change.write_only).map_err(|err| {
             build_error(
                 &change.address,
@@ -125,20 +125,14 @@ impl Kind for MemberAccount {
         place(ctx, &change.address, &id, &after.unit).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        let Some(id) = &before.id else {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        let Some(id) = &old.id else {
             return Err(build_error(
                 &change.address,
                 "the plan's `before` state has no account `id`",
             ));
         };
-        place(ctx, &change.address, id, &after.unit).await
+        place(ctx, &change.address, id, &new.unit).await
     }
 }
 

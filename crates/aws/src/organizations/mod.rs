@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::AwsContext;
-use crate::error::{call, has_code};
+use crate::error::{call, found, list_pages};
 use crate::kind::canonical;
 
 /// The `organization:` section, when the file has one.
@@ -89,15 +89,12 @@ async fn child_units(
     address: &ResourceAddr,
     parent: &str,
 ) -> Result<Vec<OrganizationalUnit>, ProviderError> {
-    let pages = call!(
+    let pages = list_pages!(
         address,
         "organizations:ListOrganizationalUnitsForParent",
         ctx.organizations()
             .list_organizational_units_for_parent()
             .parent_id(parent)
-            .into_paginator()
-            .send()
-            .try_collect()
     )?;
     Ok(pages
         .iter()
@@ -161,14 +158,10 @@ pub(crate) async fn accounts(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<Vec<Account>, ProviderError> {
-    let pages = call!(
+    let pages = list_pages!(
         address,
         "organizations:ListAccounts",
-        ctx.organizations()
-            .list_accounts()
-            .into_paginator()
-            .send()
-            .try_collect()
+        ctx.organizations().list_accounts()
     )?;
     Ok(pages.iter().flat_map(|p| p.accounts()).cloned().collect())
 }
@@ -396,15 +389,12 @@ async fn accounts_below(
     let mut found = Vec::new();
     let mut queue = vec![ou.to_owned()];
     while let Some(parent) = queue.pop() {
-        let accounts = call!(
+        let accounts = list_pages!(
             address,
             "organizations:ListAccountsForParent",
             ctx.organizations()
                 .list_accounts_for_parent()
                 .parent_id(&parent)
-                .into_paginator()
-                .send()
-                .try_collect()
         )?;
         found.extend(
             accounts
@@ -418,18 +408,20 @@ async fn accounts_below(
     Ok(found)
 }
 
+/// Organizations' answer to an account that is in no organization.
+pub(crate) const NOT_IN_USE: &[&str] = &["AWSOrganizationsNotInUseException"];
+
 /// Whether the caller's account is in an organization (none yet: nothing in it exists).
 pub(crate) async fn in_use(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<bool, ProviderError> {
-    match ctx.organizations().describe_organization().send().await {
-        Ok(_) => Ok(true),
-        Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => Ok(false),
-        Err(err) => Err(crate::error::sdk_error(
-            address,
-            "organizations:DescribeOrganization",
-            &err,
-        )),
-    }
+    let answer = ctx.organizations().describe_organization().send().await;
+    let described = found(
+        address,
+        "organizations:DescribeOrganization",
+        NOT_IN_USE,
+        answer,
+    )?;
+    Ok(described.is_some())
 }

@@ -4,14 +4,14 @@
 use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTypeStatus};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
-use crate::error::{call, create, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, create, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare};
-use crate::organizations::{org, root_id};
+use crate::organizations::{NOT_IN_USE, org, root_id};
 
 pub(crate) struct Organization;
 
@@ -50,18 +50,15 @@ impl Kind for Organization {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let described = match ctx.organizations().describe_organization().send().await {
-            Ok(out) => out,
-            Err(err) if has_code(&err, &["AWSOrganizationsNotInUseException"]) => {
-                return Ok(None);
-            }
-            Err(err) => {
-                return Err(sdk_error(
-                    address,
-                    "organizations:DescribeOrganization",
-                    &err,
-                ));
-            }
+        let answer = ctx.organizations().describe_organization().send().await;
+        let Some(described) = found(
+            address,
+            "organizations:DescribeOrganization",
+            NOT_IN_USE,
+            answer,
+        )?
+        else {
+            return Ok(None);
         };
         let organization = described.organization();
         let management = organization
@@ -106,7 +103,7 @@ impl Kind for Organization {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &State) -> Done {
         let address = &change.address;
         create!(
             address,
@@ -120,15 +117,9 @@ impl Kind for Organization {
         enable_scp(ctx, address).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        _after: &State,
-    ) -> Done {
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, _new: &State) -> Done {
         let address = &change.address;
-        if before.feature_set.as_deref() != Some(OrganizationFeatureSet::All.as_str()) {
+        if old.feature_set.as_deref() != Some(OrganizationFeatureSet::All.as_str()) {
             // Members must accept the handshake before all features are on.
             call!(
                 address,
@@ -138,7 +129,7 @@ impl Kind for Organization {
             return Ok(());
         }
         let scp = PolicyType::ServiceControlPolicy.as_str();
-        if before.policy_types.iter().any(|t| t == scp) {
+        if old.policy_types.iter().any(|t| t == scp) {
             return Ok(());
         }
         enable_scp(ctx, address).await

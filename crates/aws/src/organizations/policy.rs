@@ -6,13 +6,13 @@ use aws_sdk_organizations::types::{PolicyType, TargetType};
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OrgTarget};
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call};
-use crate::kind::{Done, Live};
+use crate::error::{build_error, call, list_pages};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
     account, emails, in_use, org, organization, path_of, target_id, target_label, unit,
@@ -104,15 +104,10 @@ impl Kind for ServiceControlPolicy {
             .and_then(|s| s.description())
             .unwrap_or_default()
             .to_owned();
-        let attached = call!(
+        let attached = list_pages!(
             address,
             "organizations:ListTargetsForPolicy",
-            ctx.organizations()
-                .list_targets_for_policy()
-                .policy_id(&id)
-                .into_paginator()
-                .send()
-                .try_collect()
+            ctx.organizations().list_targets_for_policy().policy_id(&id)
         )?;
         let mut targets = Vec::new();
         for target in attached.iter().flat_map(|p| p.targets()) {
@@ -131,23 +126,17 @@ impl Kind for ServiceControlPolicy {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         let id = write(ctx, &change.address, None, after).await?;
         retarget(ctx, change, &id, &[], &after.targets).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        let id = write(ctx, &change.address, Some(before), after).await?;
-        retarget(ctx, change, &id, &before.targets, &after.targets).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        let id = write(ctx, &change.address, Some(old), new).await?;
+        retarget(ctx, change, &id, &old.targets, &new.targets).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, before: &State) -> Done {
         let address = &change.address;
         let Some(id) = policy_id(ctx, address).await? else {
             return Ok(());
@@ -217,7 +206,7 @@ async fn write(
 /// while the list changes.
 async fn retarget(
     ctx: &AwsContext,
-    change: &ResourceChange,
+    change: &Change,
     id: &str,
     before: &[String],
     after: &[String],
@@ -245,15 +234,12 @@ async fn retarget(
 
 /// The id of the service control policy named by the address.
 async fn policy_id(ctx: &AwsContext, address: &ResourceAddr) -> Live<String> {
-    let policies = call!(
+    let policies = list_pages!(
         address,
         "organizations:ListPolicies",
         ctx.organizations()
             .list_policies()
             .filter(PolicyType::ServiceControlPolicy)
-            .into_paginator()
-            .send()
-            .try_collect()
     )?;
     Ok(policies
         .iter()

@@ -4,12 +4,12 @@
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, OuPath};
-use baseline_core::{ResourceAddr, ResourceChange, Spec};
+use baseline_core::{ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
 use crate::error::{call, create};
-use crate::kind::{Done, Live};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{existing_unit_id, in_use, org, organization, unit_id};
 
@@ -82,7 +82,7 @@ impl Kind for Unit {
         }))
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, _after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, _after: &State) -> Done {
         let address = &change.address;
         let path = name_of(address);
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
@@ -100,7 +100,7 @@ impl Kind for Unit {
         Ok(())
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let address = &change.address;
         if let Some(id) = unit_id(ctx, address, name_of(address)).await? {
             call!(

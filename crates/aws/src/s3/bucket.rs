@@ -13,16 +13,16 @@ use aws_sdk_s3::types::{
 };
 use baseline_core::plan::{Desired, Grant, Grants};
 use baseline_core::scope::Scope;
-use baseline_core::{ProviderError, ResourceAddr, ResourceChange, Spec, policy};
+use baseline_core::{ProviderError, ResourceAddr, Spec, policy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::implied;
 use super::lifecycle::Rule;
 use crate::context::AwsContext;
-use crate::error::call;
 use crate::error::{build_error, has_code, sdk_error};
-use crate::kind::{Done, Live};
+use crate::error::{call, found};
+use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, name_of, region_of};
 
 pub(crate) struct Bucket;
@@ -117,22 +117,16 @@ impl Kind for Bucket {
         read_bucket(ctx, read.address).await
     }
 
-    async fn create(&self, ctx: &AwsContext, change: &ResourceChange, after: &State) -> Done {
+    async fn create(&self, ctx: &AwsContext, change: &Change, after: &State) -> Done {
         create_bucket(ctx, &change.address).await?;
         sync_bucket(ctx, &change.address, None, after).await
     }
 
-    async fn update(
-        &self,
-        ctx: &AwsContext,
-        change: &ResourceChange,
-        before: &State,
-        after: &State,
-    ) -> Done {
-        sync_bucket(ctx, &change.address, Some(before), after).await
+    async fn update(&self, ctx: &AwsContext, change: &Change, old: &State, new: &State) -> Done {
+        sync_bucket(ctx, &change.address, Some(old), new).await
     }
 
-    async fn delete(&self, ctx: &AwsContext, change: &ResourceChange, _before: &State) -> Done {
+    async fn delete(&self, ctx: &AwsContext, change: &Change, _before: &State) -> Done {
         let force = change.write_only.get("force_destroy") == Some(&Value::Bool(true));
         delete_bucket(ctx, &change.address, force).await
     }
@@ -162,16 +156,17 @@ async fn read_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
             return Err(error);
         }
     }
-    let public_access_block = match s3.get_public_access_block().bucket(name).send().await {
-        Ok(out) => out.public_access_block_configuration().is_some_and(|c| {
+    let answer = s3.get_public_access_block().bucket(name).send().await;
+    let missing = &["NoSuchPublicAccessBlockConfiguration"];
+    let out = found(address, "s3:GetPublicAccessBlock", missing, answer)?;
+    let public_access_block = out.is_some_and(|out| {
+        out.public_access_block_configuration().is_some_and(|c| {
             c.block_public_acls() == Some(true)
                 && c.ignore_public_acls() == Some(true)
                 && c.block_public_policy() == Some(true)
                 && c.restrict_public_buckets() == Some(true)
-        }),
-        Err(err) if has_code(&err, &["NoSuchPublicAccessBlockConfiguration"]) => false,
-        Err(err) => return Err(sdk_error(address, "s3:GetPublicAccessBlock", &err)),
-    };
+        })
+    });
     let ownership = match s3.get_bucket_ownership_controls().bucket(name).send().await {
         Ok(out) => out
             .ownership_controls()
