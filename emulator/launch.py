@@ -5,7 +5,7 @@ On top of `moto_server`:
 - a small test-only extension, under `/_baseline/`, for account states that no AWS API can
   produce, e.g. root MFA turned on. Real AWS has no such endpoint; baseline never calls it;
 - fixes for moto bugs, and the AWS behaviour moto lacks (IAM Access Analyzer, region opt-in,
-  Security Hub standards, ...), in extensions.py.
+  Security Hub standards, ...), in the extensions package (extensions/).
 
 With `--exit-on-stdin-eof` the server stops when its standard input closes, so a test process
 that dies for any reason takes its emulator with it.
@@ -20,7 +20,7 @@ import threading
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-sys.dont_write_bytecode = True  # importing extensions.py leaves no __pycache__ in emulator/
+sys.dont_write_bytecode = True  # importing extensions/ leaves no __pycache__ in emulator/
 import extensions  # noqa: E402
 
 
