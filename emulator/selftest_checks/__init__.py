@@ -1,0 +1,1 @@
+"""The checks of emulator/selftest.py: the harness, the services' checks and the access checks."""
