@@ -68,7 +68,7 @@ REST_XML = {"route53", "cloudfront", "s3control"}
 
 
 def signing_scope(headers):
-    """(region, service) of the SigV4 credential scope, as emulator/extensions.py reads it."""
+    """(region, service) of the SigV4 credential scope, as emulator/extensions/ reads it."""
     match = SCOPE.search(headers.get("Authorization", ""))
     return (match.group(1), match.group(2)) if match else ("", "")
 

@@ -2,7 +2,7 @@
 //! kind code, with responses given by rules instead of a server, so the answers are AWS's
 //! documented shapes rather than our own emulator extension's. Which moto gap each test
 //! covers is said in the test. The end-to-end tests (tests/e2e) run the same kinds against
-//! moto plus the launcher's small extensions (emulator/extensions.py).
+//! moto plus the launcher's small extensions (emulator/extensions/).
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_accessanalyzer::types::{AnalyzerStatus, AnalyzerSummary, Type};
