@@ -290,15 +290,21 @@ async fn apply_without_a_terminal_or_auto_approve_refuses_and_changes_nothing() 
     assert_eq!(password_policy(&account.iam()).await, None);
 }
 
-#[tokio::test]
-async fn assume_role_profile_reaches_the_account() {
-    let account = account_with(default_baseline).await;
+/// An AWS config file in `folder` whose profile `target` assumes a role in `account`
+/// (through the profile `base`, with the emulator's keys).
+fn role_profile(account: &TestAccount, folder: &TestAccount) -> std::path::PathBuf {
     let config = format!(
         "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
          [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
         account.id
     );
-    let config_path = account.write("aws-config", &config);
+    folder.write("aws-config", &config)
+}
+
+#[tokio::test]
+async fn assume_role_profile_reaches_the_account() {
+    let account = account_with(default_baseline).await;
+    let config_path = role_profile(&account, &account);
     let mut command = account.bare_command(BIN);
     command.env("AWS_CONFIG_FILE", &config_path).args([
         "--profile",
@@ -317,12 +323,7 @@ async fn the_profile_flag_wins_over_environment_credentials() {
     let account = TestAccount::new().await;
     let other = TestAccount::new().await;
     other.write("baseline.yaml", &default_baseline(&account));
-    let config = format!(
-        "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\nregion = us-east-1\n\n\
-         [profile target]\nrole_arn = arn:aws:iam::{}:role/baseline-admin\nsource_profile = base\n",
-        account.id
-    );
-    let config_path = other.write("aws-config", &config);
+    let config_path = role_profile(&account, &other);
     // The environment holds the other account's keys: without the flag, the pin stops it.
     let mut command = other.command(BIN);
     command.env("AWS_CONFIG_FILE", &config_path).arg("plan");
