@@ -384,3 +384,21 @@ async fn validate_needs_no_credentials_or_network() {
         run.stderr
     );
 }
+
+/// `--color always|never|auto`: a saved plan shown into a pipe is plain by default and
+/// coloured when asked; `never` wins over a terminal, `always` over NO_COLOR.
+#[tokio::test]
+async fn color_is_chosen_with_the_flag() {
+    let account = account_with(default_baseline).await;
+    baseline(&account, &["plan", "--out", "plan.json"]).expect_code(0);
+    const ESCAPE: char = '\u{1b}';
+    // The test environment sets NO_COLOR, and stdout is a pipe.
+    let auto = baseline(&account, &["show", "plan.json"]).expect_code(0);
+    assert!(!auto.stdout.contains(ESCAPE), "{}", auto.stdout);
+    let always = baseline(&account, &["--color", "always", "show", "plan.json"]).expect_code(0);
+    assert!(always.stdout.contains(ESCAPE), "{}", always.stdout);
+    let never = baseline(&account, &["show", "plan.json", "--color", "never"]).expect_code(0);
+    assert_eq!(never.stdout, auto.stdout);
+    let wrong = baseline(&account, &["--color", "sometimes", "show", "plan.json"]).expect_code(2);
+    assert!(wrong.stderr.contains("always"), "{}", wrong.stderr);
+}

@@ -29,8 +29,31 @@ struct Cli {
     #[arg(long, global = true, value_name = "REGION")]
     region: Option<String>,
 
+    /// Colour in the plan: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+
     #[command(subcommand)]
     command: Command,
+}
+
+/// When output is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether a stream that is (or is not) a terminal gets colour.
+    fn on(self, terminal: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && !no_color(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,7 +212,7 @@ pub(crate) mod exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -201,7 +224,7 @@ fn main() -> ExitCode {
         }
     };
     let out = output::Output {
-        color: std::io::stdout().is_terminal() && !no_color(),
+        color: cli.color.on(std::io::stdout().is_terminal()),
         stdin_is_terminal: std::io::stdin().is_terminal(),
     };
     let aws = |password_file: Option<PathBuf>| baseline_aws::ContextOptions {
@@ -306,7 +329,7 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, color: Color) {
     let default = match verbose {
         0 => "warn",
         1 => "warn,baseline=info",
@@ -318,7 +341,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && !no_color())
+        .with_ansi(color.on(std::io::stderr().is_terminal()))
         .with_target(false)
         .without_time()
         .init();
