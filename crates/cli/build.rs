@@ -12,7 +12,15 @@ fn git(args: &[&str]) -> Option<String> {
 }
 
 fn main() {
-    let suffix = git(&["rev-parse", "--short=12", "HEAD"])
+    // Only this repository's commit: a source archive unpacked inside another git checkout
+    // (a home folder kept in git, say) must not borrow that one's.
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let ours = git(&["rev-parse", "--show-toplevel"]).is_some_and(|top| {
+        std::fs::canonicalize(top).ok() == std::fs::canonicalize(&workspace).ok()
+    });
+    let suffix = ours
+        .then(|| git(&["rev-parse", "--short=12", "HEAD"]))
+        .flatten()
         .map(|commit| format!(" ({commit})"))
         .unwrap_or_default();
     println!("cargo:rustc-env=BASELINE_VERSION_SUFFIX={suffix}");
