@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use baseline_aws::{AwsContext, ContextOptions, Lock};
-use baseline_core::{Plan, Spec, load_file};
+use baseline_core::{Plan, Spec, load_str};
 
 pub(crate) use baseline_engine::{Goal, Selection as Fanout};
 pub(crate) use run::{apply, apply_saved, plan};
@@ -33,8 +33,16 @@ pub(crate) struct Run {
 }
 
 fn load(file: &Path) -> Option<Spec> {
-    match load_file(file) {
-        Ok(spec) => Some(spec),
+    load_with_source(file).map(|(spec, _)| spec)
+}
+
+/// The spec and the text it was parsed from (read once: the checksum and the warnings
+/// describe exactly what was planned).
+fn load_with_source(file: &Path) -> Option<(Spec, String)> {
+    let loaded = baseline_core::load::read_source(file)
+        .and_then(|text| Ok((load_str(&text, &file.display().to_string())?, text)));
+    match loaded {
+        Ok(loaded) => Some(loaded),
         Err(err) => {
             error(&err.to_string(), None);
             None
@@ -42,10 +50,9 @@ fn load(file: &Path) -> Option<Spec> {
     }
 }
 
-/// Warns, on stderr, about each value the file still holds from an example.
-fn warn_placeholders(file: &Path) {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
-    let found = baseline_core::placeholders::find(&text);
+/// Warns, on stderr, about each value `text` (the file `file`) still holds from an example.
+fn warn_placeholders(file: &Path, text: &str) {
+    let found = baseline_core::placeholders::find(text);
     for placeholder in &found {
         crate::output::warning(&format!(
             "{}:{}: `{}` is an example's value",
@@ -63,10 +70,10 @@ fn warn_placeholders(file: &Path) {
 }
 
 pub(crate) fn validate(file: &Path) -> u8 {
-    let Some(spec) = load(file) else {
+    let Some((spec, text)) = load_with_source(file) else {
         return exit::ERROR;
     };
-    warn_placeholders(file);
+    warn_placeholders(file, &text);
     let home = spec
         .account
         .home_region

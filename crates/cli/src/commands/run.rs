@@ -14,7 +14,8 @@ use baseline_engine::{Member, Organization, Planned};
 use baseline_render::Style;
 
 use super::{
-    Fanout, Goal, PlanOutput, Run, connect, load, read_saved, release, take_lock, warn_placeholders,
+    Fanout, Goal, PlanOutput, Run, connect, load_with_source, read_saved, release, take_lock,
+    warn_placeholders,
 };
 use crate::exit;
 use crate::output::{Output, Terminal, error, print, progress, render};
@@ -29,8 +30,10 @@ async fn make_plan(
     fanout: &Fanout,
     lock: bool,
 ) -> Option<(Planned<AwsContext>, Option<Lock>)> {
-    let spec = Arc::new(load(file)?);
-    warn_placeholders(file);
+    let (spec, text) = load_with_source(file)?;
+    let spec = Arc::new(spec);
+    warn_placeholders(file, &text);
+    let sha256 = baseline_core::plan::sha256_hex(text.as_bytes());
     let started = Instant::now();
     let options = ContextOptions {
         region: options.region.clone().or_else(|| {
@@ -49,7 +52,7 @@ async fn make_plan(
     } else {
         None
     };
-    match read_accounts(file, &spec, &ctx, goal, fanout, started).await {
+    match read_accounts(sha256, &spec, &ctx, goal, fanout, started).await {
         Some(planned) => Some((planned, lock)),
         None => {
             release(lock, &ctx).await;
@@ -58,9 +61,10 @@ async fn make_plan(
     }
 }
 
-/// Finds the organization's members, then lets the engine plan every account.
+/// Finds the organization's members, then lets the engine plan every account; the plan
+/// records `sha256`, the checksum of the file's text.
 async fn read_accounts(
-    file: &Path,
+    sha256: String,
     spec: &Arc<Spec>,
     ctx: &Arc<AwsContext>,
     goal: Goal,
@@ -97,9 +101,7 @@ async fn read_accounts(
             }
         };
     let plan = &mut planned.plan;
-    plan.baseline_sha256 = std::fs::read(file)
-        .map(|bytes| baseline_core::plan::sha256_hex(&bytes))
-        .unwrap_or_default();
+    plan.baseline_sha256 = sha256;
     tracing::info!(
         aws_calls = ctx.calls(),
         elapsed_ms = started.elapsed().as_millis() as u64,

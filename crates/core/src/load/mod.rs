@@ -21,6 +21,12 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads and checks a baseline file: a regular file (never a device or a pipe, which could
 /// block or never end) of at most [`MAX_FILE_BYTES`], in UTF-8.
 pub fn load_file(path: &Path) -> Result<Spec, Box<LoadError>> {
+    load_str(&read_source(path)?, &path.display().to_string())
+}
+
+/// The text of a baseline file, read with the checks of [`load_file`], for a caller that
+/// needs the very text the spec was parsed from (its checksum, its lines).
+pub fn read_source(path: &Path) -> Result<String, Box<LoadError>> {
     use std::io::Read;
     let file = path.display().to_string();
     let refuse = |message: String, hint: &str| {
@@ -63,25 +69,24 @@ pub fn load_file(path: &Path) -> Result<Spec, Box<LoadError>> {
             "a baseline file is a few kilobytes: is this the right file?",
         ));
     }
-    let source = match String::from_utf8(bytes) {
-        Ok(source) => source,
+    match String::from_utf8(bytes) {
+        Ok(source) => Ok(source),
         Err(err) => {
             let offset = err.utf8_error().valid_up_to();
             let valid = &err.as_bytes()[..offset];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
             let before = String::from_utf8_lossy(&valid[start..]).into_owned();
-            return Err(Box::new(LoadError {
+            Err(Box::new(LoadError {
                 file: file.clone(),
                 location: Some((line, before.chars().count() + 1)),
                 key: None,
                 message: format!("{file} is not UTF-8 text: the byte at offset {offset} is not"),
                 hint: Some("save the file as UTF-8".to_owned()),
                 source_line: Some(before),
-            }));
+            }))
         }
-    };
-    load_str(&source, &file)
+    }
 }
 
 /// Parses and checks baseline text; `file` is only used in error messages.
