@@ -109,12 +109,14 @@ pub fn expand(spec: &Spec, scope: &Scope) -> Vec<Desired> {
     desired
 }
 
+/// The registered kind called `name`, if this version has one.
+fn registered(name: &str) -> Option<&'static dyn AnyKind> {
+    KINDS.iter().copied().find(|k| k.kind() == name)
+}
+
 /// The fields of kind `kind`'s state that carry permissions (none for an unknown kind).
 pub fn grants(kind: &str) -> Grants {
-    KINDS
-        .iter()
-        .find(|k| k.kind() == kind)
-        .map_or(&[], |k| k.grants())
+    registered(kind).map_or(&[], |k| k.grants())
 }
 
 /// Whether `baseline destroy` removes the resource at `address` (guardrails, region
@@ -136,27 +138,13 @@ impl AwsProvider {
 }
 
 fn kind_of(address: &ResourceAddr) -> Result<&'static dyn AnyKind, ProviderError> {
-    KINDS
-        .iter()
-        .copied()
-        .find(|k| k.kind() == address.kind)
-        .ok_or_else(|| ProviderError {
-            address: address.clone(),
-            operation: "baseline:Dispatch".to_owned(),
-            code: None,
-            message: format!("no resource kind `{}` in this version", address.kind),
-            hint: Some("the plan may come from another version of baseline".to_owned()),
-        })
-}
-
-/// The registered kind called `name`.
-#[cfg(test)]
-pub(crate) fn registered(name: &str) -> &'static dyn AnyKind {
-    KINDS
-        .iter()
-        .copied()
-        .find(|k| k.kind() == name)
-        .unwrap_or_else(|| panic!("no kind {name}"))
+    registered(&address.kind).ok_or_else(|| ProviderError {
+        address: address.clone(),
+        operation: "baseline:Dispatch".to_owned(),
+        code: None,
+        message: format!("no resource kind `{}` in this version", address.kind),
+        hint: Some("the plan may come from another version of baseline".to_owned()),
+    })
 }
 
 impl Provider for AwsProvider {

@@ -90,7 +90,7 @@ async fn access_analyzer_is_created_once_and_adopted() {
         });
     let spec = spec("guardrails:\n  access_analyzer: true\n");
     let ctx = context(&[&none, &create]);
-    let kind = crate::registered("access_analyzer");
+    let kind = crate::registered("access_analyzer").expect("a registered kind");
     assert_eq!(
         plan_and_apply(kind, &ctx, &spec).await,
         vec![Action::Create]
@@ -152,7 +152,7 @@ async fn security_hub_enables_missing_standards_only() {
         });
     let spec = spec("guardrails:\n  security_hub: { standards: [cis_3.0] }\n");
     let ctx = context(&[&hub, &enabled, &batch]);
-    let kind = crate::registered("securityhub");
+    let kind = crate::registered("securityhub").expect("a registered kind");
     assert_eq!(
         plan_and_apply(kind, &ctx, &spec).await,
         vec![Action::Update]
@@ -188,7 +188,7 @@ async fn a_declared_disabled_region_is_opted_in() {
     let spec = spec("  regions: [ap-northeast-1, ap-east-1]\n");
     let ctx = context(&[&regions, &enable]);
     let scope = Scope::resolve(&spec, "ap-northeast-1", vec!["ap-northeast-1".to_owned()]);
-    let kind = crate::registered("account_region");
+    let kind = crate::registered("account_region").expect("a registered kind");
     let mut actions = Vec::new();
     for desired in kind.desired(&spec, &scope) {
         let live = kind
@@ -266,7 +266,7 @@ async fn trusted_advisor_is_read_on_a_business_plan() {
             })
     };
     let spec = spec("guardrails:\n  trusted_advisor: confirmed\n");
-    let kind = crate::registered("trusted_advisor");
+    let kind = crate::registered("trusted_advisor").expect("a registered kind");
 
     let red = summary("error");
     let ctx = context(&[&checks, &red]);
@@ -307,7 +307,7 @@ async fn trusted_advisor_on_basic_plan_needs_a_person() {
                 .build(),
         )
     });
-    let kind = crate::registered("trusted_advisor");
+    let kind = crate::registered("trusted_advisor").expect("a registered kind");
     let ctx = context(&[&basic]);
     for (value, expected) in [("required", Action::Manual), ("confirmed", Action::NoOp)] {
         let spec = spec(&format!("guardrails:\n  trusted_advisor: {value}\n"));

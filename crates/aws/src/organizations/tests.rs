@@ -61,7 +61,7 @@ fn declaring(ensure: &str) -> Spec {
 
 /// What the one resource of `kind` the file declares reads as.
 async fn read(kind: &str, spec: &Spec) -> Option<serde_json::Value> {
-    let kind = crate::registered(kind);
+    let kind = crate::registered(kind).expect("a registered kind");
     let scope = Scope::assumed(spec, "us-east-1");
     let desired = kind.desired(spec, &scope);
     let [desired] = desired.as_slice() else {
