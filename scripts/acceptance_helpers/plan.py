@@ -18,11 +18,14 @@ def parse_address(text):
 
 
 def parsed_changes(resource_changes):
-    """Each change with its address's region, kind and name."""
+    """Each change (format 3: `type`, `name`, `region`, `change: {actions, before, after}`)
+    with its kind and its `change` laid flat: `actions`, `before`, `after`."""
     changes = []
     for change in resource_changes or []:
         region, kind, name = parse_address(change["address"])
-        changes.append(dict(change, region=region, kind=kind, name=name))
+        if (change.get("type"), change.get("name"), change.get("region")) != (kind, name, region):
+            complain(f"{change['address']}: `type`, `name` and `region` do not match the address")
+        changes.append(dict(change, kind=kind, **change["change"]))
     return changes
 
 
@@ -30,8 +33,8 @@ def load_plan(path):
     with open(path, encoding="utf-8") as f:
         plan = json.load(f)
     major = str(plan.get("format_version", "0")).split(".")[0]
-    if major not in ("1", "2"):
-        complain(f"{path}: plan format {plan.get('format_version')} is not one this script knows (1.x, 2.x)")
+    if major != "3":
+        complain(f"{path}: plan format {plan.get('format_version')} is not one this script knows (3.x)")
     return plan, parsed_changes(plan.get("resource_changes"))
 
 

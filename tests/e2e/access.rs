@@ -40,7 +40,7 @@ impl Planned {
             .map(|c| {
                 (
                     c["address"].as_str().unwrap_or_default().to_owned(),
-                    c["after"].clone(),
+                    c["change"]["after"].clone(),
                 )
             })
             .collect();

@@ -64,7 +64,7 @@ async fn an_edited_saved_plan_is_refused() {
     let mut plan: Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(plan["checksum"].as_str().map(str::len), Some(64), "sealed");
     let policy = change_mut(&mut plan, "iam_password_policy");
-    policy["after"]["minimum_length"] = serde_json::json!(6);
+    policy["change"]["after"]["minimum_length"] = serde_json::json!(6);
     account.write("after-only.json", &plan.to_string());
     for command in [
         vec!["apply", "after-only.json", "--auto-approve"],
@@ -133,10 +133,23 @@ async fn a_plan_for_another_account_or_format_is_refused() {
     let run = baseline(&account, &["apply", "other.json", "--auto-approve"]).expect_code(1);
     run.stderr_has("pinned to account 111122223333");
 
-    let future = text.replace("\"format_version\": \"2.1\"", "\"format_version\": \"3.0\"");
-    account.write("future.json", &future);
-    let run = baseline(&account, &["apply", "future.json", "--auto-approve"]).expect_code(1);
-    run.stderr_has("has plan format 3.0; this baseline reads format 2.1");
+    // A plan of a later major format, and one saved by an older baseline (format 2, whose
+    // changes had no `change` object): both refused, with what to do.
+    for version in ["4.0", "2.1"] {
+        let other = text.replace(
+            "\"format_version\": \"3.0\"",
+            &format!("\"format_version\": \"{version}\""),
+        );
+        account.write("other-format.json", &other);
+        let run =
+            baseline(&account, &["apply", "other-format.json", "--auto-approve"]).expect_code(1);
+        run.stderr_has(&format!(
+            "has plan format {version}, which this baseline ({}) does not read: it reads plans \
+             of format 3.0",
+            env!("CARGO_PKG_VERSION")
+        ));
+        run.stderr_has("make the plan again with this version");
+    }
 
     let run = baseline(&account, &["apply", "baseline.yaml", "--auto-approve"]).expect_code(1);
     run.stderr_has("is not a saved baseline plan");
@@ -149,7 +162,7 @@ async fn json_plan_has_the_documented_shape() {
     account.write("baseline.yaml", &baseline_text(&account, 16));
     let run = baseline(&account, &["plan", "--json"]).expect_code(0);
     let plan: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
-    assert_eq!(plan["format_version"], "2.1");
+    assert_eq!(plan["format_version"], "3.0");
     assert_eq!(plan["account_id"], account.id.as_str());
     assert!(
         plan["baseline_sha256"]
@@ -164,21 +177,26 @@ async fn json_plan_has_the_documented_shape() {
     assert_eq!(changes.len(), 3);
     for change in changes {
         assert!(change["address"].is_string());
-        let actions = change["actions"].as_array().expect("actions[]");
+        assert_eq!(change["account"], account.id.as_str());
+        let actions = change["change"]["actions"].as_array().expect("actions[]");
         assert_eq!(actions.len(), 1);
         assert!(
             ["create", "update", "delete", "no-op", "manual"]
                 .contains(&actions[0].as_str().unwrap_or_default())
         );
-        assert!(change.get("before").is_some() && change.get("after").is_some());
+        let body = &change["change"];
+        assert!(body.get("before").is_some() && body.get("after").is_some());
         assert!(change["fields"].is_array());
     }
     let group = changes
         .iter()
         .find(|c| c["address"] == "iam_group.ops")
         .expect("group");
-    assert_eq!(group["actions"], serde_json::json!(["create"]));
-    assert_eq!(group["before"], Value::Null);
+    assert_eq!(group["type"], "iam_group");
+    assert_eq!(group["name"], "ops");
+    assert_eq!(group["region"], Value::Null);
+    assert_eq!(group["change"]["actions"], serde_json::json!(["create"]));
+    assert_eq!(group["change"]["before"], Value::Null);
     assert_eq!(
         group["permissions_broadened"],
         serde_json::json!(["attaches arn:aws:iam::aws:policy/ReadOnlyAccess"])
@@ -250,7 +268,7 @@ async fn markdown_of_a_large_change_set_fits_one_comment() {
         run.stdout.len()
     );
     run.stdout_has("**Plan: 150 to create, 0 to update, 0 to delete, 0 manual.**");
-    run.stdout_has("more resource(s) not shown");
+    run.stdout_has("more change(s) not shown");
     // The summary names every broadened group.
     run.stdout_has("`iam_group.team-149`");
 }

@@ -33,6 +33,10 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
 
+    /// Show each region's changes on their own, not folded with those alike in other regions.
+    #[arg(long, global = true)]
+    no_fold: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -226,6 +230,8 @@ fn main() -> ExitCode {
     let out = output::Output {
         color: cli.color.on(std::io::stdout().is_terminal()),
         stdin_is_terminal: std::io::stdin().is_terminal(),
+        fold: !cli.no_fold,
+        verbose: cli.verbose > 0,
     };
     let aws = |password_file: Option<PathBuf>| baseline_aws::ContextOptions {
         profile: cli.profile.clone(),

@@ -7,13 +7,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use baseline_core::exec::{Event, Outcome};
 use baseline_core::{AccountPlan, Action, Plan};
 use baseline_engine::Observer;
-use baseline_render::Style;
+use baseline_render::{Style, View};
 
 /// What the terminal allows.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Output {
     pub color: bool,
     pub stdin_is_terminal: bool,
+    /// Changes alike in several regions shown once (off with `--no-fold`).
+    pub fold: bool,
+    /// `-v`: a converged plan's manual steps in full too.
+    pub verbose: bool,
+}
+
+impl Output {
+    /// How plans are shown to people.
+    pub(crate) fn view(self) -> View {
+        View {
+            style: Style { color: self.color },
+            fold: self.fold,
+            verbose: self.verbose,
+        }
+    }
 }
 
 /// How a plan is printed.
@@ -64,9 +79,11 @@ pub(crate) fn print(text: &str) {
 
 pub(crate) fn render(plan: &Plan, format: Format, out: Output) -> String {
     match format {
-        Format::Text => baseline_render::plan_text(plan, Style { color: out.color }),
+        Format::Text => baseline_render::plan_text(plan, out.view()),
         Format::Json => baseline_render::plan_json(plan),
-        Format::Markdown => baseline_render::plan_markdown(plan, baseline_render::MARKDOWN_LIMIT),
+        Format::Markdown => {
+            baseline_render::plan_markdown(plan, out.view(), baseline_render::MARKDOWN_LIMIT)
+        }
     }
 }
 

@@ -106,6 +106,7 @@ pub(crate) mod tests {
     pub(crate) fn change(name: &str, action: Action, deps: &[&str]) -> ResourceChange {
         ResourceChange {
             address: ResourceAddr::named("thing", name),
+            account: String::new(),
             action,
             before: None,
             after: None,

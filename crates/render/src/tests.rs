@@ -3,12 +3,13 @@
 
 use baseline_core::ResourceAddr;
 use baseline_core::exec::{ApplyReport, Outcome};
+use baseline_core::plan::AccountPlan;
 use baseline_core::provider::ProviderError;
 use baseline_core::{Action, Plan, ResourceChange};
 use serde_json::{Value, json};
 
 use crate::lines::{self, Line};
-use crate::{MARKDOWN_LIMIT, Style, plan_json, plan_markdown, plan_text, report_text};
+use crate::{MARKDOWN_LIMIT, Style, View, plan_json, plan_markdown, plan_text, report_text};
 
 mod fixtures;
 
@@ -30,35 +31,39 @@ macro_rules! snapshot_tests {
 }
 
 snapshot_tests! {
-    plan_text_snapshot: plan_text(&sample_plan(), Style::default()),
-    markdown_snapshot: plan_markdown(&sample_plan(), MARKDOWN_LIMIT),
+    plan_text_snapshot: plan_text(&sample_plan(), View::default()),
+    markdown_snapshot: plan_markdown(&sample_plan(), View::default(), MARKDOWN_LIMIT),
     sample_plan_colored_snapshot: colored_text(&sample_plan()),
-    rich_plan_text_snapshot: plan_text(&rich_plan(), Style::default()),
+    rich_plan_text_snapshot: plan_text(&rich_plan(), View::default()),
     rich_plan_colored_snapshot: colored_text(&rich_plan()),
-    rich_plan_markdown_snapshot: plan_markdown(&rich_plan(), MARKDOWN_LIMIT),
-    manual_only_plan_text_snapshot: plan_text(&manual_only_plan(), Style::default()),
-    manual_only_plan_markdown_snapshot: plan_markdown(&manual_only_plan(), MARKDOWN_LIMIT),
-    multi_account_text_snapshot: plan_text(&multi_account_plan(), Style::default()),
+    rich_plan_markdown_snapshot: plan_markdown(&rich_plan(), View::default(), MARKDOWN_LIMIT),
+    manual_only_plan_text_snapshot: plan_text(&manual_only_plan(), View::default()),
+    manual_only_plan_verbose_text_snapshot: plan_text(&manual_only_plan(), View {
+        verbose: true,
+        ..View::default()
+    }),
+    manual_only_plan_markdown_snapshot: plan_markdown(&manual_only_plan(), View::default(), MARKDOWN_LIMIT),
+    multi_account_text_snapshot: plan_text(&multi_account_plan(), View::default()),
     multi_account_colored_snapshot: colored_text(&multi_account_plan()),
-    multi_account_markdown_snapshot: plan_markdown(&multi_account_plan(), MARKDOWN_LIMIT),
+    multi_account_markdown_snapshot: plan_markdown(&multi_account_plan(), View::default(), MARKDOWN_LIMIT),
     multi_account_markdown_shares_a_small_limit_snapshot:
-        plan_markdown(&multi_account_plan(), 2_500),
-    limited_plan_text_snapshot: plan_text(&limited_plan(), Style::default()),
-    limited_plan_markdown_snapshot: plan_markdown(&limited_plan(), MARKDOWN_LIMIT),
-    markdown_leaves_out_blocks_that_do_not_fit_snapshot: plan_markdown(&sample_plan(), 1_000),
-    markdown_cuts_a_summary_that_does_not_fit_snapshot: plan_markdown(&rich_plan(), 300),
+        plan_markdown(&multi_account_plan(), View::default(), 2_500),
+    limited_plan_text_snapshot: plan_text(&limited_plan(), View::default()),
+    limited_plan_markdown_snapshot: plan_markdown(&limited_plan(), View::default(), MARKDOWN_LIMIT),
+    markdown_leaves_out_blocks_that_do_not_fit_snapshot: plan_markdown(&sample_plan(), View::default(), 1_000),
+    markdown_cuts_a_summary_that_does_not_fit_snapshot: plan_markdown(&rich_plan(), View::default(), 300),
 }
 
 #[test]
 fn empty_plan_says_no_changes() {
     let plan = Plan::new("123456789012", vec![], vec![]);
-    insta::assert_snapshot!(plan_text(&plan, Style::default()));
+    insta::assert_snapshot!(plan_text(&plan, View::default()));
 }
 
 #[test]
 fn color_only_repeats_symbols() {
-    let plain = plan_text(&sample_plan(), Style { color: false });
-    let colored = plan_text(&sample_plan(), Style { color: true });
+    let plain = plan_text(&sample_plan(), View::default());
+    let colored = plan_text(&sample_plan(), colored());
     assert!(colored.contains("\x1b["));
     let stripped = strip_ansi(&colored);
     assert_eq!(stripped, plain);
@@ -101,14 +106,87 @@ fn markdown_of_a_large_plan_stays_within_the_limit_and_keeps_the_summary() {
         })
         .collect();
     let plan = Plan::new("123456789012", vec![], changes);
-    let text = plan_markdown(&plan, MARKDOWN_LIMIT);
+    let text = plan_markdown(&plan, View::default(), MARKDOWN_LIMIT);
     assert!(text.len() <= MARKDOWN_LIMIT, "{} characters", text.len());
     assert!(text.contains("Plan: 300 to create, 0 to update, 0 to delete, 0 manual."));
     assert!(
         text.contains("`iam_group.g299`"),
         "the summary names every broadened resource"
     );
-    assert!(text.contains("more resource(s) not shown"));
+    assert!(text.contains("more change(s) not shown"));
+    assert_eq!(
+        text.matches("<details>").count(),
+        text.matches("</details>").count()
+    );
+}
+
+/// An organization of 20 accounts, each with 10 changes in each of 17 regions that do not fold
+/// and three changes that broaden permissions, all with documents: far more than a comment
+/// holds. The comment stays within GitHub's limit, every broadening change keeps its
+/// details, and each account names what is left out.
+#[test]
+fn markdown_of_an_organization_keeps_every_broadening_change() {
+    let regions: Vec<String> = (1..=17).map(|i| format!("xx-test-{i}")).collect();
+    let doc = |n: usize| json!({"Statement": (0..n).map(|i| json!({"Sid": format!("S{i}"), "Effect": "Allow", "Action": [format!("svc{i}:Get")], "Resource": ["*"]})).collect::<Vec<_>>()});
+    let account = |n: usize| {
+        let mut changes = Vec::new();
+        for region in &regions {
+            for rule in 0..10 {
+                // Each region's own value: the changes do not fold.
+                let arn = format!("arn:aws:events:{region}:{n:012}:rule/r{rule}-{n}-{region}x");
+                changes.push(change(
+                    ResourceAddr::named("events_rule", &format!("r{rule}")).in_region(region),
+                    Action::Create,
+                    vec![
+                        field("arn", None, Some(json!(arn))),
+                        field("pattern", None, Some(doc(20))),
+                    ],
+                    &[],
+                ));
+            }
+        }
+        for group in ["admins", "ops", "audit"] {
+            let mut c = change(
+                ResourceAddr::named("iam_group", group),
+                Action::Update,
+                vec![field(
+                    "inline_policies",
+                    Some(json!({})),
+                    Some(json!({"p": doc(3)})),
+                )],
+                &[],
+            );
+            c.permissions_broadened = vec![format!("inline policy `p` of {group} in {n}")];
+            changes.push(c);
+        }
+        let id = format!("{:012}", 100_000_000_000 + n);
+        AccountPlan::new(
+            &id,
+            Some(format!("team-{n}")),
+            format!("arn:aws:iam::{id}:role/r"),
+            regions.clone(),
+            changes,
+        )
+    };
+    let plan = Plan::new("123456789012", regions.clone(), vec![])
+        .with_accounts((0..20).map(account).collect());
+    let text = plan_markdown(&plan, View::default(), MARKDOWN_LIMIT);
+    assert!(
+        text.chars().count() <= MARKDOWN_LIMIT,
+        "{} characters",
+        text.len()
+    );
+    for n in 0..20 {
+        assert!(text.contains(&format!(
+            "### Account team-{n} (`{:012}`)",
+            100_000_000_000_usize + n
+        )));
+        for group in ["admins", "ops", "audit"] {
+            let note = format!("permissions broadened: inline policy `p` of {group} in {n}");
+            assert!(text.contains(&note), "{note} is shown");
+        }
+    }
+    assert_eq!(text.matches("more change(s) not shown").count(), 20);
     assert_eq!(
         text.matches("<details>").count(),
         text.matches("</details>").count()
@@ -121,8 +199,14 @@ fn json_round_trips() {
     let back: Plan = serde_json::from_str(&plan_json(&plan)).expect("parses");
     assert_eq!(back.changes, plan.changes);
     let value: Value = serde_json::from_str(&plan_json(&plan)).expect("json");
-    assert_eq!(value["format_version"], "2.1");
-    assert_eq!(value["resource_changes"][0]["actions"], json!(["update"]));
+    assert_eq!(value["format_version"], "3.0");
+    let first = &value["resource_changes"][0];
+    assert_eq!(first["change"]["actions"], json!(["update"]));
+    assert_eq!(first["address"], "account_alias");
+    assert_eq!(first["type"], "account_alias");
+    assert_eq!(first["name"], Value::Null);
+    assert_eq!(first["region"], Value::Null);
+    assert_eq!(first["account"], "123456789012");
 }
 
 #[test]
@@ -164,13 +248,21 @@ fn failed_password_policy(code: Option<&str>, message: &str, hint: Option<&str>)
 }
 
 /// Colour codes made visible, so a snapshot shows which text gets which colour.
+/// The default view, in colour.
+fn colored() -> View {
+    View {
+        style: Style { color: true },
+        ..View::default()
+    }
+}
+
 fn visible_ansi(text: &str) -> String {
     text.replace('\x1b', "<ESC>")
 }
 
 /// A plan as coloured text, its colour codes made visible.
 fn colored_text(plan: &Plan) -> String {
-    visible_ansi(&plan_text(plan, Style { color: true }))
+    visible_ansi(&plan_text(plan, colored()))
 }
 
 /// A report as coloured text, its colour codes made visible.
@@ -181,7 +273,7 @@ fn colored_report(report: &ApplyReport, plan: &Plan) -> String {
 #[test]
 fn empty_plan_markdown_snapshot() {
     let plan = Plan::new("123456789012", vec![], vec![]);
-    insta::assert_snapshot!(plan_markdown(&plan, MARKDOWN_LIMIT));
+    insta::assert_snapshot!(plan_markdown(&plan, View::default(), MARKDOWN_LIMIT));
 }
 
 #[test]
@@ -206,7 +298,7 @@ fn report_colored_snapshot() {
 #[test]
 fn a_change_says_its_header_notes_fields_then_manual_step() {
     let kinds = |change: &ResourceChange| -> Vec<&'static str> {
-        lines::of(change)
+        lines::of(change, "")
             .iter()
             .map(|line| match line {
                 Line::Header { .. } => "header",

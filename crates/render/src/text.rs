@@ -2,18 +2,21 @@
 
 use std::fmt::Write as _;
 
-use baseline_core::{Plan, ResourceChange};
+use baseline_core::Plan;
 
-use crate::Style;
+use crate::fold::{Entry, REGION};
 use crate::lines::{self, Edit, Line, Sign, cis_suffix, symbol, value, verb};
 use crate::summary::{is_multi_account, pending, pinned_planned, summary_line};
+use crate::{Style, View};
 
-/// The plan as people read it: one block per address that needs something, then a
-/// summary line; with member accounts, one such part per account (each with its own
-/// summary), then a line over all of them.
-pub fn plan_text(plan: &Plan, style: Style) -> String {
+/// The plan as people read it: one block per address that needs something (changes alike
+/// in several regions folded into one, unless `view.fold` is off), then a summary line;
+/// with member accounts, one such part per account (each with its own summary), then a
+/// line over all of them.
+pub fn plan_text(plan: &Plan, view: View) -> String {
+    let style = view.style;
     if !is_multi_account(plan) {
-        return account_text(plan, style);
+        return account_text(plan, view);
     }
     let mut out = String::new();
     if pinned_planned(plan) {
@@ -25,7 +28,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
                 plan.account_id
             ))
         );
-        out.push_str(&account_text(plan, style));
+        out.push_str(&account_text(plan, view));
     } else {
         let _ = writeln!(
             out,
@@ -52,7 +55,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
                     style.paint("31", "could not be planned:")
                 );
             }
-            None => out.push_str(&account_text(&account.as_plan(""), style)),
+            None => out.push_str(&account_text(&account.as_plan(""), view)),
         }
     }
     for name in &plan.pending_accounts {
@@ -74,7 +77,8 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
 }
 
 /// One account's part of a plan.
-fn account_text(plan: &Plan, style: Style) -> String {
+fn account_text(plan: &Plan, view: View) -> String {
+    let style = view.style;
     let mut out = String::new();
     let pending = pending(plan);
     if pending.is_empty() {
@@ -87,6 +91,21 @@ fn account_text(plan: &Plan, style: Style) -> String {
         );
         return out;
     }
+    let entries = view.entries(&pending);
+    if !plan.has_changes() && !view.verbose {
+        // Converged: what is left is for a person, and they have seen it before.
+        let _ = writeln!(
+            out,
+            "Nothing for apply to change in account {}; {} manual step(s) remain \
+             (`-v` shows why, where and how each is checked):",
+            plan.account_id,
+            pending.len()
+        );
+        for entry in &entries {
+            let _ = writeln!(out, "  {}", manual_line(entry, &plan.regions, style));
+        }
+        return out;
+    }
     let head = if plan.has_changes() {
         format!("Account {} differs from the baseline:", plan.account_id)
     } else {
@@ -97,52 +116,93 @@ fn account_text(plan: &Plan, style: Style) -> String {
     };
     let _ = writeln!(
         out,
-        "{head}\nSymbols: + create, ~ update, - delete, ! manual step (apply cannot do it)\n"
+        "{head}\nSymbols: + create, ~ update, - delete, ! manual step (apply cannot do it)"
     );
+    if entries.iter().any(|e| !e.regions.is_empty()) {
+        let _ = writeln!(
+            out,
+            "Alike in several regions: shown once, `{REGION}` standing for each region's code \
+             (--no-fold shows every region). Regions ({}): {}",
+            plan.regions.len(),
+            plan.regions.join(", ")
+        );
+    }
+    out.push('\n');
     write_warning(
         &mut out,
         style,
         "PERMISSIONS BROADENED (review these first):",
-        &pending,
-        |c| !c.permissions_broadened.is_empty(),
+        &entries,
+        |e| !e.change.permissions_broadened.is_empty(),
     );
     write_warning(
         &mut out,
         style,
         "PERMISSIONS ADDED OUTSIDE BASELINE (apply removes them; find out who added them):",
-        &pending,
-        |c| !c.outside_baseline.is_empty(),
+        &entries,
+        |e| !e.change.outside_baseline.is_empty(),
     );
-    for change in pending {
-        write_change(&mut out, change, style);
+    for entry in &entries {
+        write_change(&mut out, entry, &plan.regions, style);
         out.push('\n');
     }
     let _ = writeln!(out, "{}", style.bold(&summary_line(plan.own_counts())));
     out
 }
 
-/// A warning over the changes it is about, by address, when there are any.
+/// A warning over the entries it is about, by address, when there are any.
 fn write_warning(
     out: &mut String,
     style: Style,
     title: &str,
-    changes: &[&ResourceChange],
-    pick: fn(&ResourceChange) -> bool,
+    entries: &[Entry<'_>],
+    pick: fn(&Entry<'_>) -> bool,
 ) {
-    let picked: Vec<&ResourceChange> = changes.iter().copied().filter(|c| pick(c)).collect();
+    let picked: Vec<&Entry<'_>> = entries.iter().filter(|e| pick(e)).collect();
     if picked.is_empty() {
         return;
     }
     let _ = writeln!(out, "{}", style.paint("1;31", title));
-    for change in picked {
-        let _ = writeln!(out, "  {}", change.address);
+    for entry in picked {
+        let _ = writeln!(out, "  {}", entry.label());
     }
     out.push('\n');
 }
 
+/// A pending manual step in one line: its header, then what it should be.
+fn manual_line(entry: &Entry<'_>, planned: &[String], style: Style) -> String {
+    let change = &entry.change;
+    let head = format!(
+        "{} {}",
+        symbol(change.action),
+        style.bold(&change.address.to_string())
+    );
+    let wanted: Vec<String> = lines::of(change, "")
+        .iter()
+        .filter_map(|line| match line {
+            Line::Field { path, edit } => Some(field_line(path, *edit, 0)[2..].to_owned()),
+            Line::Document { path, .. } => Some(format!("{path} differs")),
+            _ => None,
+        })
+        .collect();
+    let mut line = format!(
+        "{} {}{}{}",
+        style.action(change.action, &head),
+        verb(change.action),
+        entry.place(planned),
+        cis_suffix(&change.cis)
+    );
+    if !wanted.is_empty() {
+        let _ = write!(line, ": {}", wanted.join("; "));
+    }
+    line
+}
+
 /// One change: its lines, indented under its header, in the colour of its action.
-fn write_change(out: &mut String, change: &ResourceChange, style: Style) {
-    let lines = lines::of(change);
+fn write_change(out: &mut String, entry: &Entry<'_>, planned: &[String], style: Style) {
+    let change = &entry.change;
+    let place = entry.place(planned);
+    let lines = lines::of(change, &place);
     // Plain fields line up their `=`; documents stand apart.
     let width = lines
         .iter()
@@ -158,11 +218,12 @@ fn write_change(out: &mut String, change: &ResourceChange, style: Style) {
                 action,
                 address,
                 cis,
+                place,
             } => {
                 let head = format!("{} {}", symbol(*action), style.bold(&address.to_string()));
                 let _ = writeln!(
                     out,
-                    "  {} {}{}",
+                    "  {} {}{place}{}",
                     style.action(*action, &head),
                     verb(*action),
                     cis_suffix(cis)

@@ -179,11 +179,17 @@ fn read_saved(path: &Path) -> Option<Plan> {
     {
         error(
             &format!(
-                "{} has plan format {version}; this baseline reads format {}",
+                "{} has plan format {version}, which this baseline ({}) does not read: it reads \
+                 plans of format {} (each resource change shaped as in Terraform's plans, since \
+                 3.0); nothing was changed",
                 path.display(),
+                env!("CARGO_PKG_VERSION"),
                 Plan::FORMAT_VERSION
             ),
-            Some("make the plan again with this version of baseline"),
+            Some(
+                "make the plan again with this version (`baseline plan --out PLAN`), review it, \
+                 and apply that",
+            ),
         );
         return None;
     }

@@ -243,7 +243,7 @@ async fn execute(
     let Ok(new_console_users) = console_users(plan, options) else {
         return exit::ERROR;
     };
-    print(&baseline_render::plan_text(plan, style));
+    print(&baseline_render::plan_text(plan, out.view()));
     if !plan.has_changes() {
         print("Nothing to apply.\n");
         return if plan.has_failures() {

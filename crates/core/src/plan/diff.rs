@@ -72,6 +72,7 @@ pub fn diff(desired: &Desired, live: Option<&Value>) -> ResourceChange {
     fields.sort_by(|a, b| a.path.cmp(&b.path));
     ResourceChange {
         address: desired.address.clone(),
+        account: String::new(),
         action,
         before: canonical(live.cloned()),
         after: canonical(after),

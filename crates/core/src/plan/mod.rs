@@ -13,12 +13,13 @@ use crate::spec::Ensure;
 
 mod diff;
 mod saved;
+mod wire;
 
 pub use diff::{destroy, diff, overlay};
 pub use saved::{SealError, sha256_hex};
 
-/// What apply will do to one resource. In JSON it is a one-element list, as in Terraform's
-/// plans: `["create"]`, `["update"]`, `["delete"]`, `["no-op"]`, `["manual"]`.
+/// What apply will do to one resource. In JSON, `change.actions` is a one-element list, as in
+/// Terraform's plans: `["create"]`, `["update"]`, `["delete"]`, `["no-op"]`, `["manual"]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -137,19 +138,38 @@ impl Desired {
     }
 }
 
-/// One field that differs, by dotted path.
+/// One field that differs, by dotted path. In JSON, a side that does not exist is left out,
+/// so that `null` is a value (`sns_topic_arn: null`: wanted none) and reads back as one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     pub path: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub before: Option<Value>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub after: Option<Value>,
 }
 
-/// One entry of a plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A side that is in the JSON, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// One entry of a plan. Its JSON form (`wire`) is shaped like a `resource_changes` entry of
+/// Terraform's `show -json`: `address`, `type`, `name`, `region`, `account`, and
+/// `change: {actions, before, after}`, then baseline's own fields.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ResourceChange {
     pub address: ResourceAddr,
-    #[serde(rename = "actions", with = "one_action")]
+    /// The account the change is made in; stamped by [`Plan::new`] and [`AccountPlan::new`].
+    pub account: String,
     pub action: Action,
     /// The live state the change was planned against (`None`: it does not exist).
     pub before: Option<Value>,
@@ -157,20 +177,14 @@ pub struct ResourceChange {
     /// declared fields laid over it, since undeclared fields keep their live values.
     pub after: Option<Value>,
     pub fields: Vec<FieldChange>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<ResourceAddr>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manual: Option<ManualStep>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cis: Vec<String>,
     /// Why this change grants more than before; reviewers see these first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions_broadened: Vec<String>,
     /// Permissions the identity has that the file does not give it (added outside
-    /// baseline); apply removes them. Since format 2.1.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// baseline); apply removes them.
     pub outside_baseline: Vec<String>,
-    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub write_only: Value,
 }
 
@@ -181,25 +195,6 @@ pub struct Counts {
     pub update: usize,
     pub delete: usize,
     pub manual: usize,
-}
-
-/// `actions` is a list in JSON (room for `["delete", "create"]` one day); one action today.
-mod one_action {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::Action;
-
-    pub fn serialize<S: Serializer>(action: &Action, serializer: S) -> Result<S::Ok, S::Error> {
-        [action].serialize(serializer)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Action, D::Error> {
-        let actions = Vec::<Action>::deserialize(deserializer)?;
-        match actions.as_slice() {
-            [one] => Ok(*one),
-            _ => Err(serde::de::Error::custom("expected exactly one action")),
-        }
-    }
 }
 
 /// The plan: what apply will do, against which account, and from which live state. Its JSON
@@ -265,9 +260,9 @@ impl AccountPlan {
         name: Option<String>,
         role_arn: String,
         regions: Vec<String>,
-        mut changes: Vec<ResourceChange>,
+        changes: Vec<ResourceChange>,
     ) -> Self {
-        changes.sort_by(|a, b| a.address.cmp(&b.address));
+        let changes = stamped(account_id, changes);
         let summary = count(&changes);
         Self {
             account_id: account_id.to_owned(),
@@ -308,6 +303,15 @@ impl AccountPlan {
     }
 }
 
+/// The changes of one account, ordered by address, each naming the account.
+fn stamped(account_id: &str, mut changes: Vec<ResourceChange>) -> Vec<ResourceChange> {
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    for change in &mut changes {
+        account_id.clone_into(&mut change.account);
+    }
+    changes
+}
+
 fn count<'a>(changes: impl IntoIterator<Item = &'a ResourceChange>) -> Counts {
     let mut counts = Counts::default();
     for change in changes {
@@ -323,12 +327,13 @@ fn count<'a>(changes: impl IntoIterator<Item = &'a ResourceChange>) -> Counts {
 }
 
 impl Plan {
-    /// 2.0 added member accounts (`accounts`): a reader of 1.x would apply only the pinned
-    /// account's part of such a plan, so it must refuse it.
-    pub const FORMAT_VERSION: &'static str = "2.1";
+    /// 3.0 shaped each resource change like Terraform's (`change: {actions, before, after}`,
+    /// with `type`, `name`, `region` and `account`); 2.0 added member accounts. A reader
+    /// accepts plans of its own major version only.
+    pub const FORMAT_VERSION: &'static str = "3.0";
 
-    pub fn new(account_id: &str, regions: Vec<String>, mut changes: Vec<ResourceChange>) -> Self {
-        changes.sort_by(|a, b| a.address.cmp(&b.address));
+    pub fn new(account_id: &str, regions: Vec<String>, changes: Vec<ResourceChange>) -> Self {
+        let changes = stamped(account_id, changes);
         let mut plan = Self {
             format_version: Self::FORMAT_VERSION.to_owned(),
             baseline_version: env!("CARGO_PKG_VERSION").to_owned(),

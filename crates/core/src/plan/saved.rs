@@ -46,8 +46,8 @@ impl Plan {
     }
 
     /// Checks a saved plan before apply uses it: what it shows (`fields`) must follow from
-    /// what apply does (`before` → `after`), and its checksum (plans of format 2.1 on) must
-    /// match its content. Apply acts on `after`; show prints `fields`: both must be one
+    /// what apply does (`before` → `after`), each change must name the account it is
+    /// planned in, and its checksum must match its content. Apply acts on `after`; show prints `fields`: both must be one
     /// thing. Counts the summaries again first.
     /// `grants` names the permission-carrying fields of each kind, by kind.
     pub fn verify(&mut self, grants: impl Fn(&str) -> Grants) -> Result<(), SealError> {
@@ -55,27 +55,31 @@ impl Plan {
         let changes = self
             .changes
             .iter()
-            .chain(self.accounts.iter().flat_map(|a| &a.changes));
-        for change in changes {
-            if !change.is_consistent(grants(&change.address.kind)) {
+            .map(|c| (self.account_id.as_str(), c))
+            .chain(
+                self.accounts
+                    .iter()
+                    .flat_map(|a| a.changes.iter().map(|c| (a.account_id.as_str(), c))),
+            );
+        for (account, change) in changes {
+            if change.account != account || !change.is_consistent(grants(&change.address.kind)) {
                 return Err(SealError::Inconsistent(change.address.to_string()));
             }
         }
-        // Plans of format 2.1 on are sealed when written: one without its checksum was
-        // edited too.
-        let sealed_format = self.format_version != "2.0" && !self.format_version.starts_with("1.");
-        if (sealed_format || !self.checksum.is_empty()) && self.checksum != self.digest() {
+        // Every plan of a readable format is sealed when written: one without its checksum
+        // was edited too.
+        if self.checksum != self.digest() {
             return Err(SealError::Checksum);
         }
         Ok(())
     }
 
-    /// Whether this version can read a plan of `format_version`.
-    /// Plans of format 1.x (one account) read as 2.x plans without member accounts.
+    /// Whether this version can read a plan of `format_version`: one of its own major
+    /// version. (Format 3 changed the shape of every resource change; a plan saved by an
+    /// older baseline is made again, not translated.)
     pub fn is_compatible(format_version: &str) -> bool {
         let major = |v: &str| v.split('.').next().map(str::to_owned);
         major(format_version) == major(Self::FORMAT_VERSION)
-            || major(format_version).as_deref() == Some("1")
     }
 }
 
@@ -110,10 +114,12 @@ impl ResourceChange {
                     && sorted(&d.before) == sorted(&s.before)
                     && sorted(&d.after) == sorted(&s.after)
             });
+        // A create or delete of a resource whose state has no fields (a service-linked role
+        // is there or not) changes no field; an update always changes one.
         let action_fits = match self.action {
             Action::NoOp => derived.is_empty(),
-            Action::Create | Action::Update | Action::Delete => !derived.is_empty(),
-            Action::Manual => true,
+            Action::Update => !derived.is_empty(),
+            Action::Create | Action::Delete | Action::Manual => true,
         };
         let (broadened, outside) = permission_notes(
             self.action,

@@ -43,6 +43,46 @@ fn create_when_absent() {
     assert_eq!(change.fields[0].path, "minimum_length");
 }
 
+/// A resource whose state has no fields (a service-linked role is there or not) is created
+/// and deleted without a field changing, and a saved plan of it is still consistent.
+#[test]
+fn a_resource_without_fields_is_created_and_deleted_consistently() {
+    let address = ResourceAddr::named("iam_service_linked_role", "config.amazonaws.com");
+    let create = diff(&Desired::new(address.clone(), json!({})), None);
+    assert_eq!((create.action, create.fields.len()), (Action::Create, 0));
+    assert!(create.is_consistent(&[]));
+    let delete = diff(&Desired::absent(address), Some(&json!({})));
+    assert_eq!((delete.action, delete.fields.len()), (Action::Delete, 0));
+    assert!(delete.is_consistent(&[]));
+    let mut forged = create;
+    forged.action = Action::Update;
+    assert!(!forged.is_consistent(&[]), "an update changes a field");
+}
+
+/// A field wanted `null` (none) and a side that does not exist are told apart in JSON, so a
+/// saved plan that wants one is still consistent when read back.
+#[test]
+fn a_field_wanted_null_reads_back_as_null() {
+    let address = ResourceAddr::singleton("config_delivery_channel").in_region("xx-test-1");
+    let change = diff(
+        &Desired::new(
+            address,
+            json!({"bucket": "b", "sns_topic_arn": null}),
+        ),
+        None,
+    );
+    let plan = Plan::new("123456789012", vec![], vec![change]);
+    let text = serde_json::to_string(&plan).expect("JSON");
+    let back: Plan = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(back.changes, plan.changes);
+    assert!(back.changes[0].is_consistent(&[]));
+    let wanted_null = &back.changes[0].fields[1];
+    assert_eq!(
+        (wanted_null.before.clone(), wanted_null.after.clone()),
+        (None, Some(Value::Null))
+    );
+}
+
 #[test]
 fn update_shows_only_differing_declared_fields_and_keeps_the_rest() {
     let live = json!({"minimum_length": 8, "require_symbols": true, "hard_expiry": false});
@@ -113,6 +153,7 @@ fn plan_counts_and_has_changes() {
         vec![],
         vec![ResourceChange {
             address: ResourceAddr::singleton("root_mfa"),
+            account: String::new(),
             action: Action::Manual,
             before: None,
             after: None,

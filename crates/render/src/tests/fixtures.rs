@@ -12,6 +12,7 @@ pub(super) fn change(
 ) -> ResourceChange {
     ResourceChange {
         address,
+        account: String::new(),
         action,
         before: None,
         after: None,
