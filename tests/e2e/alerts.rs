@@ -50,7 +50,7 @@ async fn topic_rules_and_subscriptions_pending_until_confirmed() {
     let account = TestAccount::new().await;
     let both = "        - email: ops@example.com\n        - https: https://hooks.example.com/aws\n";
     account.write("baseline.yaml", &alerts_baseline(&account, both));
-    let plan = plan_exits(&account, 2);
+    let plan = crate::plan_unfolded(&account, 2);
     let addresses = planned(&plan.stdout);
     for expected in [
         "ap-northeast-1/sns_topic.security-alerts",

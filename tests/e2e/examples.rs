@@ -64,15 +64,19 @@ async fn the_default_baseline_converges_in_every_region() {
             "+ {region}/config_rule.encrypted-volumes will be created"
         ));
     }
-    folded.stdout_has(
-        "+ {region}/config_rule.encrypted-volumes will be created in all 17 regions",
-    );
+    folded.stdout_has("+ {region}/config_rule.encrypted-volumes will be created in all 17 regions");
     insta::with_settings!({filters => vec![(account.id.as_str(), "[ACCOUNT]")]}, {
         insta::assert_snapshot!("default_baseline_folded_plan", folded.stdout);
     });
     baseline(
         &account,
-        &["apply", "plan.json", "--auto-approve", "--password-file", "pw.txt"],
+        &[
+            "apply",
+            "plan.json",
+            "--auto-approve",
+            "--password-file",
+            "pw.txt",
+        ],
     )
     .expect_code(0);
     plan_exits(&account, 0);

@@ -92,9 +92,15 @@ async fn fresh_account_converges_and_drift_shows_exactly_the_changed_field() {
     assert_eq!(policy.password_reuse_prevention(), Some(24));
     assert_eq!(aliases(&iam).await, vec![format!("{}-main", account.id)]);
 
-    // Converged: nothing to apply; the manual item is still listed, exit 0.
+    // Converged: nothing to apply; the manual item is still listed, in one line, exit 0.
     let again = plan_exits(&account, 0);
-    again.stdout_has("Plan: 0 to create, 0 to update, 0 to delete, 1 manual.");
+    again.stdout_has("; 1 manual step(s) remain (`-v` shows why, where and how each is checked):");
+    again.stdout_has("\n  ! root_mfa needs a manual step (CIS 1.5): mfa_enabled = false → true\n");
+    assert_eq!(again.stdout.lines().count(), 2, "{}", again.stdout);
+    // -v: in full.
+    let full = baseline(&account, &["plan", "-v"]).expect_code(0);
+    full.stdout_has("        console: ");
+    full.stdout_has("Plan: 0 to create, 0 to update, 0 to delete, 1 manual.");
 
     // Out of band: only the minimum length changes (UpdateAccountPasswordPolicy sets every
     // field, so the others are sent as they are).

@@ -101,10 +101,11 @@ async fn default_identities_are_created_and_the_second_plan_is_empty() {
     );
 
     let again = plan_exits(&account, 0);
-    again.stdout_has("Plan: 0 to create, 0 to update, 0 to delete");
+    again.stdout_has("Nothing for apply to change in account");
     // The new console user has no MFA yet: that is a finding, not a change.
-    again.stdout_has("! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10)");
-    again.stdout_has("! users = [\"admin\"] → []");
+    again.stdout_has(
+        "! iam_finding.console_users_without_mfa needs a manual step (CIS 1.10): users = [\"admin\"] → []",
+    );
 
     // A re-apply never resets an existing password: the file is as the first apply left it
     // (the password, written before and after IAM set it).
@@ -340,8 +341,9 @@ async fn credential_findings_name_the_users() {
     let body = "iam:\n  credential_checks: { console_mfa: true, single_active_key: true, key_max_age_days: 90 }\n";
     account.write("baseline.yaml", &pinned(&account, body));
     let plan = plan_exits(&account, 0);
-    plan.stdout_has("! iam_finding.multiple_active_keys needs a manual step (CIS 1.13)");
-    plan.stdout_has("! users = [\"twokeys\"] → []");
+    plan.stdout_has(
+        "! iam_finding.multiple_active_keys needs a manual step (CIS 1.13): users = [\"twokeys\"] → []",
+    );
     // New keys are not old.
     plan.stdout_lacks("iam_finding.old_access_keys_90d");
     // No console users.

@@ -81,7 +81,7 @@ async fn hand_added_membership_and_policy_are_drift_and_apply_removes_them() {
         .await
         .expect("by hand");
     let plan = plan_exits(&account, 2);
-    plan.stdout_has("~ groups = [\"ops\",\"other\"] → [\"ops\"]");
+    plan.stdout_has("~ groups = [\"ops\", \"other\"] → [\"ops\"]");
     plan.stdout_has("~ iam_group.ops will be updated in place");
     auto_apply(&account);
     assert!(group_members(&iam, "other").await.is_empty());

@@ -184,7 +184,7 @@ async fn three_regions_converge_and_a_stopped_trail_is_drift() {
 async fn all_regions_converge_and_a_deleted_recorder_is_planned_in_its_region_only() {
     let account = TestAccount::new().await;
     account.write("baseline.yaml", &logging_baseline(&account, "all"));
-    let plan = plan_exits(&account, 2);
+    let plan = crate::plan_unfolded(&account, 2);
     let recorders = planned(&plan.stdout)
         .iter()
         .filter(|a| a.ends_with("/config_recorder"))

@@ -13,6 +13,7 @@ mod install;
 mod lock;
 mod logging;
 mod organizations;
+mod plan_json;
 mod review;
 
 use baseline_test_support::{Run, TestAccount};
@@ -48,9 +49,9 @@ pub fn planned(stdout: &str) -> Vec<String> {
 }
 
 /// The addresses `plan --detailed-exitcode` will change (it must exit 2: something is left
-/// to change), in the plan's order.
+/// to change), every region's on its own, in the plan's order.
 pub fn changes_planned(account: &TestAccount) -> Vec<String> {
-    planned(&plan_exits(account, 2).stdout)
+    planned(&plan_unfolded(account, 2).stdout)
 }
 
 /// The lines of `text` that contain `needle`.
@@ -76,8 +77,38 @@ pub fn plan_exits(account: &TestAccount, code: i32) -> Run {
     baseline(account, &["plan", "--detailed-exitcode"]).expect_code(code)
 }
 
+/// `plan_exits` with every region's changes on their own (`--no-fold`), for tests that read
+/// addresses.
+pub fn plan_unfolded(account: &TestAccount, code: i32) -> Run {
+    baseline(account, &["plan", "--detailed-exitcode", "--no-fold"]).expect_code(code)
+}
+
 /// Applies, and then nothing is left to change.
 pub fn converge(account: &TestAccount) {
     auto_apply(account);
     plan_exits(account, 0);
+}
+
+/// What check-jsonschema (in .venv, from tests/workflows/requirements.txt) says of a plan's
+/// JSON against docs/plan.schema.json; `name` is the file it is written to.
+pub fn plan_schema_check(account: &TestAccount, name: &str, json: &str) -> std::process::Output {
+    let root = baseline_test_support::repo_root();
+    account.write(name, json);
+    std::process::Command::new(root.join(".venv/bin/check-jsonschema"))
+        .arg("--schemafile")
+        .arg(root.join("docs/plan.schema.json"))
+        .arg(account.dir().join(name))
+        .output()
+        .expect("check-jsonschema runs (scripts/emulator-setup installs it)")
+}
+
+/// Asserts a plan's JSON follows docs/plan.schema.json.
+pub fn assert_plan_follows_schema(account: &TestAccount, json: &str) {
+    let out = plan_schema_check(account, "schema-checked.json", json);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

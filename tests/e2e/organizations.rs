@@ -223,6 +223,7 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
     // --target-account limits the run; the JSON plan groups by account.
     let only =
         baseline(&account, &["plan", "--json", "--target-account", "sandbox"]).expect_code(0);
+    crate::assert_plan_follows_schema(&account, &only.stdout);
     let json: serde_json::Value = serde_json::from_str(&only.stdout).expect("JSON plan");
     let accounts = json["accounts"].as_array().expect("accounts");
     assert_eq!(accounts.len(), 1);
