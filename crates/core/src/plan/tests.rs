@@ -65,10 +65,7 @@ fn a_resource_without_fields_is_created_and_deleted_consistently() {
 fn a_field_wanted_null_reads_back_as_null() {
     let address = ResourceAddr::singleton("config_delivery_channel").in_region("xx-test-1");
     let change = diff(
-        &Desired::new(
-            address,
-            json!({"bucket": "b", "sns_topic_arn": null}),
-        ),
+        &Desired::new(address, json!({"bucket": "b", "sns_topic_arn": null})),
         None,
     );
     let plan = Plan::new("123456789012", vec![], vec![change]);
