@@ -382,40 +382,58 @@ async fn another_multi_region_trail_is_a_finding_until_accepted() {
 async fn a_key_left_by_an_interrupted_run_is_used_not_duplicated() {
     let account = TestAccount::new().await;
     let kms = aws_sdk_kms::Client::new(&account.sdk_config_in("ap-northeast-1"));
-    let orphan = kms
-        .create_key()
-        .description("baseline: CloudTrail logs (alias/cloudtrail-main)")
-        .tags(
-            aws_sdk_kms::types::Tag::builder()
-                .tag_key("baseline:alias")
-                .tag_value("alias/cloudtrail-main")
-                .build()
-                .expect("tag"),
-        )
-        .send()
-        .await
-        .expect("the interrupted run's key")
-        .key_metadata()
-        .expect("metadata")
-        .key_id()
-        .to_owned();
+    // Two interrupted runs: two keys tagged for the alias, neither named by it.
+    let mut orphans = Vec::new();
+    for _ in 0..2 {
+        let made = kms
+            .create_key()
+            .description("baseline: CloudTrail logs (alias/cloudtrail-main)")
+            .tags(
+                aws_sdk_kms::types::Tag::builder()
+                    .tag_key("baseline:alias")
+                    .tag_value("alias/cloudtrail-main")
+                    .build()
+                    .expect("tag"),
+            )
+            .send()
+            .await
+            .expect("an interrupted run's key");
+        let id = made.key_metadata().expect("metadata").key_id().to_owned();
+        orphans.push(id);
+    }
     let text = logging_baseline(&account, "[ap-northeast-1]")
         .replace("    name: main\n", "    name: main\n    kms: true\n");
     account.write("baseline.yaml", &text);
+    // Apply will name one of them; the plan already shows the other.
+    let plan = plan_exits(&account, 2);
+    plan.stdout_has("! ap-northeast-1/kms_key_orphans.cloudtrail-main needs a manual step");
     converge(&account);
 
     let keys = kms.list_keys().send().await.expect("keys");
-    assert_eq!(keys.keys().len(), 1, "no second key: {:?}", keys.keys());
+    assert_eq!(keys.keys().len(), 2, "no third key: {:?}", keys.keys());
     let aliased = kms
         .describe_key()
         .key_id("alias/cloudtrail-main")
         .send()
         .await
         .expect("alias");
-    assert_eq!(
-        aliased.key_metadata().map(|m| m.key_id()),
-        Some(orphan.as_str())
-    );
+    let used = aliased.key_metadata().map(|m| m.key_id().to_owned());
+    let used = used.expect("the alias names a key");
+    assert!(orphans.contains(&used), "{used} is one of {orphans:?}");
+    let other = orphans.iter().find(|k| **k != used).expect("the other key");
+    // The converged plan names the key that is left, until it is scheduled for deletion.
+    let left = plan_exits(&account, 0);
+    left.stdout_has(&format!(
+        "! ap-northeast-1/kms_key_orphans.cloudtrail-main needs a manual step: status = \
+         \"keys without their alias: {other}\" → \"done\""
+    ));
+    kms.schedule_key_deletion()
+        .key_id(other)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .expect("scheduled");
+    plan_exits(&account, 0).stdout_lacks("kms_key_orphans");
 }
 
 /// `baseline destroy` honours `force_destroy: true` as `ensure: absent` does.

@@ -68,6 +68,7 @@ static KINDS: &[&dyn AnyKind] = &[
     &account::region::AccountRegion,
     &s3::bucket::Bucket,
     &kms::key::Key,
+    &kms::orphans::OrphanKeys,
     &logs::group::LogGroup,
     &cloudtrail::trail::Trail,
     &cloudtrail::other_trails::OtherTrails,

@@ -70,10 +70,16 @@ fn key_policy(scope: &Scope, trail_arn: &str, config_writes: bool) -> Value {
 /// The tag baseline puts on a key it makes: the alias the key is for.
 const ALIAS_TAG: &str = "baseline:alias";
 
-/// A key baseline made for `alias` that has no alias: the trace of a run cut short between
-/// CreateKey and CreateAlias. Keys pending deletion are left alone.
-async fn orphan_key(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Live<String> {
+/// The keys baseline made for `alias` that have no alias: traces of runs cut short between
+/// CreateKey and CreateAlias, or of a CreateKey whose answer was lost. Keys pending
+/// deletion are left out.
+pub(crate) async fn orphan_keys(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+) -> Result<Vec<String>, ProviderError> {
     let kms = ctx.kms(region_of(address));
+    let mut orphans = Vec::new();
     let mut marker = None;
     loop {
         let page = call!(
@@ -83,44 +89,55 @@ async fn orphan_key(ctx: &AwsContext, address: &ResourceAddr, alias: &str) -> Li
         )?;
         for key in page.keys() {
             let Some(id) = key.key_id() else { continue };
-            let described = call!(
-                address,
-                "kms:DescribeKey",
-                kms.describe_key().key_id(id).send()
-            )?;
-            let usable = described.key_metadata().is_some_and(|m| {
-                m.key_manager() == Some(&KeyManagerType::Customer)
-                    && m.key_state() != Some(&KeyState::PendingDeletion)
-            });
-            if !usable {
-                continue;
-            }
-            let tags = call!(
-                address,
-                "kms:ListResourceTags",
-                kms.list_resource_tags().key_id(id).send()
-            )?;
-            let ours = tags
-                .tags()
-                .iter()
-                .any(|t| t.tag_key() == ALIAS_TAG && t.tag_value() == alias);
-            if !ours {
-                continue;
-            }
-            let aliases = call!(
-                address,
-                "kms:ListAliases",
-                kms.list_aliases().key_id(id).send()
-            )?;
-            if aliases.aliases().is_empty() {
-                return Ok(Some(id.to_owned()));
+            if is_orphan(&kms, address, id, alias).await? {
+                orphans.push(id.to_owned());
             }
         }
         match page.next_marker() {
             Some(next) if page.truncated() => marker = Some(next.to_owned()),
-            _ => return Ok(None),
+            _ => return Ok(orphans),
         }
     }
+}
+
+/// Whether key `id` is a customer managed key, not pending deletion, tagged for `alias`,
+/// with no alias.
+async fn is_orphan(
+    kms: &aws_sdk_kms::Client,
+    address: &ResourceAddr,
+    id: &str,
+    alias: &str,
+) -> Result<bool, ProviderError> {
+    let described = call!(
+        address,
+        "kms:DescribeKey",
+        kms.describe_key().key_id(id).send()
+    )?;
+    let usable = described.key_metadata().is_some_and(|m| {
+        m.key_manager() == Some(&KeyManagerType::Customer)
+            && m.key_state() != Some(&KeyState::PendingDeletion)
+    });
+    if !usable {
+        return Ok(false);
+    }
+    let tags = call!(
+        address,
+        "kms:ListResourceTags",
+        kms.list_resource_tags().key_id(id).send()
+    )?;
+    let ours = tags
+        .tags()
+        .iter()
+        .any(|t| t.tag_key() == ALIAS_TAG && t.tag_value() == alias);
+    if !ours {
+        return Ok(false);
+    }
+    let aliases = call!(
+        address,
+        "kms:ListAliases",
+        kms.list_aliases().key_id(id).send()
+    )?;
+    Ok(aliases.aliases().is_empty())
 }
 
 /// Answers to CreateKey that no second try can change.
@@ -173,7 +190,7 @@ async fn create_key(
                     "CreateKey failed; looking for a key it may have made before trying again");
                 tokio::time::sleep(wait).await;
                 wait *= 2;
-                if let Some(key) = orphan_key(ctx, address, alias).await? {
+                if let Some(key) = orphan_keys(ctx, address, alias).await?.into_iter().next() {
                     return Ok(key);
                 }
             }
@@ -197,7 +214,7 @@ pub(crate) fn address(alias: &str, scope: &Scope) -> ResourceAddr {
 }
 
 /// The key's alias: `alias/` and the address's name.
-fn alias_of(address: &ResourceAddr) -> String {
+pub(crate) fn alias_of(address: &ResourceAddr) -> String {
     format!("alias/{}", name_of(address))
 }
 
@@ -300,7 +317,7 @@ impl Kind for Key {
         // CreateKey has no idempotency token: a key an interrupted run made (or whose
         // answer was lost) carries this alias as a tag but not the alias itself. It is
         // used, rather than a second key made.
-        let key = match orphan_key(ctx, address, &alias).await? {
+        let key = match orphan_keys(ctx, address, &alias).await?.into_iter().next() {
             Some(key) => {
                 put_policy(&kms, address, &key, policy_text).await?;
                 key
