@@ -2,7 +2,8 @@
 
     python emulator/faults.py --upstream http://127.0.0.1:PORT [--seed N] [--rate 0.2]
         [--kinds 5xx,throttle,reset,delay,lost] [--delay-ms 2000] [--spare N]
-        [--kill-at N | --kill-after OP] [--kill-pid-file FILE] [--log FILE] [--exit-on-stdin-eof]
+        [--kill-at N | --kill-after OP] [--kill-pid-file FILE] [--lose OP] [--log FILE]
+        [--exit-on-stdin-eof]
 
 It binds 127.0.0.1 port 0 (or --port) and prints `PORT n` on its first line, like launch.py;
 point a client at it with AWS_ENDPOINT_URL. Every request is forwarded to the upstream
@@ -29,7 +30,9 @@ sts:GetCallerIdentity, comes first).
 (read then), and close that request's connection without an answer: a crash at a chosen
 request. --kill-after OP[,OP...]: the same at the first request for one of these operations
 (as the log names them, e.g. CreateKey), but forwarded first: the change is made, and the
-process dies before it learns so. --log FILE: one JSON line per request (seq, service,
+process dies before it learns so. --lose OP[,OP...]: the first request for each of these
+operations is `lost` (forwarded, then no answer), whatever the seed draws: the test of one
+create whose answer is lost. --log FILE: one JSON line per request (seq, service,
 region, operation, fault or "ok", upstream status, ms). Standard library only.
 """
 
@@ -178,6 +181,7 @@ class Faults:
         self.seq = 0
         self.kill_after = {op for op in (args.kill_after or "").split(",") if op}
         self.killed_after = False
+        self.lose = {op for op in (args.lose or "").split(",") if op}
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
     def next_seq(self):
@@ -194,6 +198,11 @@ class Faults:
                 if not self.killed_after:
                     self.killed_after = True
                     return "kill-after"
+        if operation in self.lose:
+            with self.lock:
+                if operation in self.lose:
+                    self.lose.discard(operation)
+                    return "lost"
         if seq <= self.args.spare or not self.kinds or self.args.rate <= 0:
             return None
         draw = random.Random(f"faults:{self.args.seed}:{seq}")
@@ -365,6 +374,8 @@ def main():
     parser.add_argument("--kill-after", help="forward the first request for one of these operations, "
                         "then SIGKILL the pid in --kill-pid-file (comma-separated, e.g. CreateKey)")
     parser.add_argument("--kill-pid-file")
+    parser.add_argument("--lose", help="lose the answer of the first request for each of these "
+                        "operations (comma-separated, e.g. CreatePolicy,CreateAccount)")
     parser.add_argument("--log", help="one JSON line per request")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()

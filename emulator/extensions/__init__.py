@@ -12,7 +12,7 @@ endpoints (ENDPOINTS), the services answered here (service_response) and the pat
 moto itself (patch_moto).
 """
 
-from . import athena, budgets, contacts, iam, regions, securityhub, sns
+from . import athena, budgets, contacts, iam, organizations, regions, securityhub, sns
 from .access_analyzer import access_analyzer
 from .cloudtrail import patch_cloudtrail_access
 from .common import signing_scope
@@ -51,6 +51,7 @@ def service_response(environ):
 
 def patch_moto():
     budgets.patch_budgets()
+    organizations.patch_organizations()
     regions.patch_regions()
     contacts.patch_contact_information()
     sns.patch_sns()

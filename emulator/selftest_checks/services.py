@@ -4,7 +4,7 @@ Each works in account A, and looks at account B to show that A's state is A's ow
 access checks are in access.py.
 """
 
-from .harness import equal, error_of
+from .harness import equal, error_of, fresh_account
 
 
 def check_root_state(emu, a, b):
@@ -258,7 +258,23 @@ def check_security_hub(_emu, a, b):
     equal(hub.get_enabled_standards()["StandardsSubscriptions"], [])
 
 
+def check_organizations(emu, _a, _b):
+    """CreateAccount with an e-mail the organization has fails asynchronously, as on AWS."""
+    orgs = fresh_account(emu).client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    first = orgs.create_account(Email="dev@example.com", AccountName="dev")
+    equal(first["CreateAccountStatus"]["State"], "SUCCEEDED", "a new e-mail")
+    again = orgs.create_account(Email="DEV@example.com", AccountName="dev")["CreateAccountStatus"]
+    equal((again["State"], again.get("FailureReason")), ("FAILED", "EMAIL_ALREADY_EXISTS"))
+    described = orgs.describe_create_account_status(CreateAccountRequestId=again["Id"])
+    equal(described["CreateAccountStatus"]["State"], "FAILED", "described")
+    listed = orgs.list_create_account_status(States=["FAILED"])["CreateAccountStatuses"]
+    equal([s["Id"] for s in listed], [again["Id"]], "listed")
+    emails = [x["Email"] for x in orgs.list_accounts()["Accounts"]]
+    equal(emails.count("dev@example.com"), 1, "no second account")
+
+
 SERVICE_CHECKS = [check_root_state, check_s3_versioning, check_service_specific_credentials,
                   check_named_query_token,
                   check_access_analyzer, check_budgets, check_regions, check_sns, check_support,
-                  check_cost_explorer, check_security_hub]
+                  check_cost_explorer, check_security_hub, check_organizations]

@@ -53,3 +53,47 @@ async fn lost_answers_and_errors_make_nothing_twice() {
         .count();
     assert_eq!(support, 1);
 }
+
+/// CreatePolicy and CreateAccount have no idempotency token: when AWS made the policy or the
+/// account but the answer was lost, the SDK sends the call again, and AWS answers
+/// DuplicatePolicyException, or fails the new request with EMAIL_ALREADY_EXISTS (as the
+/// emulator does too). Apply uses what the first call made: it succeeds, with one policy
+/// and one account each.
+#[tokio::test]
+async fn a_lost_create_policy_or_create_account_answer_makes_nothing_twice() {
+    let account = account_with(crate::organizations::org_baseline).await;
+    let proxy = FaultProxy::losing("CreatePolicy,CreateAccount");
+    let mut command = account.command(BIN);
+    command
+        .env("AWS_ENDPOINT_URL", &proxy.endpoint)
+        .args(["apply", "--auto-approve"]);
+    let first = Run::of(command).expect_code(0);
+    first.stderr_has(
+        "already has this e-mail in the organization (an earlier request made it); using it",
+    );
+
+    let orgs = aws_sdk_organizations::Client::new(&account.sdk_config());
+    let policies = orgs
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .expect("policies");
+    let named = policies
+        .policies()
+        .iter()
+        .filter(|p| p.name() == Some("deny-leave"))
+        .count();
+    assert_eq!(named, 1, "one policy: {:?}", policies.policies());
+    let accounts = orgs.list_accounts().send().await.expect("accounts");
+    for prefix in ["prod-", "sandbox-"] {
+        let made = accounts
+            .accounts()
+            .iter()
+            .filter(|a| a.email().is_some_and(|e| e.starts_with(prefix)))
+            .count();
+        assert_eq!(made, 1, "one {prefix} account: {:?}", accounts.accounts());
+    }
+    auto_apply(&account);
+    plan_exits(&account, 0);
+}

@@ -7,7 +7,7 @@ use baseline_test_support::TestAccount;
 
 use crate::{account_with, auto_apply, baseline, plan_exits};
 
-fn org_baseline(account: &TestAccount) -> String {
+pub(crate) fn org_baseline(account: &TestAccount) -> String {
     let id = &account.id;
     format!(
         r#"version: 1

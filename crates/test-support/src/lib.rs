@@ -300,13 +300,30 @@ pub struct FaultProxy {
 
 impl FaultProxy {
     pub fn start(seed: u64, rate: f64, kinds: &str) -> Self {
+        Self::launch(&[
+            "--seed",
+            &seed.to_string(),
+            "--rate",
+            &rate.to_string(),
+            "--kinds",
+            kinds,
+        ])
+    }
+
+    /// A proxy that loses the answer of the first request for each of `operations` (it is
+    /// forwarded, so the change is made) and passes everything else.
+    pub fn losing(operations: &str) -> Self {
+        Self::launch(&["--rate", "0", "--lose", operations])
+    }
+
+    fn launch(args: &[&str]) -> Self {
         let root = repo_root();
         let mut command = Command::new(root.join(".venv/bin/python"));
         command
             .arg(root.join("emulator/faults.py"))
             .args(["--upstream", &emulator().endpoint])
-            .args(["--seed", &seed.to_string(), "--rate", &rate.to_string()])
-            .args(["--kinds", kinds, "--spare", "1", "--exit-on-stdin-eof"]);
+            .args(args)
+            .args(["--spare", "1", "--exit-on-stdin-eof"]);
         let (child, stdin, endpoint) = launch(command, "the fault proxy");
         Self {
             endpoint,

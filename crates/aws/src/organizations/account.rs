@@ -2,13 +2,11 @@
 //! created when not) and kept in its OU. `org_account_closure.NAME`: an account the file
 //! marks `ensure: absent`, which baseline never closes: a manual item until someone does.
 
-use std::time::{Duration, Instant};
-
-use aws_sdk_organizations::types::{AccountStatus, CreateAccountState};
+use aws_sdk_organizations::types::AccountStatus;
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
 use baseline_core::spec::{Ensure, TargetsSpec};
-use baseline_core::{ManualStep, ProviderError, ResourceAddr, Spec};
+use baseline_core::{ManualStep, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 
 use crate::context::AwsContext;
@@ -16,8 +14,8 @@ use crate::error::{build_error, call};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, canonical, declare, name_of};
 use crate::organizations::{
-    accounts, by_email, email_in, emails, existing_unit_id, in_use, org, organization, parent_of,
-    path_of,
+    accounts, by_email, creation, email_in, emails, existing_unit_id, in_use, org, organization,
+    parent_of, path_of,
 };
 
 pub(crate) struct MemberAccount;
@@ -25,16 +23,8 @@ pub(crate) struct AccountClosure;
 
 pub(crate) const KIND: &str = "org_account";
 
-/// How long apply waits for CreateAccount before giving up (AWS usually takes minutes).
-const CREATE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
-
 pub(crate) fn address(name: &str) -> ResourceAddr {
     ResourceAddr::named(KIND, name)
-}
-
-#[allow(clippy::print_stderr)]
-fn progress(message: &str) {
-    eprintln!("{message}");
 }
 
 /// A member account: its root e-mail (lower case) and OU path, and once it exists its id
@@ -50,9 +40,9 @@ pub(crate) struct State {
 
 /// What only CreateAccount uses: the account's name and the role AWS makes in it.
 #[derive(Serialize, Deserialize)]
-struct NewAccount {
-    name: String,
-    role: String,
+pub(super) struct NewAccount {
+    pub(super) name: String,
+    pub(super) role: String,
 }
 
 impl Kind for MemberAccount {
@@ -121,7 +111,7 @@ impl Kind for MemberAccount {
                 format!("the plan's write-only settings do not name the new account: {err}"),
             )
         })?;
-        let id = create(ctx, &change.address, &after.email, &new).await?;
+        let id = creation::create(ctx, &change.address, &after.email, &new).await?;
         place(ctx, &change.address, &id, &after.unit).await
     }
 
@@ -155,118 +145,19 @@ async fn place(ctx: &AwsContext, address: &ResourceAddr, id: &str, unit: &str) -
     Ok(())
 }
 
-/// Creates the account and waits for it, with progress on stderr; returns its id.
-async fn create(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    email: &str,
-    new: &NewAccount,
-) -> Result<String, ProviderError> {
-    let started = call!(
-        address,
-        "organizations:CreateAccount",
-        ctx.organizations()
-            .create_account()
-            .email(email)
-            .account_name(&new.name)
-            .role_name(&new.role)
-            .send()
-    )?;
-    let mut request = started
-        .create_account_status()
-        .and_then(|s| s.id())
-        .unwrap_or_default()
-        .to_owned();
-    let begun = Instant::now();
-    let mut status = started.create_account_status().cloned();
-    loop {
-        let state = status.as_ref().and_then(|s| s.state());
-        match state {
-            Some(CreateAccountState::Succeeded) => {
-                let id = status
-                    .as_ref()
-                    .and_then(|s| s.account_id())
-                    .unwrap_or_default()
-                    .to_owned();
-                progress(&format!(
-                    "{address}: account {id} created after {}s",
-                    begun.elapsed().as_secs()
-                ));
-                return Ok(id);
-            }
-            Some(CreateAccountState::Failed) => {
-                let reason = status
-                    .as_ref()
-                    .and_then(|s| s.failure_reason())
-                    .map_or("unknown", |r| r.as_str())
-                    .to_owned();
-                return Err(ProviderError {
-                    address: address.clone(),
-                    operation: "organizations:CreateAccount".to_owned(),
-                    code: Some(reason.clone()),
-                    message: format!("AWS could not create the account: {reason}"),
-                    hint: Some(match reason.as_str() {
-                        "EMAIL_ALREADY_EXISTS" => {
-                            "another AWS account has this e-mail: invite it instead, or use another address".to_owned()
-                        }
-                        "ACCOUNT_LIMIT_EXCEEDED" => {
-                            "the organization has as many accounts as its quota allows: ask AWS Support for more".to_owned()
-                        }
-                        _ => "see the reason in AWS's documentation of CreateAccountStatus".to_owned(),
-                    }),
-                });
-            }
-            _ => {}
-        }
-        if begun.elapsed() > CREATE_TIMEOUT {
-            return Err(ProviderError {
-                address: address.clone(),
-                operation: "organizations:DescribeCreateAccountStatus".to_owned(),
-                code: None,
-                message: format!(
-                    "the account was still being created after {} minutes (request {request})",
-                    CREATE_TIMEOUT.as_secs() / 60
-                ),
-                hint: Some(
-                    "run apply again later: the account is adopted by its e-mail".to_owned(),
-                ),
-            });
-        }
-        progress(&format!(
-            "{address}: creating the account ({}s, {})...",
-            begun.elapsed().as_secs(),
-            state.map_or("requested", |s| s.as_str())
-        ));
-        tokio::time::sleep(Duration::from_secs(if begun.elapsed().as_secs() < 10 {
-            1
-        } else {
-            5
-        }))
-        .await;
-        let out = call!(
-            address,
-            "organizations:DescribeCreateAccountStatus",
-            ctx.organizations()
-                .describe_create_account_status()
-                .create_account_request_id(&request)
-                .send()
-        )?;
-        status = out.create_account_status().cloned();
-        if let Some(id) = status.as_ref().and_then(|s| s.id()) {
-            id.clone_into(&mut request);
-        }
-    }
-}
-
 /// An account found by the e-mail the file gives it.
-struct Found {
-    id: String,
+pub(super) struct Found {
+    pub(super) id: String,
     email: String,
     status: String,
 }
 
 /// The account with root e-mail `email`; none without an e-mail or an organization.
-async fn find(ctx: &AwsContext, address: &ResourceAddr, email: Option<&str>) -> Live<Found> {
+pub(super) async fn find(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    email: Option<&str>,
+) -> Live<Found> {
     if !in_use(ctx, address).await? {
         return Ok(None);
     }

@@ -8,6 +8,7 @@
 
 pub(crate) mod access;
 pub(crate) mod account;
+mod creation;
 pub(crate) mod organization;
 pub(crate) mod policy;
 #[cfg(test)]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::AwsContext;
-use crate::error::{build_error, call, list_pages};
+use crate::error::{build_error, call, list_pages, says_exists, sdk_error};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of};
 use crate::organizations::{
@@ -183,22 +183,40 @@ async fn write(
         }
         return Ok(id);
     }
-    let created = call!(
-        address,
-        "organizations:CreatePolicy",
-        orgs.create_policy()
-            .name(name_of(address))
-            .description(description)
-            .content(content)
-            .r#type(PolicyType::ServiceControlPolicy)
-            .send()
-    )?;
-    Ok(created
-        .policy()
-        .and_then(|p| p.policy_summary())
-        .and_then(|s| s.id())
-        .unwrap_or_default()
-        .to_owned())
+    let answer = orgs
+        .create_policy()
+        .name(name_of(address))
+        .description(description)
+        .content(content.clone())
+        .r#type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await;
+    match answer {
+        Ok(created) => Ok(created
+            .policy()
+            .and_then(|p| p.policy_summary())
+            .and_then(|s| s.id())
+            .unwrap_or_default()
+            .to_owned()),
+        // CreatePolicy has no idempotency token: when its answer was lost and the SDK sent
+        // it again, the policy exists with this name. It is used, with the wanted content.
+        Err(err) if says_exists(&err, &["DuplicatePolicyException"]) => {
+            let id = policy_id(ctx, address)
+                .await?
+                .ok_or_else(|| sdk_error(address, "organizations:CreatePolicy", &err))?;
+            call!(
+                address,
+                "organizations:UpdatePolicy",
+                orgs.update_policy()
+                    .policy_id(&id)
+                    .content(content)
+                    .description(description)
+                    .send()
+            )?;
+            Ok(id)
+        }
+        Err(err) => Err(sdk_error(address, "organizations:CreatePolicy", &err)),
+    }
 }
 
 /// Attaches the policy to the targets in `after` but not `before`, then detaches it from
