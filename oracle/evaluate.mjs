@@ -27,6 +27,8 @@
 
 import { createInterface } from 'node:readline';
 
+import { validatePolicy } from './validate.mjs';
+
 const PACKAGE = '@cloud-copilot/iam-simulate';
 const ESM = new URL(`./node_modules/${PACKAGE}/dist/esm/`, import.meta.url);
 
@@ -299,6 +301,9 @@ async function encryptionContextWorkaround(simulation, keys) {
 
 /** The answer to one parsed input object. */
 export async function evaluate(input) {
+  if (input && typeof input === 'object' && !Array.isArray(input) && 'validate' in input) {
+    return validatePolicy(input);
+  }
   const id = idOf(input);
   let simulation;
   try {

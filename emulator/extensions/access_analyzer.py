@@ -3,6 +3,11 @@
 moto has no Access Analyzer at all. Real AWS: REST-JSON, signing name access-analyzer,
 analyzers per account and region. A new analyzer is ACTIVE at once here (AWS may show
 CREATING for a moment); findings are not emulated.
+
+ValidatePolicy (AWS's policy checks, which `baseline validate --strict` asks) is answered by
+the access-rule oracle (oracle/validate.mjs): the policy type's grammar and whether each
+named action exists, as ERROR findings. AWS also reports security warnings, warnings and
+suggestions, which the emulator does not.
 """
 
 import datetime
@@ -71,7 +76,52 @@ def delete_analyzer(analyzers, _account, _region, _request, name):
     return json_response({})
 
 
+POLICY_TYPES = {"IDENTITY_POLICY", "RESOURCE_POLICY", "SERVICE_CONTROL_POLICY",
+                "RESOURCE_CONTROL_POLICY"}
+LEARN_MORE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+
+
+def finding_path(path):
+    """`Statement[0].Action[1]` as Access Analyzer's path elements."""
+    elements = []
+    for part in filter(None, path.replace("#", "").split(".")):
+        match = re.match(r"^([^\[]+)((?:\[\d+\])*)$", part)
+        if not match:
+            elements.append({"key": part})
+            continue
+        elements.append({"key": match.group(1)})
+        elements.extend({"index": int(i)} for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    return elements
+
+
+def validate_policy(_analyzers, _account, _region, request, _name):
+    from .access import ORACLE
+
+    body = test_body(request)
+    kind = body.get("policyType", "")
+    if kind not in POLICY_TYPES:
+        return analyzer_invalid("policyType", f"Invalid policy type: {kind!r}")
+    if kind == "RESOURCE_POLICY" and \
+            body.get("validatePolicyResourceType") == "AWS::IAM::AssumeRolePolicyDocument":
+        kind = "TRUST_POLICY"
+    if kind == "RESOURCE_CONTROL_POLICY":
+        kind = "RESOURCE_POLICY"
+    answer = ORACLE.ask({"validate": kind, "policy": body.get("policyDocument", "")})
+    if answer.get("decision") != "Validated":
+        return rest_json_error(501, "EmulatorAccessCheckFailed",
+                               "the oracle could not validate the policy: "
+                               + "; ".join(answer.get("errors") or []))
+    zero = {"line": 0, "column": 0, "offset": 0}
+    findings = [{"findingDetails": f["findingDetails"], "findingType": f["findingType"],
+                 "issueCode": f["issueCode"], "learnMoreLink": LEARN_MORE,
+                 "locations": [{"path": finding_path(f.get("path", "")),
+                                "span": {"start": zero, "end": zero}}]}
+                for f in answer.get("findings") or []]
+    return json_response({"findings": findings})
+
+
 ANALYZER_ROUTES = [
+    ("POST", re.compile(r"^/policy/validation/?$"), validate_policy),
     ("PUT", re.compile(r"^/analyzer/?$"), create_analyzer),
     ("GET", re.compile(r"^/analyzer/?$"), list_analyzers),
     ("GET", re.compile(r"^/analyzer/(?P<name>[^/]+)$"), get_analyzer),

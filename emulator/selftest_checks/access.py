@@ -313,5 +313,30 @@ def check_oracle_missing(_emu, _a, _b):
         emulator.stop()
 
 
+def check_validate_policy(_emu, a, _b):
+    """ValidatePolicy answers through the oracle: a valid trust policy has no finding, an
+    action that does not exist and a bad Effect are ERROR findings with their paths."""
+    analyzer = a.client("accessanalyzer")
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}
+    clean = analyzer.validate_policy(policyDocument=json.dumps(trust), policyType="RESOURCE_POLICY",
+                                     validatePolicyResourceType="AWS::IAM::AssumeRolePolicyDocument")
+    equal(clean["findings"], [], "a valid trust policy")
+    typo = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjects"], "Resource": "*"}]}
+    found = analyzer.validate_policy(policyDocument=json.dumps(typo),
+                                     policyType="IDENTITY_POLICY")["findings"]
+    equal([(f["findingType"], f["issueCode"]) for f in found], [("ERROR", "INVALID_ACTION")])
+    equal(found[0]["locations"][0]["path"],
+          [{"key": "Statement"}, {"index": 0}, {"key": "Action"}, {"index": 1}], "path")
+    bad = dict(typo, Statement=[dict(typo["Statement"][0], Effect="Maybe",
+                                     Action="s3:GetObject")])
+    found = analyzer.validate_policy(policyDocument=json.dumps(bad),
+                                     policyType="IDENTITY_POLICY")["findings"]
+    equal([f["issueCode"] for f in found], ["POLICY_SYNTAX"])
+
+
 ACCESS_CHECKS = [check_trail_bucket_policy, check_organization_trail, check_trail_kms_key,
-                 check_trail_cloudwatch_role, check_delivery_channel, check_oracle_missing]
+                 check_trail_cloudwatch_role, check_delivery_channel, check_validate_policy,
+                 check_oracle_missing]

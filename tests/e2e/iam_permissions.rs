@@ -4,7 +4,7 @@
 use baseline_test_support::TestAccount;
 
 use crate::iam::{attached_to_group, group_members};
-use crate::{auto_apply, converge, pinned, plan_exits};
+use crate::{account_with, auto_apply, baseline, converge, pinned, plan_exits};
 
 #[tokio::test]
 async fn reordered_or_url_encoded_policies_give_no_diff_and_added_allow_is_broadened() {
@@ -166,4 +166,33 @@ async fn permissions_added_outside_baseline_are_named_and_removed_unless_kept() 
     let kept = iam.list_role_policies().role_name("kept").send().await;
     assert_eq!(inline(kept.expect("list").policy_names()), vec!["backdoor"]);
     plan_exits(&account, 0);
+}
+
+/// `validate --strict` puts every policy the baseline writes to AWS's validator (IAM Access
+/// Analyzer's ValidatePolicy; in the emulator, the oracle's grammar and action checks): an
+/// action that does not exist, which baseline's own grammar checks cannot know, fails it with
+/// the address, the policy and where in it. The default baseline passes.
+#[tokio::test]
+async fn strict_validation_asks_aws_policy_validator() {
+    let account = account_with(crate::default_baseline).await;
+    let run = baseline(&account, &["validate", "--strict"]).expect_code(0);
+    let checked: usize = run
+        .stdout
+        .split("AWS's policy validator checked ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a count of documents");
+    assert!(checked >= 10, "{}", run.stdout);
+    run.stdout_has("0 error(s) or security warning(s)");
+
+    let body = "iam:\n  groups:\n    readers:\n      inline_policies:\n        read:\n          Version: \"2012-10-17\"\n          Statement:\n            - { Effect: Allow, Action: [\"s3:GetObjects\"], Resource: \"*\" }\n";
+    account.write("baseline.yaml", &pinned(&account, body));
+    baseline(&account, &["validate"]).expect_code(0);
+    let strict = baseline(&account, &["validate", "--strict"]).expect_code(1);
+    strict.stderr_has(
+        "iam_group.readers inline policy `read`: The action s3:GetObjects does not exist. \
+         (ERROR INVALID_ACTION at Statement[0].Action[0])",
+    );
+    strict.stdout_has("checked 1 policy document(s): 1 error(s)");
 }

@@ -26,6 +26,7 @@ mod manual;
 mod mock_tests;
 mod organizations;
 mod s3;
+mod strict;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ pub use iam::user::needing_passwords;
 pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, survey};
+pub use strict::{PolicyFinding, validate_policies};
 
 use kind::AnyKind;
 

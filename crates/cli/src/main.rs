@@ -62,8 +62,16 @@ impl Color {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check baseline.yaml without calling AWS.
-    Validate(FileArg),
+    /// Check baseline.yaml without calling AWS (`--strict`: and every policy it writes with
+    /// AWS's own policy validator, which needs credentials).
+    Validate {
+        #[command(flatten)]
+        file: FileArg,
+        /// Also check every policy document with IAM Access Analyzer's ValidatePolicy: an
+        /// error or a security warning fails validation.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Read the account and show what differs from baseline.yaml.
     Plan {
         #[command(flatten)]
@@ -257,7 +265,13 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(async {
         match &cli.command {
-            Command::Validate(file) => commands::validate(&file.file),
+            Command::Validate { file, strict } => {
+                if *strict {
+                    commands::validate_strict(&file.file, aws(None)).await
+                } else {
+                    commands::validate(&file.file)
+                }
+            }
             Command::Plan {
                 file,
                 detailed_exitcode,

@@ -4,6 +4,7 @@
 //! (`baseline-engine`); the commands parse, print and choose exit codes.
 
 mod run;
+mod strict;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use baseline_core::{Plan, Spec, load_str};
 
 pub(crate) use baseline_engine::{Goal, Selection as Fanout};
 pub(crate) use run::{apply, apply_saved, plan};
+pub(crate) use strict::validate_strict;
 
 use crate::exit;
 use crate::output::{Format, Output, error, print, progress, render};
