@@ -32,7 +32,10 @@ request. --kill-after OP[,OP...]: the same at the first request for one of these
 (as the log names them, e.g. CreateKey), but forwarded first: the change is made, and the
 process dies before it learns so. --lose OP[,OP...]: the first request for each of these
 operations is `lost` (forwarded, then no answer), whatever the seed draws: the test of one
-create whose answer is lost. --log FILE: one JSON line per request (seq, service,
+create whose answer is lost. --latency SPEC: every request waits before it is forwarded, as
+far as its region is from the caller: `100` (ms, every region alike) or `from:REGION`
+(approximate median round trips from a client near REGION, the table LATENCY_FROM below;
+global services are in us-east-1), so benchmarks see a realistic network. --log FILE: one JSON line per request (seq, service,
 region, operation, fault or "ok", upstream status, ms). Standard library only.
 """
 
@@ -53,6 +56,43 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 KINDS = ("5xx", "throttle", "reset", "delay", "lost")
+
+# Approximate median round trips (ms) between AWS regions, as published inter-region
+# latency tables show them (e.g. cloudping.co, 2024-2025 medians, rounded): LATENCY_FROM[a][b]
+# is a call from a client near region a to an endpoint in region b. A region not in a row
+# costs its row's "*".
+LATENCY_FROM = {
+    "ap-northeast-1": {
+        "ap-northeast-1": 20, "ap-northeast-3": 30, "ap-northeast-2": 55, "ap-east-1": 70,
+        "ap-southeast-1": 90, "ap-southeast-2": 130, "ap-south-1": 140, "us-west-1": 125,
+        "us-west-2": 115, "us-east-1": 165, "us-east-2": 160, "ca-central-1": 165,
+        "eu-west-1": 225, "eu-west-2": 230, "eu-west-3": 235, "eu-central-1": 240,
+        "eu-north-1": 255, "sa-east-1": 270, "*": 200,
+    },
+    "us-east-1": {
+        "us-east-1": 20, "us-east-2": 30, "ca-central-1": 35, "us-west-1": 80, "us-west-2": 80,
+        "eu-west-1": 85, "eu-west-2": 90, "eu-west-3": 95, "eu-central-1": 100,
+        "eu-north-1": 115, "sa-east-1": 130, "ap-northeast-1": 165, "ap-northeast-2": 190,
+        "ap-northeast-3": 170, "ap-southeast-1": 230, "ap-southeast-2": 210,
+        "ap-south-1": 205, "*": 180,
+    },
+}
+
+
+def latency_of(spec):
+    """The delay (seconds) for a request to a region, from --latency: `MS` or `from:REGION`."""
+    if not spec:
+        return lambda _region: 0.0
+    if spec.startswith("from:"):
+        row = LATENCY_FROM.get(spec[len("from:"):])
+        if row is None:
+            sys.exit(f"faults.py: no latency table from {spec[5:]}; known: {', '.join(LATENCY_FROM)}")
+        return lambda region: row.get(region or "us-east-1", row["*"]) / 1000
+    try:
+        fixed = float(spec) / 1000
+    except ValueError:
+        sys.exit(f"faults.py: --latency is milliseconds or from:REGION, not {spec!r}")
+    return lambda _region: fixed
 
 # Headers that belong to one connection, not to the request (RFC 9110 §7.6.1): a proxy does
 # not pass them on. SigV4 never signs them.
@@ -182,6 +222,7 @@ class Faults:
         self.kill_after = {op for op in (args.kill_after or "").split(",") if op}
         self.killed_after = False
         self.lose = {op for op in (args.lose or "").split(",") if op}
+        self.latency = latency_of(args.latency)
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
     def next_seq(self):
@@ -314,6 +355,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.faults.decide(seq, name)
         entry = {"seq": seq, "service": service, "region": region, "operation": name,
                  "fault": fault or "ok", "status": None}
+        time.sleep(self.faults.latency(region))
         try:
             if fault == "kill":
                 entry["kill"] = self.faults.kill()
@@ -376,6 +418,8 @@ def main():
     parser.add_argument("--kill-pid-file")
     parser.add_argument("--lose", help="lose the answer of the first request for each of these "
                         "operations (comma-separated, e.g. CreatePolicy,CreateAccount)")
+    parser.add_argument("--latency", help="wait before forwarding: MS, or from:REGION for "
+                        "per-region round trips (see LATENCY_FROM)")
     parser.add_argument("--log", help="one JSON line per request")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()

@@ -33,3 +33,28 @@ use_fresh_account() {
 pinned_baseline() {
   sed "s/\"123456789012\"/\"$BASELINE_ACCOUNT_ID\"/" "$root/baseline.yaml" >"$1"
 }
+
+# Starts emulator/faults.py in front of the emulator with ARGS (e.g. `--rate 0 --latency 100`,
+# `--log FILE`); sets PROXY_ENDPOINT. stop_proxy stops it; so does the exit trap.
+start_proxy() {
+  local out
+  out=$(mktemp)
+  "$root/.venv/bin/python" "$root/emulator/faults.py" --upstream "$EMULATOR_ENDPOINT" "$@" \
+    >"$out" 2>/dev/null &
+  PROXY_PID=$!
+  trap 'kill "$PROXY_PID" "$EMULATOR_PID" 2>/dev/null; wait 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do
+    if grep -q '^PORT ' "$out"; then break; fi
+    sleep 0.1
+  done
+  local port
+  port=$(awk '/^PORT /{print $2}' "$out")
+  rm -f "$out"
+  [ -n "$port" ] || { echo "the proxy did not start" >&2; return 1; }
+  PROXY_ENDPOINT="http://127.0.0.1:$port"
+}
+
+stop_proxy() {
+  kill "$PROXY_PID" 2>/dev/null
+  wait "$PROXY_PID" 2>/dev/null || true
+}
