@@ -3,6 +3,7 @@
 
 mod access;
 mod alerts;
+mod cli_errors;
 mod examples;
 mod faults;
 mod foundation;
