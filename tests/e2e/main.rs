@@ -14,6 +14,7 @@ mod install;
 mod lock;
 mod logging;
 mod organizations;
+mod progress;
 mod review;
 
 use baseline_test_support::{Run, TestAccount};
