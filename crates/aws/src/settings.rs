@@ -35,7 +35,8 @@ pub(crate) struct Profiles {
     sso: bool,
     /// The files looked in, as a person would write them (`~/.aws/config`).
     files: [String; 2],
-    /// Why the files could not be read, if they could not.
+    /// Why the files could not be read, if they could not (the SDK fails the same way at
+    /// the first call, when it needs them).
     unreadable: Option<String>,
 }
 
@@ -91,20 +92,11 @@ impl Profiles {
     }
 
     /// Refuses a profile that was asked for by name (`--profile`, AWS_PROFILE) and is not
-    /// defined, and config files that cannot be read, before any call is made.
+    /// defined, before any call is made. Files that cannot be read are left to the SDK,
+    /// whose error at the first call [`Profiles::explain`] words.
     pub(crate) fn check(&self) -> Result<(), SettingsError> {
-        if let Some(problem) = &self.unreadable {
-            return Err(SettingsError {
-                message: format!(
-                    "the AWS config files ({}) cannot be read: {problem}; {NOTHING_DONE}",
-                    self.files()
-                ),
-                hint: "correct the file it names; `aws configure list` shows what the AWS CLI \
-                       makes of it"
-                    .to_owned(),
-            });
-        }
-        let Some(chosen_by) = self.chosen_by.filter(|_| !self.exists) else {
+        let readable = self.unreadable.is_none();
+        let Some(chosen_by) = self.chosen_by.filter(|_| readable && !self.exists) else {
             return Ok(());
         };
         Err(SettingsError {
@@ -126,10 +118,15 @@ impl Profiles {
     /// all of them.
     fn others(&self) -> String {
         let others: Vec<&String> = self.names.iter().filter(|n| **n != self.selected).collect();
+        let which = if self.exists {
+            "other profiles"
+        } else {
+            "profiles"
+        };
         if others.is_empty() {
             return format!(
-                "no other profile is defined there: create one with `aws configure sso \
-                 --profile {0}` or `aws configure --profile {0}`",
+                "no {which} are defined there: create one with `aws configure sso --profile \
+                 {0}` or `aws configure --profile {0}`",
                 self.selected
             );
         }
@@ -146,11 +143,6 @@ impl Profiles {
                 Some((top, _)) if top >= score => best,
                 _ => Some((score, name)),
             });
-        let which = if self.exists {
-            "other profiles"
-        } else {
-            "profiles"
-        };
         match closest {
             Some((_, name)) => format!("did you mean `{name}`? The {which} defined: {listed}"),
             None => format!("the {which} defined: {listed}"),
@@ -188,8 +180,13 @@ impl Profiles {
                 CredentialsError::CredentialsNotLoaded(_) => (
                     format!(
                         "no AWS credentials were found: none in the environment \
-                         (AWS_ACCESS_KEY_ID), no `default` profile in {}, and no web identity, \
-                         container or instance role",
+                         (AWS_ACCESS_KEY_ID), {} in {}, and no web identity, container or \
+                         instance role",
+                        if self.exists {
+                            "none in the `default` profile"
+                        } else {
+                            "no `default` profile"
+                        },
                         self.files()
                     ),
                     self.sign_in(),
@@ -199,6 +196,16 @@ impl Profiles {
                     format!("outside AWS no instance role answers: {}", self.sign_in()),
                 ),
                 _ if self.sso => self.sso_expired(credentials),
+                CredentialsError::InvalidConfiguration(_) if self.unreadable.is_some() => (
+                    format!(
+                        "the AWS config files ({}) cannot be read: {}",
+                        self.files(),
+                        self.unreadable.as_deref().unwrap_or_default()
+                    ),
+                    "correct the line it names; `aws configure list` shows what the AWS CLI \
+                     makes of the files"
+                        .to_owned(),
+                ),
                 CredentialsError::InvalidConfiguration(_) => (
                     format!(
                         "the AWS settings of {profile} are not valid: {}",
@@ -247,7 +254,12 @@ impl Profiles {
         if self.names.is_empty() {
             ways.to_owned()
         } else {
-            let listed = self.names.join(", ");
+            let listed = self
+                .names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             format!("{ways}; the profiles defined: {listed}")
         }
     }
@@ -299,12 +311,18 @@ pub(crate) fn is_sign_in_failure(err: &(dyn Error + 'static)) -> bool {
         .any(|e| e.is::<CredentialsError>() || e.is::<TokenError>())
 }
 
-/// An error and its sources in words, each said once: "dispatch failure: io error: ...".
+/// An error and its sources in words, each said once, on one line: "dispatch failure: io
+/// error: ...".
 /// The SDK's `DisplayErrorContext` adds its debug dump, which is for the logs only.
 pub(crate) fn describe(err: &(dyn Error + 'static)) -> String {
     let mut text = String::new();
     for level in std::iter::successors(Some(err), |&e| e.source()) {
-        let said = level.to_string();
+        // One paragraph: the SDK breaks some of its messages over lines.
+        let said = level
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if said.is_empty() || text.contains(&said) {
             continue;
         }
@@ -373,7 +391,7 @@ mod tests {
             .expect("a credentials error");
         assert!(problem.message.starts_with("no AWS credentials were found"));
         assert!(
-            problem.hint.contains("the profiles defined: dev"),
+            problem.hint.contains("the profiles defined: `dev`"),
             "{}",
             problem.hint
         );
@@ -397,6 +415,26 @@ mod tests {
             problem.message
         );
         assert!(problem.hint.contains("aws sso login --profile work"));
+    }
+
+    #[test]
+    fn a_config_file_that_cannot_be_parsed_is_named_with_its_line() {
+        let mut broken = profiles(&[], "dev", Some("--profile"));
+        broken.unreadable = Some("error parsing ~/.aws/config on line 1: bad".to_owned());
+        assert_eq!(
+            broken.check(),
+            Ok(()),
+            "the SDK's error says it at the first call"
+        );
+        let err = CredentialsError::invalid_configuration("could not parse profile file");
+        let problem = broken.explain(&err).expect("a settings problem");
+        assert!(
+            problem
+                .message
+                .contains("cannot be read: error parsing ~/.aws/config on line 1"),
+            "{}",
+            problem.message
+        );
     }
 
     #[test]
