@@ -96,6 +96,7 @@ fn without_hint(err: &ProviderError) -> String {
 }
 
 impl PinError {
+    /// What to do about it.
     pub fn hint(&self) -> String {
         match self {
             PinError::Mismatch { .. } => "use credentials for the pinned account (e.g. \
