@@ -298,16 +298,18 @@ async fn a_bucket_with_logs_is_kept_unless_force_destroy() {
     assert!(!bucket_exists(&s3, &bucket).await, "deleted");
 }
 
-/// A region AWS does not know is an error naming it, before anything is planned.
+/// A region of another partition than the account's is an error naming it, before anything
+/// is planned (a code AWS does not have at all is refused when the file is read:
+/// cli_errors.rs).
 #[tokio::test]
-async fn an_unknown_region_is_refused() {
+async fn a_region_of_another_partition_is_refused() {
     let account = TestAccount::new().await;
     account.write(
         "baseline.yaml",
-        &logging_baseline(&account, "[ap-northeast-1, us-east-99]"),
+        &logging_baseline(&account, "[ap-northeast-1, cn-north-1]"),
     );
     let plan = baseline(&account, &["plan"]).expect_code(1);
-    plan.stderr_has("`us-east-99` is not a region of this account's partition (aws)");
+    plan.stderr_has("`cn-north-1` is not a region of this account's partition (aws)");
     assert!(plan.stdout.is_empty(), "{}", plan.stdout);
 }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod alerts;
+mod cli_errors;
 mod examples;
 mod faults;
 mod foundation;
@@ -14,6 +15,7 @@ mod lock;
 mod logging;
 mod organizations;
 mod plan_json;
+mod progress;
 mod review;
 
 use baseline_test_support::{Run, TestAccount};

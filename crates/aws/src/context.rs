@@ -1,24 +1,29 @@
 //! The AWS context: one `SdkConfig` from the standard credential chain, clients built once,
 //! a counter of every request sent, and the account pin.
 
+mod clients;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use aws_config::default_provider::region::DefaultRegionChain;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use baseline_core::scope::{partition_of, partition_of_arn};
 use baseline_core::{ProviderError, ResourceAddr};
 use tokio::sync::OnceCell;
 
 use crate::error::sdk_error;
+use crate::settings::{Profiles, SettingsError, check_region};
 
 /// A service client of any type, cached by service and region.
 type AnyClient = Box<dyn std::any::Any + Send>;
@@ -56,9 +61,12 @@ pub struct AwsContext {
     member: Option<String>,
     /// Added to every client; tests put aws-smithy-mocks' interceptor here.
     extra: Vec<SharedInterceptor>,
+    /// The profiles of the AWS config files, to say what is wrong when the credentials
+    /// cannot be used; `None` for a context not loaded from them (a member's, a test's).
+    profiles: Option<Arc<Profiles>>,
 }
 
-/// The credentials are for another account than baseline.yaml names.
+/// The credentials are for another account than baseline.yaml names, or cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
     #[error(
@@ -66,19 +74,55 @@ pub enum PinError {
          {actual}; nothing was read or changed"
     )]
     Mismatch { expected: String, actual: String },
+    /// No credentials, an unknown profile, an expired SSO session or expired keys.
     #[error("{0}")]
+    Settings(SettingsError),
+    /// sts:GetCallerIdentity failed for another reason (the network, the endpoint).
+    #[error("{}", without_hint(.0))]
     Identity(ProviderError),
 }
 
+/// A call's error as its address, operation, code and message: the hint is said apart.
+fn without_hint(err: &ProviderError) -> String {
+    let code = err
+        .code
+        .as_ref()
+        .map(|code| format!(" with {code}"))
+        .unwrap_or_default();
+    format!(
+        "{}: {} failed{code}: {}",
+        err.address, err.operation, err.message
+    )
+}
+
 impl PinError {
-    pub fn hint(&self) -> &'static str {
+    /// What to do about it.
+    pub fn hint(&self) -> String {
         match self {
-            PinError::Mismatch { .. } => {
-                "use credentials for the pinned account (e.g. `--profile`), or correct `account.id`"
-            }
-            PinError::Identity(_) => {
-                "baseline needs working AWS credentials: set AWS_PROFILE, pass --profile, or sign in (`aws sso login`)"
-            }
+            PinError::Mismatch { .. } => "use credentials for the pinned account (e.g. \
+                                          `--profile`), or correct `account.id`"
+                .to_owned(),
+            PinError::Settings(err) => err.hint.clone(),
+            PinError::Identity(err) => err.hint.clone().unwrap_or_else(|| {
+                "baseline needs working AWS credentials: set AWS_PROFILE, pass --profile, or \
+                 sign in (`aws sso login`)"
+                    .to_owned()
+            }),
+        }
+    }
+
+    /// The error as one a resource's read reports (kinds ask for the account id once the
+    /// pin was checked).
+    fn into_provider_error(self) -> ProviderError {
+        match self {
+            PinError::Identity(err) => err,
+            other => ProviderError {
+                address: ResourceAddr::singleton("caller_identity"),
+                operation: "sts:GetCallerIdentity".to_owned(),
+                code: None,
+                hint: Some(other.hint()),
+                message: other.to_string(),
+            },
         }
     }
 }
@@ -106,13 +150,23 @@ fn timeout_config() -> aws_config::timeout::TimeoutConfig {
 impl AwsContext {
     /// Loads the standard credential chain: environment, profiles (SSO and assume-role
     /// profiles included), web identity, container and instance credentials.
-    /// `AWS_ENDPOINT_URL` is honoured by the SDK itself.
-    pub async fn load(options: &ContextOptions) -> Self {
+    /// `AWS_ENDPOINT_URL` is honoured by the SDK itself. A profile asked for by name that
+    /// the config files do not define, and a region AWS does not have, are refused here,
+    /// before any call.
+    pub async fn load(options: &ContextOptions) -> Result<Self, SettingsError> {
+        let profiles = Profiles::load(options.profile.as_deref()).await;
+        profiles.check()?;
+        let profile_region = DefaultRegionChain::builder()
+            .profile_name(profiles.selected())
+            .build();
         let region = RegionProviderChain::first_try(options.region.clone().map(Region::new))
-            .or_default_provider()
+            .or_else(profile_region)
             .or_else(Region::from_static("us-east-1"))
             .region()
             .await;
+        if let Some(region) = &region {
+            check_region(region.as_ref(), &region_source(options, &profiles))?;
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::v2026_01_12())
             .retry_config(retry_config())
             .timeout_config(timeout_config())
@@ -131,7 +185,8 @@ impl AwsContext {
         }
         let mut ctx = Self::from_sdk_config(loader.load().await);
         ctx.password_file.clone_from(&options.password_file);
-        ctx
+        ctx.profiles = Some(Arc::new(profiles));
+        Ok(ctx)
     }
 
     pub fn from_sdk_config(sdk: SdkConfig) -> Self {
@@ -150,6 +205,7 @@ impl AwsContext {
             password_file_lock: Arc::new(Mutex::new(())),
             member: None,
             extra: Vec::new(),
+            profiles: None,
         }
     }
 
@@ -209,13 +265,6 @@ impl AwsContext {
         self
     }
 
-    /// The interceptors every client gets: the call counter, then any extra ones.
-    fn interceptors(&self) -> Vec<SharedInterceptor> {
-        let mut all = vec![SharedInterceptor::new(self.counter())];
-        all.extend(self.extra.iter().cloned());
-        all
-    }
-
     /// The file for initial passwords, when one was given.
     pub(crate) fn password_file(&self) -> Option<&Path> {
         self.password_file.as_deref()
@@ -242,77 +291,6 @@ impl AwsContext {
     /// A custom endpoint (an emulator), when AWS_ENDPOINT_URL is set.
     pub fn endpoint_url(&self) -> Option<&str> {
         self.sdk.endpoint_url()
-    }
-
-    fn counter(&self) -> CallCounter {
-        CallCounter(Arc::clone(&self.calls))
-    }
-
-    pub fn iam(&self) -> &aws_sdk_iam::Client {
-        self.iam.get_or_init(|| {
-            let mut config = aws_sdk_iam::config::Builder::from(&self.sdk);
-            for interceptor in self.interceptors() {
-                config.push_interceptor(interceptor);
-            }
-            aws_sdk_iam::Client::from_conf(config.build())
-        })
-    }
-
-    /// A client of one service in one region, built once: same credentials, retry mode and
-    /// call counter as every other.
-    fn regional<C: Clone + Send + 'static>(
-        &self,
-        service: &'static str,
-        region: &str,
-        build: impl FnOnce(SdkConfig) -> C,
-    ) -> C {
-        let mut clients = self
-            .clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = (service, region.to_owned());
-        if let Some(client) = clients.get(&key).and_then(|c| c.downcast_ref::<C>()) {
-            return client.clone();
-        }
-        let sdk = self
-            .sdk
-            .to_builder()
-            .region(Region::new(region.to_owned()))
-            .build();
-        let client = build(sdk);
-        clients.insert(key, Box::new(client.clone()));
-        client
-    }
-
-    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        // An emulator on a local endpoint needs path-style addressing.
-        let path_style = self.endpoint_url().is_some();
-        let interceptors = self.interceptors();
-        self.regional("s3", region, |sdk| {
-            let mut config = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style);
-            for interceptor in interceptors {
-                config.push_interceptor(interceptor);
-            }
-            aws_sdk_s3::Client::from_conf(config.build())
-        })
-    }
-
-    /// S3 Control. AWS puts the account id in the host name (`ACCOUNT.s3-control...`); an
-    /// emulator on a loopback address cannot resolve that, so a custom endpoint is used
-    /// exactly as given.
-    pub(crate) fn s3control(&self) -> aws_sdk_s3control::Client {
-        let fixed = self.endpoint_url().map(|url| FixedEndpoint(url.to_owned()));
-        let interceptors = self.interceptors();
-        self.regional("s3control", "us-east-1", |sdk| {
-            let mut config = aws_sdk_s3control::config::Builder::from(&sdk);
-            if let Some(fixed) = fixed {
-                config = config.endpoint_resolver(fixed);
-            }
-            for interceptor in interceptors {
-                config.push_interceptor(interceptor);
-            }
-            aws_sdk_s3control::Client::from_conf(config.build())
-        })
     }
 
     /// Every region of the account's partition with its opt-in status
@@ -357,42 +335,70 @@ impl AwsContext {
         self.sts_in(&region)
     }
 
-    /// The account the credentials belong to (sts:GetCallerIdentity).
-    pub async fn caller_account(&self) -> Result<String, ProviderError> {
+    /// The account the credentials belong to (sts:GetCallerIdentity): the first call, so
+    /// the one that says when the credentials cannot be used.
+    pub async fn caller_account(&self) -> Result<String, PinError> {
         let address = ResourceAddr::singleton("caller_identity");
-        let identity = self
-            .sts()
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(|err| sdk_error(&address, "sts:GetCallerIdentity", &err))?;
+        let identity = match self.sts().get_caller_identity().send().await {
+            Ok(identity) => identity,
+            Err(err) => return Err(self.identity_error(&address, &err)),
+        };
         if let Some(arn) = identity.arn() {
             if let Some(partition) = partition_of_arn(arn) {
                 let _ = self.partition.set(partition.to_owned());
             }
             let _ = self.caller_arn.set(arn.to_owned());
         }
-        identity.account().map(str::to_owned).ok_or(ProviderError {
-            address,
-            operation: "sts:GetCallerIdentity".to_owned(),
-            code: None,
-            message: "the answer named no account".to_owned(),
-            hint: None,
-        })
+        identity
+            .account()
+            .map(str::to_owned)
+            .ok_or(PinError::Identity(ProviderError {
+                address,
+                operation: "sts:GetCallerIdentity".to_owned(),
+                code: None,
+                message: "the answer named no account".to_owned(),
+                hint: None,
+            }))
+    }
+
+    /// Why sts:GetCallerIdentity failed: what is wrong with the credentials when the SDK's
+    /// error (or AWS's answer) says so, else the call's error. The SDK's own description
+    /// goes to the log (`-v`).
+    fn identity_error(
+        &self,
+        address: &ResourceAddr,
+        err: &SdkError<GetCallerIdentityError, HttpResponse>,
+    ) -> PinError {
+        let settings = self
+            .profiles
+            .as_deref()
+            .and_then(|p| p.explain(err).or_else(|| p.explain_code(err.code())));
+        match settings {
+            Some(problem) => {
+                tracing::info!(error = %DisplayErrorContext(err), "the credentials cannot be used");
+                PinError::Settings(problem)
+            }
+            None => PinError::Identity(sdk_error(address, "sts:GetCallerIdentity", err)),
+        }
     }
 
     /// The caller's account, asked once per run.
-    pub(crate) async fn account_id(&self) -> Result<&str, ProviderError> {
+    async fn identity(&self) -> Result<&str, PinError> {
         self.account_id
             .get_or_try_init(|| self.caller_account())
             .await
             .map(String::as_str)
     }
 
+    /// The caller's account, for a resource's read or change.
+    pub(crate) async fn account_id(&self) -> Result<&str, ProviderError> {
+        self.identity().await.map_err(PinError::into_provider_error)
+    }
+
     /// The account pin: stops before any other call when the credentials are for
-    /// another account than `expected`.
+    /// another account than `expected`, or cannot be used.
     pub async fn check_pin(&self, expected: &str) -> Result<(), PinError> {
-        let actual = self.account_id().await.map_err(PinError::Identity)?;
+        let actual = self.identity().await?;
         if actual == expected {
             Ok(())
         } else {
@@ -467,122 +473,22 @@ impl AwsContext {
     }
 }
 
-/// Clients of services addressed by region: same credentials, retry mode and interceptors
-/// as every other, built once per region. Global services are reached in us-east-1.
-macro_rules! regional_clients {
-    ($($name:ident: $krate:ident),* $(,)?) => {
-        impl AwsContext {
-            $(
-                pub(crate) fn $name(&self, region: &str) -> $krate::Client {
-                    let interceptors = self.interceptors();
-                    self.regional(stringify!($name), region, |sdk| {
-                        let mut config = $krate::config::Builder::from(&sdk);
-                        for interceptor in interceptors {
-                            config.push_interceptor(interceptor);
-                        }
-                        $krate::Client::from_conf(config.build())
-                    })
-                }
-            )*
-        }
-    };
-}
-
-regional_clients! {
-    cloudtrail: aws_sdk_cloudtrail,
-    config: aws_sdk_config,
-    ec2: aws_sdk_ec2,
-    kms: aws_sdk_kms,
-    logs: aws_sdk_cloudwatchlogs,
-    athena: aws_sdk_athena,
-    glue: aws_sdk_glue,
-    sts_in: aws_sdk_sts,
-    sns: aws_sdk_sns,
-    events: aws_sdk_eventbridge,
-    budgets_in: aws_sdk_budgets,
-    account_in: aws_sdk_account,
-    access_analyzer: aws_sdk_accessanalyzer,
-    guardduty: aws_sdk_guardduty,
-    securityhub: aws_sdk_securityhub,
-    cost_explorer_in: aws_sdk_costexplorer,
-    support_in: aws_sdk_support,
-    organizations_in: aws_sdk_organizations,
-    ssm: aws_sdk_ssm,
-}
-
-impl AwsContext {
-    /// AWS Budgets (global; its endpoint is in us-east-1).
-    pub(crate) fn budgets(&self) -> aws_sdk_budgets::Client {
-        self.budgets_in("us-east-1")
-    }
-
-    /// The Account API (global; us-east-1).
-    pub(crate) fn account(&self) -> aws_sdk_account::Client {
-        self.account_in("us-east-1")
-    }
-
-    /// Cost Explorer (global; us-east-1).
-    pub(crate) fn cost_explorer(&self) -> aws_sdk_costexplorer::Client {
-        self.cost_explorer_in("us-east-1")
-    }
-
-    /// AWS Organizations (global; us-east-1).
-    pub(crate) fn organizations(&self) -> aws_sdk_organizations::Client {
-        self.organizations_in("us-east-1")
-    }
-
-    /// AWS Support (global; us-east-1).
-    pub(crate) fn support(&self) -> aws_sdk_support::Client {
-        self.support_in("us-east-1")
+/// Where the region in use was set, for a message about it: `--region` (or the file's
+/// `account.home_region`), AWS_REGION, AWS_DEFAULT_REGION, else the profile's `region`.
+fn region_source(options: &ContextOptions, profiles: &Profiles) -> String {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    if options.region.is_some() {
+        "--region".to_owned()
+    } else if set("AWS_REGION") {
+        "AWS_REGION".to_owned()
+    } else if set("AWS_DEFAULT_REGION") {
+        "AWS_DEFAULT_REGION".to_owned()
+    } else {
+        format!("the `region` of profile `{}`", profiles.selected())
     }
 }
-
-/// An endpoint used exactly as given, whatever the endpoint rules would add to it.
-#[derive(Debug)]
-struct FixedEndpoint(String);
-
-impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
-    fn resolve_endpoint<'a>(
-        &'a self,
-        _params: &'a aws_sdk_s3control::config::endpoint::Params,
-    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
-        let endpoint = aws_smithy_types::endpoint::Endpoint::builder()
-            .url(self.0.clone())
-            .build();
-        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(endpoint))
-    }
-}
-
-use baseline_core::scope::{partition_of, partition_of_arn};
 
 /// Whether an opt-in status means the account can use the region.
 pub(crate) fn is_enabled(status: &str) -> bool {
     matches!(status, "opt-in-not-required" | "opted-in")
-}
-
-/// Counts every request sent to AWS, and logs each at debug level (`-vv`).
-#[derive(Debug, Clone)]
-struct CallCounter(Arc<AtomicUsize>);
-
-impl Intercept for CallCounter {
-    fn name(&self) -> &'static str {
-        "baseline-call-counter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        if let Some(metadata) = cfg.load::<Metadata>() {
-            tracing::debug!(
-                service = metadata.service(),
-                operation = metadata.name(),
-                "aws call"
-            );
-        }
-        Ok(())
-    }
 }

@@ -25,12 +25,15 @@ where
         }
         _ => None,
     };
+    // The SDK's full description ends in a debug dump: it goes to the log (`-v`), the
+    // message says each of its causes once.
+    tracing::info!(operation, error = %DisplayErrorContext(err), "AWS call failed");
     let message = match (err.message(), foreign) {
         (Some(message), _) => message.to_owned(),
         (None, Some(status)) => {
             format!("the endpoint answered HTTP {status}, which is not an AWS answer")
         }
-        (None, None) => DisplayErrorContext(err).to_string(),
+        (None, None) => crate::settings::describe(err),
     };
     let hint = match (code.as_deref(), err) {
         _ if foreign.is_some() => Some(
@@ -67,6 +70,11 @@ where
         (_, SdkError::TimeoutError(_)) => Some(
             "AWS did not answer in time (60 s a try, 5 minutes a call): the network or the \
              service is slow; run again"
+                .to_owned(),
+        ),
+        _ if crate::settings::is_sign_in_failure(err) => Some(
+            "the credentials could not be loaded: check the profile (--profile, AWS_PROFILE) \
+             or sign in again (`aws sso login`)"
                 .to_owned(),
         ),
         (_, SdkError::DispatchFailure(_)) => Some(

@@ -25,7 +25,10 @@ mod manual;
 #[cfg(test)]
 mod mock_tests;
 mod organizations;
+#[cfg(test)]
+mod region_table_tests;
 mod s3;
+mod settings;
 mod strict;
 
 use std::sync::Arc;
@@ -46,6 +49,7 @@ pub use iam::user::needing_passwords;
 pub use init::describe_account;
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, survey};
+pub use settings::SettingsError;
 pub use strict::{PolicyFinding, validate_policies};
 
 use kind::AnyKind;

@@ -351,7 +351,9 @@ fn no_color() -> bool {
 
 fn init_logging(verbose: u8, color: Color) {
     let default = match verbose {
-        0 => "warn",
+        // The SDK warns with its debug dump when credentials fail to load; the error says
+        // what is wrong in words, and -v shows the dump.
+        0 => "warn,aws_config=error",
         1 => "warn,baseline=info",
         2 => "warn,baseline=debug",
         _ => "debug",

@@ -1,10 +1,12 @@
 //! What the terminal shows: the plan in its format, errors with their hints, and progress
-//! lines on stderr.
+//! on stderr (a bar on a terminal, lines elsewhere: see `progress`).
+
+mod progress;
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use baseline_core::exec::{Event, Outcome};
+use baseline_core::exec::Event;
 use baseline_core::{AccountPlan, Action, Plan};
 use baseline_engine::Observer;
 use baseline_render::{Style, View};
@@ -39,22 +41,32 @@ pub(crate) enum Format {
     Markdown,
 }
 
+/// An error on stderr, with what to do next. Errors are said once a step has ended: the
+/// progress bar, if one was shown, is cleared first.
 #[allow(clippy::print_stderr)]
 pub(crate) fn error(message: &str, hint: Option<&str>) {
+    progress::finish();
     eprintln!("error: {message}");
     if let Some(hint) = hint {
         eprintln!("  = hint: {hint}");
     }
 }
 
+/// A warning on stderr.
 #[allow(clippy::print_stderr)]
 pub(crate) fn warning(message: &str) {
-    eprintln!("warning: {message}");
+    progress::suspended(|| eprintln!("warning: {message}"));
 }
 
+/// A line about the run on stderr.
 #[allow(clippy::print_stderr)]
 pub(crate) fn progress(message: &str) {
-    eprintln!("{message}");
+    progress::suspended(|| eprintln!("{message}"));
+}
+
+/// Ends the progress of a step (reading, applying): its bar, if one was shown, is cleared.
+pub(crate) fn end_progress() {
+    progress::finish();
 }
 
 /// Set once stdout is closed by its reader (`baseline plan | head`).
@@ -64,6 +76,8 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// baseline's: what is left is not printed, and the run goes on to its end (an apply still
 /// releases its lock), where it exits as it would have.
 pub(crate) fn print(text: &str) {
+    // Data goes where the progress bar was, never next to it.
+    progress::finish();
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -83,35 +97,6 @@ pub(crate) fn render(plan: &Plan, format: Format, out: Output) -> String {
         Format::Json => baseline_render::plan_json(plan),
         Format::Markdown => {
             baseline_render::plan_markdown(plan, out.view(), baseline_render::MARKDOWN_LIMIT)
-        }
-    }
-}
-
-/// One progress line on stderr; `account` prefixes the lines of a member account.
-pub(crate) fn show_progress(account: &str, event: Event<'_>) {
-    let at = if account.is_empty() {
-        String::new()
-    } else {
-        format!("{account}: ")
-    };
-    match event {
-        Event::Started { address, action } => {
-            progress(&format!("{at}{address}: {}...", verbs(action).0));
-        }
-        Event::Finished {
-            address,
-            action,
-            outcome,
-            elapsed,
-        } => {
-            let what = match outcome {
-                Outcome::Applied => {
-                    format!("{} after {:.1}s", verbs(action).1, elapsed.as_secs_f64())
-                }
-                Outcome::Failed { .. } => "failed".to_owned(),
-                Outcome::Skipped { .. } => "skipped".to_owned(),
-            };
-            progress(&format!("{at}{address}: {what}"));
         }
     }
 }
@@ -144,6 +129,6 @@ impl Observer for Terminal {
     }
 
     fn event(&self, account: &str, event: Event<'_>) {
-        show_progress(account, event);
+        progress::show(account, event);
     }
 }

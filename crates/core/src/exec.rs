@@ -1,7 +1,7 @@
 //! Reading live state and applying a plan, concurrently and bounded. A failed change marks
 //! everything that waits for it as skipped; independent changes carry on.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +21,20 @@ pub async fn read_all(
     requests: Vec<ReadRequest>,
     concurrency: usize,
 ) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
+    read_all_with(provider, requests, concurrency, &|_| {}).await
+}
+
+/// [`read_all`], telling `progress` how many resources there are to read
+/// ([`Event::Reading`]) and each time one was read ([`Event::Read`]).
+pub async fn read_all_with(
+    provider: Arc<dyn Provider>,
+    requests: Vec<ReadRequest>,
+    concurrency: usize,
+    progress: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
+    progress(Event::Reading {
+        total: requests.len(),
+    });
     let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let count = requests.len();
@@ -40,6 +54,7 @@ pub async fn read_all(
             Ok((_, Err(err))) => errors.push(err),
             Err(join) => std::panic::resume_unwind(join.into_panic()),
         }
+        progress(Event::Read);
     }
     if errors.is_empty() {
         Ok(live)
@@ -81,9 +96,20 @@ impl ApplyReport {
     }
 }
 
-/// Progress of apply, for a caller that shows it.
+/// Progress of reading and applying, for a caller that shows it.
 #[derive(Debug)]
 pub enum Event<'a> {
+    /// Reading the live state begins: `total` resources are to be read.
+    Reading { total: usize },
+    /// One more resource was read (or failed to be).
+    Read,
+    /// Apply begins: `total` changes are to be made.
+    Applying { total: usize },
+    /// A change is not attempted: `because` failed, and it waits for it.
+    Skipped {
+        address: &'a ResourceAddr,
+        because: &'a ResourceAddr,
+    },
     Started {
         address: &'a ResourceAddr,
         action: Action,
@@ -117,6 +143,9 @@ pub async fn apply(
         .collect();
     let mut report = ApplyReport::default();
     let mut running = JoinSet::new();
+    progress(Event::Applying {
+        total: order.waits_for.len(),
+    });
 
     loop {
         while running.len() < concurrency.max(1) {
@@ -154,7 +183,18 @@ pub async fn apply(
                 Outcome::Applied
             }
             Err(error) => {
-                skip_dependents(&order, node, &changes, &mut remaining, &mut report);
+                let skipped = skip_dependents(&order, node, &mut remaining);
+                for dependent in skipped {
+                    let address = &changes[dependent].address;
+                    progress(Event::Skipped {
+                        address,
+                        because: &change.address,
+                    });
+                    let because = change.address.clone();
+                    report
+                        .outcomes
+                        .insert(address.clone(), Outcome::Skipped { because });
+                }
                 Outcome::Failed { error }
             }
         };
@@ -169,31 +209,25 @@ pub async fn apply(
     Ok(report)
 }
 
-/// Marks every change that waits, directly or not, for `failed` as skipped.
+/// Every change that waits, directly or not, for `failed` and was not skipped already:
+/// taken off the changes still to run, and returned in the order they were found.
 fn skip_dependents(
     order: &crate::graph::Order,
     failed: usize,
-    changes: &[Arc<ResourceChange>],
     remaining: &mut BTreeMap<usize, usize>,
-    report: &mut ApplyReport,
-) {
-    let because = changes[failed].address.clone();
+) -> Vec<usize> {
     let mut stack = vec![failed];
-    let mut seen = BTreeSet::new();
+    let mut skipped = Vec::new();
     while let Some(node) = stack.pop() {
         for dependent in order.dependents(node) {
-            if seen.insert(dependent) {
-                remaining.remove(&dependent);
-                report.outcomes.insert(
-                    changes[dependent].address.clone(),
-                    Outcome::Skipped {
-                        because: because.clone(),
-                    },
-                );
+            // A change no longer remaining was skipped with everything that waits for it.
+            if remaining.remove(&dependent).is_some() {
+                skipped.push(dependent);
                 stack.push(dependent);
             }
         }
     }
+    skipped
 }
 
 #[cfg(test)]
@@ -303,6 +337,65 @@ mod tests {
                 .contains_key(&ResourceAddr::named("thing", "f"))
         );
         assert!(!report.succeeded());
+    }
+
+    /// Every change is announced once: the total first, then each change started and
+    /// finished, or skipped when one it waits for failed; reads announce their total and
+    /// each read.
+    #[tokio::test]
+    async fn events_announce_the_total_and_every_change_once() {
+        let recorder = Recorder::new(vec!["b"], 1);
+        let plan = plan(vec![
+            change("a", Action::Create, &[]),
+            change("b", Action::Create, &["a"]),
+            change("c", Action::Create, &["b"]),
+            change("d", Action::Update, &["c", "b"]),
+            change("e", Action::Create, &[]),
+            change("f", Action::NoOp, &[]),
+        ]);
+        let events = Mutex::new(Vec::new());
+        let record = |event: Event<'_>| {
+            let said = match event {
+                Event::Applying { total } => format!("applying {total}"),
+                Event::Started { address, .. } => format!("started {address}"),
+                Event::Finished { address, .. } => format!("finished {address}"),
+                Event::Skipped { address, because } => format!("skipped {address} ({because})"),
+                Event::Reading { total } => format!("reading {total}"),
+                Event::Read => "read".to_owned(),
+            };
+            events.lock().expect("lock").push(said);
+        };
+        apply(&plan, recorder.clone(), 2, &record)
+            .await
+            .expect("acyclic");
+        let mut said = events.lock().expect("lock").clone();
+        assert_eq!(said.first().map(String::as_str), Some("applying 5"));
+        said.sort();
+        assert_eq!(
+            said,
+            [
+                "applying 5",
+                "finished thing.a",
+                "finished thing.b",
+                "finished thing.e",
+                "skipped thing.c (thing.b)",
+                "skipped thing.d (thing.b)",
+                "started thing.a",
+                "started thing.b",
+                "started thing.e",
+            ]
+        );
+
+        events.lock().expect("lock").clear();
+        let requests = plan.changes.iter().map(ReadRequest::recheck).collect();
+        read_all_with(recorder, requests, 2, &record)
+            .await
+            .expect("reads");
+        let said = events.lock().expect("lock").clone();
+        assert_eq!(
+            said,
+            ["reading 6", "read", "read", "read", "read", "read", "read"]
+        );
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ pub mod placeholders;
 pub mod plan;
 pub mod policy;
 pub mod provider;
+pub mod regions;
 pub mod schema;
 pub mod scope;
 pub mod spec;

@@ -115,19 +115,13 @@ impl Scope {
     }
 }
 
-/// The partition a region belongs to (`aws` for every commercial region).
+/// The partition a region belongs to (`aws` for every commercial region): from the region
+/// table, else from the shape of its code (a region newer than this version).
 pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
+    crate::regions::find(region).map_or_else(
+        || crate::regions::partition_by_shape(region),
+        |known| known.partition,
+    )
 }
 
 /// The partition an ARN names (`arn:PARTITION:...`).

@@ -60,6 +60,7 @@ pub trait Observer: Sync {
     /// A member account's part, planned.
     fn planned(&self, part: &AccountPlan);
 
-    /// A change starting or finishing in `account` (empty: the pinned account).
+    /// Progress in `account` (empty: the pinned account): resources read, changes started,
+    /// finished or skipped.
     fn event(&self, account: &str, event: Event<'_>);
 }

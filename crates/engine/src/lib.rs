@@ -7,6 +7,7 @@ mod account;
 mod apply;
 mod planning;
 mod saved;
+mod tally;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +15,7 @@ pub use account::{Account, Member, Observer, Organization};
 pub use apply::{apply_members, apply_own};
 pub use planning::{Goal, Planned, Selection, plan, plan_account, plan_members};
 pub use saved::{drifted, recheck};
+pub use tally::Tally;
 
 /// How many live reads run at once in one account.
 pub const READ_CONCURRENCY: usize = 8;

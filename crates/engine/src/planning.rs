@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use baseline_core::exec;
+use baseline_core::exec::{self, Event};
 use baseline_core::plan::{destroy, diff};
 use baseline_core::scope::Scope;
 use baseline_core::spec::TargetsSpec;
@@ -39,12 +39,14 @@ pub struct Planned<A> {
 }
 
 /// One account read and compared: its scope and its changes, or every reason it could not
-/// be. `known` names the declared accounts that exist (name to id).
+/// be. `known` names the declared accounts that exist (name to id); `progress` hears how
+/// many resources there are to read, and each one read.
 pub async fn plan_account<A: Account>(
     account: &Arc<A>,
     spec: &Spec,
     known: &BTreeMap<String, String>,
     goal: Goal,
+    progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<(Scope, Vec<ResourceChange>), Vec<String>> {
     let mut scope = account.scope(spec).await.map_err(|err| vec![err])?;
     scope.org_accounts.clone_from(known);
@@ -54,7 +56,8 @@ pub async fn plan_account<A: Account>(
         desired = destroy(desired);
     }
     let requests = desired.iter().map(ReadRequest::of).collect();
-    let live = exec::read_all(Arc::clone(account).provider(), requests, READ_CONCURRENCY)
+    let provider = Arc::clone(account).provider();
+    let live = exec::read_all_with(provider, requests, READ_CONCURRENCY, progress)
         .await
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let changes = desired
@@ -67,14 +70,14 @@ pub async fn plan_account<A: Account>(
 
 /// Plans every member, at most `parallelism` at once. Returns each account's part of the
 /// plan and, for those reached, the account to apply with.
-pub async fn plan_members<A: Account>(
+pub async fn plan_members<A: Account, O: Observer + Clone + Send + 'static>(
     root: &Arc<A>,
     spec: &Arc<Spec>,
     members: Vec<Member>,
     role: &str,
     parallelism: usize,
     goal: Goal,
-    observer: &dyn Observer,
+    observer: &O,
 ) -> (Vec<AccountPlan>, BTreeMap<String, Arc<A>>) {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(parallelism.max(1)));
     let mut tasks = JoinSet::new();
@@ -83,6 +86,7 @@ pub async fn plan_members<A: Account>(
         let spec = Arc::clone(spec);
         let semaphore = Arc::clone(&semaphore);
         let role = role.to_owned();
+        let observer = observer.clone();
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let id = member.account_id.clone();
@@ -94,7 +98,8 @@ pub async fn plan_members<A: Account>(
                 }
             };
             let member_spec = spec.for_member(&id);
-            match plan_account(&account, &member_spec, &BTreeMap::new(), goal).await {
+            let progress = |event: Event<'_>| observer.event(&id, event);
+            match plan_account(&account, &member_spec, &BTreeMap::new(), goal, &progress).await {
                 Ok((scope, changes)) => {
                     let part = AccountPlan::new(&id, member.name, role_arn, scope.regions, changes);
                     (part, Some(account))
@@ -126,13 +131,13 @@ pub async fn plan_members<A: Account>(
 
 /// Plans a run: the pinned account's own resources, then each member account the file's
 /// `targets` selects (through a role), limited to `selection`.
-pub async fn plan<A: Account>(
+pub async fn plan<A: Account, O: Observer + Clone + Send + 'static>(
     root: &Arc<A>,
     spec: &Arc<Spec>,
     organization: &Organization,
     goal: Goal,
     selection: &Selection,
-    observer: &dyn Observer,
+    observer: &O,
 ) -> Result<Planned<A>, Vec<Failure>> {
     let pinned = spec.account.id.as_str().to_owned();
     if !selection.only.is_empty() {
@@ -146,7 +151,8 @@ pub async fn plan<A: Account>(
                 .any(|o| o == id || Some(o.as_str()) == name)
     };
     let (regions, changes) = if selected(&pinned, None) {
-        let (scope, changes) = plan_account(root, spec, &organization.known, goal)
+        let progress = |event: Event<'_>| observer.event("", event);
+        let (scope, changes) = plan_account(root, spec, &organization.known, goal, &progress)
             .await
             .map_err(|errors| {
                 let mut failures: Vec<Failure> = errors.into_iter().map(Failure::new).collect();

@@ -101,13 +101,24 @@ pub(crate) fn validate(file: &Path) -> u8 {
     exit::OK
 }
 
+/// Loads the AWS settings, or says what is wrong with them (an unknown profile or region).
+async fn load_context(options: &ContextOptions) -> Option<Arc<AwsContext>> {
+    match AwsContext::load(options).await {
+        Ok(ctx) => Some(Arc::new(ctx)),
+        Err(err) => {
+            error(&err.message, Some(&err.hint));
+            None
+        }
+    }
+}
+
 /// Connects and checks the account pin before any other call.
 async fn connect(options: &ContextOptions, account_id: &str) -> Option<Arc<AwsContext>> {
-    let ctx = Arc::new(AwsContext::load(options).await);
+    let ctx = load_context(options).await?;
     match ctx.check_pin(account_id).await {
         Ok(()) => Some(ctx),
         Err(err) => {
-            error(&err.to_string(), Some(err.hint()));
+            error(&err.to_string(), Some(&err.hint()));
             None
         }
     }
@@ -230,11 +241,13 @@ pub(crate) async fn init(file: &Path, options: ContextOptions, force: bool) -> u
         );
         return exit::ERROR;
     }
-    let ctx = Arc::new(AwsContext::load(&options).await);
+    let Some(ctx) = load_context(&options).await else {
+        return exit::ERROR;
+    };
     let account_id = match ctx.caller_account().await {
         Ok(id) => id,
         Err(err) => {
-            error(&err.to_string(), None);
+            error(&err.to_string(), Some(&err.hint()));
             return exit::ERROR;
         }
     };

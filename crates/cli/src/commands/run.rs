@@ -18,7 +18,7 @@ use super::{
     warn_placeholders,
 };
 use crate::exit;
-use crate::output::{Output, Terminal, error, print, progress, render};
+use crate::output::{Output, Terminal, end_progress, error, print, progress, render};
 
 /// Loads the file, connects, checks the account pin, takes the apply lock when `lock` (kept
 /// in the home region, from before the account is read until the caller releases it) and
@@ -90,16 +90,17 @@ async fn read_accounts(
             .collect(),
         pending: survey.pending,
     };
-    let mut planned =
-        match baseline_engine::plan(ctx, spec, &organization, goal, fanout, &Terminal).await {
-            Ok(planned) => planned,
-            Err(failures) => {
-                for failure in &failures {
-                    error(&failure.message, failure.hint.as_deref());
-                }
-                return None;
+    let planned = baseline_engine::plan(ctx, spec, &organization, goal, fanout, &Terminal).await;
+    end_progress();
+    let mut planned = match planned {
+        Ok(planned) => planned,
+        Err(failures) => {
+            for failure in &failures {
+                error(&failure.message, failure.hint.as_deref());
             }
-        };
+            return None;
+        }
+    };
     let plan = &mut planned.plan;
     plan.baseline_sha256 = sha256;
     tracing::info!(
@@ -258,18 +259,19 @@ async fn execute(
     let started = Instant::now();
     let mut succeeded = !plan.has_failures();
     if plan.changes.iter().any(|c| c.action.is_change()) {
-        let report =
-            match baseline_engine::apply_own(&planned.root, plan, run.parallelism, &Terminal).await
-            {
-                Ok(report) => report,
-                Err(cycle) => {
-                    error(
-                        &cycle.to_string(),
-                        Some("this is a bug in baseline: please report it"),
-                    );
-                    return exit::ERROR;
-                }
-            };
+        let applied =
+            baseline_engine::apply_own(&planned.root, plan, run.parallelism, &Terminal).await;
+        end_progress();
+        let report = match applied {
+            Ok(report) => report,
+            Err(cycle) => {
+                error(
+                    &cycle.to_string(),
+                    Some("this is a bug in baseline: please report it"),
+                );
+                return exit::ERROR;
+            }
+        };
         if !plan.accounts.is_empty() {
             print(&format!("\nAccount {}:\n", plan.account_id));
         }
@@ -284,6 +286,7 @@ async fn execute(
         &Terminal,
     )
     .await;
+    end_progress();
     for (part, result) in &results {
         print(&format!("\nAccount {}:\n", part.label()));
         match result {

@@ -48,26 +48,63 @@ validated_string! {
     }
 }
 
-validated_string! {
-    /// An AWS region code such as `ap-northeast-1`.
-    Region {
-        valid: |text| {
-            let parts: Vec<&str> = text.split('-').collect();
-            parts.len() >= 3
-                && parts[0].len() == 2
-                && parts.iter().all(|p| {
-                    !p.is_empty()
-                        && p.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                })
-                && parts
-                    .last()
-                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
-        },
-        error: "is not an AWS region code",
-        hint: "region codes look like `ap-northeast-1` or `us-east-1`",
-        description: "An AWS region code, such as ap-northeast-1.",
-        schema: { "type": "string", "pattern": "^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$" },
+/// An AWS region code such as `ap-northeast-1`, one of the regions baseline knows
+/// ([`crate::regions`]). A code it does not know is an error at its line and column, with
+/// the region it was most likely meant to be.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region(pub(in crate::spec) String);
+
+impl Region {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` when it is a known region; otherwise the message and hint `load` shows.
+    fn checked(text: String) -> Result<Self, String> {
+        if crate::regions::find(&text).is_some() {
+            Ok(Self(text))
+        } else {
+            Err(with_hint(
+                format!("`{text}` is not an AWS region code"),
+                crate::regions::unknown_hint(&text),
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::checked(text.to_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::checked(text).map_err(de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for Region {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Region".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = crate::regions::REGIONS.iter().map(|r| r.code).collect();
+        schemars::json_schema!({
+            "description": "An AWS region code, such as ap-northeast-1.",
+            "type": "string",
+            "enum": codes,
+        })
     }
 }
 
