@@ -36,7 +36,8 @@ create whose answer is lost. --latency SPEC: every request waits before it is fo
 far as its region is from the caller: `100` (ms, every region alike) or `from:REGION`
 (approximate median round trips from a client near REGION, the table LATENCY_FROM below;
 global services are in us-east-1), so benchmarks see a realistic network. --log FILE: one JSON line per request (seq, service,
-region, operation, fault or "ok", upstream status, ms). Standard library only.
+region, operation, fault or "ok", upstream status, ms, and `at`, seconds since the proxy
+started when the request arrived). Standard library only.
 """
 
 import argparse
@@ -223,6 +224,7 @@ class Faults:
         self.killed_after = False
         self.lose = {op for op in (args.lose or "").split(",") if op}
         self.latency = latency_of(args.latency)
+        self.began = time.monotonic()
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
     def next_seq(self):
@@ -354,7 +356,8 @@ class Handler(BaseHTTPRequestHandler):
         name = operation(proto, self.headers, self.command, self.path, body)
         fault = self.faults.decide(seq, name)
         entry = {"seq": seq, "service": service, "region": region, "operation": name,
-                 "fault": fault or "ok", "status": None}
+                 "fault": fault or "ok", "status": None,
+                 "at": round(started - self.faults.began, 3)}
         time.sleep(self.faults.latency(region))
         try:
             if fault == "kill":

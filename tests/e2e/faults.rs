@@ -97,3 +97,20 @@ async fn a_lost_create_policy_or_create_account_answer_makes_nothing_twice() {
     auto_apply(&account);
     plan_exits(&account, 0);
 }
+
+/// AWS throttles each API per account and region; a plan makes hundreds of calls at once.
+/// With 30 % of calls throttled (Throttling, ThrottlingException, SlowDown, as each service
+/// answers), the plan of the default baseline slows down but completes, and plans what a
+/// plan without throttling plans.
+#[tokio::test]
+async fn a_plan_completes_when_a_third_of_calls_are_throttled() {
+    let account = account_with(crate::default_baseline).await;
+    let calm = plan_exits(&account, 2);
+    let proxy = FaultProxy::start(11, 0.3, "throttle");
+    let mut command = account.command(BIN);
+    command
+        .env("AWS_ENDPOINT_URL", &proxy.endpoint)
+        .args(["plan", "--detailed-exitcode"]);
+    let throttled = Run::of(command).expect_code(2);
+    assert_eq!(throttled.stdout, calm.stdout);
+}

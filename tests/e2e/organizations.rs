@@ -265,3 +265,69 @@ async fn builds_the_organization_and_fans_the_baseline_out() {
     );
     assert_eq!(analyzers(&account, &sandbox).await, 0);
 }
+
+/// The account ids of a plan's member parts.
+fn member_ids(plan: &serde_json::Value) -> Vec<String> {
+    plan["accounts"]
+        .as_array()
+        .map(|accounts| {
+            accounts
+                .iter()
+                .filter_map(|a| a["account_id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `--shard I/N` splits the member accounts between N jobs (shard 1 also plans the pinned
+/// account); `show` puts the shards' saved plans back together as the plan of the whole
+/// organization, which applies like any saved plan. A shard given twice, or missing, is
+/// refused.
+#[tokio::test]
+async fn shards_plan_parts_of_the_organization_and_show_puts_them_together() {
+    let account = account_with(org_baseline).await;
+    auto_apply(&account);
+    auto_apply(&account);
+    let (prod, sandbox) = members(&account).await;
+    set_min_length(&account, &prod, 8).await;
+
+    let whole = baseline(&account, &["plan", "--json"]).expect_code(0);
+    let whole: serde_json::Value = serde_json::from_str(&whole.stdout).expect("JSON");
+    let read = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(account.dir().join(name)).expect("plan");
+        serde_json::from_str(&text).expect("JSON")
+    };
+    baseline(&account, &["plan", "--shard", "1/2", "--out", "s1.json"]).expect_code(0);
+    baseline(&account, &["plan", "--shard", "2/2", "--out", "s2.json"]).expect_code(0);
+    let (one, two) = (read("s1.json"), read("s2.json"));
+    assert_eq!(one["shard"], "1/2");
+    assert_eq!(two["shard"], "2/2");
+    assert_eq!(
+        one["resource_changes"], whole["resource_changes"],
+        "shard 1 plans the pinned account"
+    );
+    assert_eq!(two["resource_changes"].as_array().map(Vec::len), Some(0));
+    let mut members = [member_ids(&one), member_ids(&two)].concat();
+    members.sort();
+    let mut expected = vec![prod.clone(), sandbox.clone()];
+    expected.sort();
+    assert_eq!(members, expected, "each member in exactly one shard");
+
+    let merged = baseline(&account, &["show", "s2.json", "s1.json", "--json"]).expect_code(0);
+    account.write("merged.json", &merged.stdout);
+    let merged = read("merged.json");
+    assert_eq!(merged["accounts"], whole["accounts"]);
+    assert_eq!(merged["resource_changes"], whole["resource_changes"]);
+    assert!(merged.get("shard").is_none());
+    let markdown = baseline(&account, &["show", "s1.json", "s2.json", "--markdown"]).expect_code(0);
+    markdown.stdout_has(&format!("### Account prod (`{prod}`)"));
+    markdown.stdout_has(&format!("### Account sandbox (`{sandbox}`)"));
+
+    for twice in [["s1.json", "s1.json"], ["s2.json", "s2.json"]] {
+        let run = baseline(&account, &["show", twice[0], twice[1]]).expect_code(1);
+        run.stderr_has("the plans cannot be shown as one");
+    }
+    baseline(&account, &["apply", "merged.json", "--auto-approve"]).expect_code(0);
+    assert_eq!(min_length(&account, &prod).await, Some(14));
+    plan_exits(&account, 0);
+}

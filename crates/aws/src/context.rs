@@ -2,6 +2,9 @@
 //! a counter of every request sent, and the account pin.
 
 mod clients;
+mod shared;
+
+pub(crate) use shared::reading;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -55,6 +58,8 @@ pub struct AwsContext {
     /// The caller's ARN, known once the pin ran (names the holder of the apply lock).
     caller_arn: OnceLock<String>,
     clients: Mutex<HashMap<(&'static str, String), AnyClient>>,
+    /// Answers that many reads of one plan share (see `context/shared.rs`).
+    shared: shared::Shared,
     password_file: Option<PathBuf>,
     password_file_lock: Arc<Mutex<()>>,
     /// For a member account reached through a role: its id (names its passwords).
@@ -129,9 +134,13 @@ impl PinError {
 
 /// Adaptive retries: throttled calls slow every client down (client-side rate limiting)
 /// instead of failing; a transient error (5xx, throttling, a reset connection) is tried up
-/// to five times with backoff.
+/// to ten times with backoff (at most 10 s between tries). A plan makes hundreds of calls
+/// at once: with a third of them throttled, five tries would leave one call failing in most
+/// runs; ten leave it in about one run in five hundred.
 fn retry_config() -> RetryConfig {
-    RetryConfig::adaptive().with_max_attempts(5)
+    RetryConfig::adaptive()
+        .with_max_attempts(10)
+        .with_max_backoff(std::time::Duration::from_secs(10))
 }
 
 /// No call waits forever: a connection within 10 s, each attempt's answer within 60 s, the
@@ -201,6 +210,7 @@ impl AwsContext {
             partition: OnceLock::new(),
             caller_arn: OnceLock::new(),
             clients: Mutex::new(HashMap::new()),
+            shared: shared::Shared::default(),
             password_file: None,
             password_file_lock: Arc::new(Mutex::new(())),
             member: None,

@@ -39,7 +39,7 @@ pub async fn describe_account(
     }
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
     let requests = addresses.iter().cloned().map(ReadRequest::at).collect();
-    let live = read_all(provider, requests, 8).await?;
+    let live = read_all(provider, requests, baseline_core::exec::ReadLimits::flat(8)).await?;
 
     let mut account = Map::new();
     account.insert("id".to_owned(), json!(account_id));

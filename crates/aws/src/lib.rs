@@ -159,11 +159,19 @@ impl Provider for AwsProvider {
         &'a self,
         request: &'a ReadRequest,
     ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
-        Box::pin(async move { kind_of(&request.address)?.read(&self.ctx, request).await })
+        Box::pin(context::reading(async move {
+            kind_of(&request.address)?.read(&self.ctx, request).await
+        }))
     }
 
+    /// What was shared between reads is forgotten before and after each change.
     fn apply<'a>(&'a self, change: &'a ResourceChange) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move { kind_of(&change.address)?.apply(&self.ctx, change).await })
+        Box::pin(async move {
+            self.ctx.forget_shared();
+            let done = kind_of(&change.address)?.apply(&self.ctx, change).await;
+            self.ctx.forget_shared();
+            done
+        })
     }
 }
 

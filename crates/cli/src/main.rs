@@ -130,8 +130,9 @@ enum Command {
     Schema,
     /// Print a saved plan as text, JSON or Markdown, without calling AWS.
     Show {
-        #[arg(value_name = "PLAN")]
-        plan: PathBuf,
+        /// A saved plan; several (the shards of `plan --shard I/N`) are shown as one.
+        #[arg(value_name = "PLAN", required = true)]
+        plan: Vec<PathBuf>,
         #[command(flatten)]
         format: FormatArg,
     },
@@ -167,6 +168,10 @@ struct AccountsArg {
     /// `targets.parallelism`, else 4).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     account_parallelism: Option<u16>,
+    /// Plan shard I of N of the member accounts (a CI matrix job; shard 1 also plans the
+    /// pinned account); `baseline show` puts the shards' saved plans back together.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<baseline_engine::Shard>,
 }
 
 impl AccountsArg {
@@ -174,6 +179,7 @@ impl AccountsArg {
         commands::Fanout {
             only: self.target_account.clone(),
             parallelism: self.account_parallelism.map(usize::from),
+            shard: self.shard,
         }
     }
 }
@@ -292,7 +298,10 @@ fn main() -> ExitCode {
                 run: args,
                 accounts,
             } => {
-                if !accounts.target_account.is_empty() || accounts.account_parallelism.is_some() {
+                if !accounts.target_account.is_empty()
+                    || accounts.account_parallelism.is_some()
+                    || accounts.shard.is_some()
+                {
                     output::error(
                         "a saved plan is applied whole: --target-account and --account-parallelism belong to `plan --out`",
                         Some("make the plan with the accounts you want, then apply it"),

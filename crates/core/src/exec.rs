@@ -14,14 +14,44 @@ use crate::graph::{CycleError, order};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderError, ReadRequest};
 
-/// Reads the live state for every request, at most `concurrency` at a time, keeping order.
-/// All read errors are returned, not only the first.
+/// How many reads run at once. AWS limits the rate of each API per account and region, so
+/// reads are spread over lanes, one per service and region (`us-east-1/events`; global
+/// services have their own), each with at most `per_lane` at a time, and at most `total` in
+/// all. A region's reads never wait for another region's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    pub per_lane: usize,
+    pub total: usize,
+}
+
+impl ReadLimits {
+    /// The same limit for every lane and in all: one lane, as if reads were not spread.
+    pub fn flat(concurrency: usize) -> Self {
+        Self {
+            per_lane: concurrency,
+            total: concurrency,
+        }
+    }
+}
+
+/// The lane of a read: its region (or `global`) and the service its kind belongs to, named
+/// by the kind's first word (`events_rule` → `events`, `iam_user` → `iam`).
+fn lane(address: &ResourceAddr) -> String {
+    let service = address.kind.split('_').next().unwrap_or(&address.kind);
+    format!(
+        "{}/{service}",
+        address.region.as_deref().unwrap_or("global")
+    )
+}
+
+/// Reads the live state for every request within `limits`, keeping order. All read errors
+/// are returned, not only the first.
 pub async fn read_all(
     provider: Arc<dyn Provider>,
     requests: Vec<ReadRequest>,
-    concurrency: usize,
+    limits: ReadLimits,
 ) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
-    read_all_with(provider, requests, concurrency, &|_| {}).await
+    read_all_with(provider, requests, limits, &|_| {}).await
 }
 
 /// [`read_all`], telling `progress` how many resources there are to read
@@ -29,20 +59,29 @@ pub async fn read_all(
 pub async fn read_all_with(
     provider: Arc<dyn Provider>,
     requests: Vec<ReadRequest>,
-    concurrency: usize,
+    limits: ReadLimits,
     progress: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<Vec<Option<Value>>, Vec<ProviderError>> {
+    use tokio::sync::Semaphore;
     progress(Event::Reading {
         total: requests.len(),
     });
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let total = Arc::new(Semaphore::new(limits.total.max(1)));
+    let mut lanes: BTreeMap<String, Arc<Semaphore>> = BTreeMap::new();
     let mut tasks = JoinSet::new();
     let count = requests.len();
     for (index, request) in requests.into_iter().enumerate() {
         let provider = Arc::clone(&provider);
-        let semaphore = Arc::clone(&semaphore);
+        let total = Arc::clone(&total);
+        let lane = Arc::clone(
+            lanes
+                .entry(lane(&request.address))
+                .or_insert_with(|| Arc::new(Semaphore::new(limits.per_lane.max(1)))),
+        );
         tasks.spawn(async move {
-            let _permit = semaphore.acquire_owned().await;
+            // The lane first: a read waiting for its lane holds no place in the total.
+            let _lane = lane.acquire_owned().await;
+            let _total = total.acquire_owned().await;
             (index, provider.read(&request).await)
         });
     }
@@ -388,7 +427,7 @@ mod tests {
 
         events.lock().expect("lock").clear();
         let requests = plan.changes.iter().map(ReadRequest::recheck).collect();
-        read_all_with(recorder, requests, 2, &record)
+        read_all_with(recorder, requests, ReadLimits::flat(2), &record)
             .await
             .expect("reads");
         let said = events.lock().expect("lock").clone();
@@ -433,5 +472,73 @@ mod tests {
         assert_eq!(report.outcomes.len(), 12);
         let peak = recorder.running.lock().expect("lock").1;
         assert_eq!(peak, 3);
+    }
+
+    /// A provider whose reads take `pause` and that counts, per lane, how many run at once.
+    struct Lanes {
+        running: Mutex<BTreeMap<String, (usize, usize)>>,
+        all: Mutex<(usize, usize)>,
+    }
+
+    impl Provider for Lanes {
+        fn read<'a>(
+            &'a self,
+            request: &'a ReadRequest,
+        ) -> BoxFuture<'a, Result<Option<Value>, ProviderError>> {
+            let key = lane(&request.address);
+            Box::pin(async move {
+                let enter = |m: &mut (usize, usize)| {
+                    m.0 += 1;
+                    m.1 = m.1.max(m.0);
+                };
+                enter(
+                    self.running
+                        .lock()
+                        .expect("lock")
+                        .entry(key.clone())
+                        .or_default(),
+                );
+                enter(&mut self.all.lock().expect("lock"));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                self.running.lock().expect("lock").entry(key).or_default().0 -= 1;
+                self.all.lock().expect("lock").0 -= 1;
+                Ok(None)
+            })
+        }
+
+        fn apply<'a>(&'a self, _: &'a ResourceChange) -> BoxFuture<'a, Result<(), ProviderError>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    /// Reads of one service in one region wait for each other beyond `per_lane`; other
+    /// regions and services do not wait for them, up to `total`.
+    #[tokio::test]
+    async fn reads_are_limited_per_service_and_region_and_in_all() {
+        let provider = Arc::new(Lanes {
+            running: Mutex::new(BTreeMap::new()),
+            all: Mutex::new((0, 0)),
+        });
+        let mut requests = Vec::new();
+        for region in ["r-1", "r-2", "r-3", "r-4"] {
+            for (kind, n) in [("events_rule", 10), ("config_rule", 10)] {
+                for i in 0..n {
+                    let address = ResourceAddr::named(kind, &format!("x{i}")).in_region(region);
+                    requests.push(ReadRequest::at(address));
+                }
+            }
+        }
+        let limits = ReadLimits {
+            per_lane: 3,
+            total: 16,
+        };
+        let live = read_all(provider.clone(), requests, limits)
+            .await
+            .expect("read");
+        assert_eq!(live.len(), 80);
+        let lanes = provider.running.lock().expect("lock").clone();
+        assert_eq!(lanes.len(), 8);
+        assert!(lanes.values().all(|(_, peak)| *peak == 3), "{lanes:?}");
+        assert_eq!(provider.all.lock().expect("lock").1, 16);
     }
 }

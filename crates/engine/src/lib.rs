@@ -7,6 +7,7 @@ mod account;
 mod apply;
 mod planning;
 mod saved;
+mod shard;
 mod tally;
 #[cfg(test)]
 mod tests;
@@ -15,10 +16,15 @@ pub use account::{Account, Member, Observer, Organization};
 pub use apply::{apply_members, apply_own};
 pub use planning::{Goal, Planned, Selection, plan, plan_account, plan_members};
 pub use saved::{drifted, recheck};
+pub use shard::{Shard, ShardError};
 pub use tally::Tally;
 
-/// How many live reads run at once in one account.
-pub const READ_CONCURRENCY: usize = 8;
+/// How many live reads run at once in one account: 16 per service and region, 128 in all.
+/// A read makes one to eight calls; the SDK's adaptive retry slows a lane AWS throttles.
+pub const READ_LIMITS: baseline_core::exec::ReadLimits = baseline_core::exec::ReadLimits {
+    per_lane: 16,
+    total: 128,
+};
 
 /// A reason a run stopped, with what to do next.
 #[derive(Clone, Debug, PartialEq, Eq)]

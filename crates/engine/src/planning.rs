@@ -12,7 +12,7 @@ use baseline_core::spec::TargetsSpec;
 use baseline_core::{AccountPlan, Plan, ReadRequest, ResourceChange, Spec};
 use tokio::task::JoinSet;
 
-use crate::{Account, Failure, Member, Observer, Organization, READ_CONCURRENCY};
+use crate::{Account, Failure, Member, Observer, Organization, READ_LIMITS};
 
 /// Whether a run makes the account match the baseline, or removes what it declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,12 +21,14 @@ pub enum Goal {
     Destroy,
 }
 
-/// Which accounts a run covers (empty: all the file selects), and how many accounts are
-/// planned and applied at once (`None`: the file's `targets.parallelism`).
+/// Which accounts a run covers (empty: all the file selects; `shard`: only its part), and
+/// how many accounts are planned and applied at once (`None`: the file's
+/// `targets.parallelism`).
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     pub only: Vec<String>,
     pub parallelism: Option<usize>,
+    pub shard: Option<crate::Shard>,
 }
 
 /// A plan, with the accounts it covers reached and ready to apply.
@@ -57,7 +59,7 @@ pub async fn plan_account<A: Account>(
     }
     let requests = desired.iter().map(ReadRequest::of).collect();
     let provider = Arc::clone(account).provider();
-    let live = exec::read_all_with(provider, requests, READ_CONCURRENCY, progress)
+    let live = exec::read_all_with(provider, requests, READ_LIMITS, progress)
         .await
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let changes = desired
@@ -143,14 +145,19 @@ pub async fn plan<A: Account, O: Observer + Clone + Send + 'static>(
     if !selection.only.is_empty() {
         check_selection(&selection.only, &pinned, organization)?;
     }
-    let selected = |id: &str, name: Option<&str>| {
+    let listed = |id: &str, name: Option<&str>| {
         selection.only.is_empty()
             || selection
                 .only
                 .iter()
                 .any(|o| o == id || Some(o.as_str()) == name)
     };
-    let (regions, changes) = if selected(&pinned, None) {
+    // A shard plans its members; the first also the pinned account and those not made yet.
+    let first = selection.shard.is_none_or(crate::Shard::is_first);
+    let member_selected = |id: &str, name: Option<&str>| {
+        listed(id, name) && selection.shard.is_none_or(|s| s.holds(id))
+    };
+    let (regions, changes) = if first && listed(&pinned, None) {
         let progress = |event: Event<'_>| observer.event("", event);
         let (scope, changes) = plan_account(root, spec, &organization.known, goal, &progress)
             .await
@@ -181,7 +188,7 @@ pub async fn plan<A: Account, O: Observer + Clone + Send + 'static>(
     let members: Vec<Member> = organization
         .members
         .iter()
-        .filter(|m| selected(&m.account_id, m.name.as_deref()))
+        .filter(|m| member_selected(&m.account_id, m.name.as_deref()))
         .cloned()
         .collect();
     let targets = spec.targets.as_ref();
@@ -204,10 +211,17 @@ pub async fn plan<A: Account, O: Observer + Clone + Send + 'static>(
         plan_members(root, spec, members, role, parallelism, goal, observer).await;
     let mut plan = Plan::new(&pinned, regions, changes).with_accounts(parts);
     plan.limited_to.clone_from(&selection.only);
+    if let Some(shard) = selection.shard {
+        plan.shard = Some(shard.to_string());
+        if !first {
+            // The pinned account is not in this shard's plan (it is in shard 1's).
+            plan.limited_to = plan.accounts.iter().map(|a| a.account_id.clone()).collect();
+        }
+    }
     plan.pending_accounts = organization
         .pending
         .iter()
-        .filter(|name| selected("", Some(name)))
+        .filter(|name| first && listed("", Some(name)))
         .cloned()
         .collect();
     Ok(Planned {

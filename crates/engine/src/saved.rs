@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use baseline_core::{Action, Plan, ReadRequest, ResourceChange, exec};
 
-use crate::{Account, READ_CONCURRENCY};
+use crate::{Account, READ_LIMITS};
 
 /// The addresses of a plan (one account's part) whose live state differs from what the
 /// plan was made against.
@@ -20,7 +20,7 @@ pub async fn drifted<A: Account>(
         .filter(|c| c.action != Action::Manual)
         .collect();
     let requests = targets.iter().map(|c| ReadRequest::recheck(c)).collect();
-    let live = exec::read_all(Arc::clone(account).provider(), requests, READ_CONCURRENCY)
+    let live = exec::read_all(Arc::clone(account).provider(), requests, READ_LIMITS)
         .await
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     Ok(targets

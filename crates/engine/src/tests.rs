@@ -182,7 +182,7 @@ async fn plan_quietly(
 fn only(account: &str) -> Selection {
     Selection {
         only: vec![account.to_owned()],
-        parallelism: None,
+        ..Selection::default()
     }
 }
 

@@ -31,9 +31,13 @@ const FULL_PLAN: &str = "the full plan is in the job summary and the plan artifa
 pub fn plan_markdown(plan: &Plan, view: View, limit: usize) -> String {
     let mut top = String::new();
     if is_multi_account(plan) {
+        let shard = plan
+            .shard
+            .as_ref()
+            .map_or(String::new(), |s| format!(" (shard {s})"));
         let _ = write!(
             top,
-            "## baseline plan: {} account(s)\n\n**{}**\n\n",
+            "## baseline plan: {} account(s){shard}\n\n**{}**\n\n",
             plan.accounts.len() + usize::from(pinned_planned(plan)),
             summary_line(plan.counts())
         );

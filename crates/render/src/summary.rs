@@ -14,7 +14,10 @@ pub fn summary_line(counts: Counts) -> String {
 
 /// Whether the plan covers member accounts (or was limited to some accounts).
 pub(crate) fn is_multi_account(plan: &Plan) -> bool {
-    !plan.accounts.is_empty() || !plan.limited_to.is_empty() || !plan.pending_accounts.is_empty()
+    !plan.accounts.is_empty()
+        || !plan.limited_to.is_empty()
+        || !plan.pending_accounts.is_empty()
+        || plan.shard.is_some()
 }
 
 /// Whether the pinned account itself was planned (`--target-account` may leave it out).

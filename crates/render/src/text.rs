@@ -29,6 +29,12 @@ pub fn plan_text(plan: &Plan, view: View) -> String {
             ))
         );
         out.push_str(&account_text(plan, view));
+    } else if let Some(shard) = &plan.shard {
+        let _ = writeln!(
+            out,
+            "Shard {shard}: account {} (the pinned account) is planned by shard 1.",
+            plan.account_id
+        );
     } else {
         let _ = writeln!(
             out,

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call, found};
+use crate::error::{build_error, call};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
@@ -37,6 +37,38 @@ const TARGET_ID: &str = "baseline";
 /// The rule's name: `baseline-console-sign-in`.
 fn rule_name(kind: AlertKind) -> String {
     format!("baseline-{}", kind.key().replace('_', "-"))
+}
+
+/// The rules of the address's region whose names start with `baseline-` (every rule baseline
+/// makes), read once per plan for all of them (ListRules, by pages of 100).
+async fn baseline_rules(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+) -> Result<std::sync::Arc<Vec<aws_sdk_eventbridge::types::Rule>>, ProviderError> {
+    let region = region_of(address);
+    let key = format!("events:ListRules {region} baseline-");
+    ctx.shared(address, key, || async {
+        let events = ctx.events(region);
+        let mut rules = Vec::new();
+        let mut token = None;
+        loop {
+            let page = call!(
+                address,
+                "events:ListRules",
+                events
+                    .list_rules()
+                    .name_prefix("baseline-")
+                    .set_next_token(token.clone())
+                    .send()
+            )?;
+            rules.extend(page.rules().iter().cloned());
+            match page.next_token() {
+                Some(next) => token = Some(next.to_owned()),
+                None => return Ok(rules),
+            }
+        }
+    })
+    .await
 }
 
 /// The rule as baseline sees it.
@@ -209,9 +241,9 @@ impl Kind for Rule {
         let address = read.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
-        let answer = events.describe_rule().name(name).send().await;
-        let missing = &["ResourceNotFoundException"];
-        let Some(rule) = found(address, "events:DescribeRule", missing, answer)? else {
+        // Every baseline rule of the region from one ListRules, shared by the rules' reads.
+        let rules = baseline_rules(ctx, address).await?;
+        let Some(rule) = rules.iter().find(|r| r.name() == Some(name)) else {
             return Ok(None);
         };
         let pattern = rule

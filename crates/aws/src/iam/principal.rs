@@ -275,9 +275,12 @@ impl Principal<'_> {
         ctx: &AwsContext,
         address: &ResourceAddr,
     ) -> Result<Permissions, ProviderError> {
+        // Asked at once: the two lists do not depend on each other.
+        let (managed, inline) =
+            tokio::try_join!(self.attached(ctx, address), self.inline(ctx, address))?;
         Ok(Permissions {
-            managed_policies: Some(self.attached(ctx, address).await?),
-            inline_policies: Some(self.inline(ctx, address).await?),
+            managed_policies: Some(managed),
+            inline_policies: Some(inline),
         })
     }
 

@@ -154,20 +154,30 @@ impl Kind for User {
             return Ok(None);
         };
         let path = out.user().map(|u| u.path().to_owned()).unwrap_or_default();
-        let tags = list_all!(
-            address,
-            "iam:ListUserTags",
-            iam.list_user_tags().user_name(name)
-        )?;
-        let groups = list_all!(
-            address,
-            "iam:ListGroupsForUser",
-            iam.list_groups_for_user().user_name(name)
-        )?;
+        // The user exists: its settings are independent reads, asked at once.
+        let tags = async {
+            list_all!(
+                address,
+                "iam:ListUserTags",
+                iam.list_user_tags().user_name(name)
+            )
+        };
+        let groups = async {
+            list_all!(
+                address,
+                "iam:ListGroupsForUser",
+                iam.list_groups_for_user().user_name(name)
+            )
+        };
+        let console = async {
+            let answer = iam.get_login_profile().user_name(name).send().await;
+            Ok(found(address, "iam:GetLoginProfile", NO_SUCH_ENTITY, answer)?.is_some())
+        };
+        let permissions = Principal::User(name).permissions(ctx, address);
+        let (tags, groups, console, permissions) =
+            tokio::try_join!(tags, groups, console, permissions)?;
         let mut groups: Vec<String> = groups.iter().map(|g| g.group_name().to_owned()).collect();
         groups.sort();
-        let answer = iam.get_login_profile().user_name(name).send().await;
-        let console = found(address, "iam:GetLoginProfile", NO_SUCH_ENTITY, answer)?.is_some();
         Ok(Some(State {
             path: Some(path),
             groups: Some(groups),
@@ -176,7 +186,7 @@ impl Kind for User {
                     .map(|t| (t.key().to_owned(), t.value().to_owned()))
                     .collect(),
             ),
-            permissions: Principal::User(name).permissions(ctx, address).await?,
+            permissions,
             console: Some(console),
         }))
     }

@@ -154,17 +154,26 @@ pub(crate) async fn parent_of(
     ))
 }
 
-/// Every account of the organization.
+/// Every account of the organization (one ListAccounts for all the reads of a plan).
 pub(crate) async fn accounts(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<Vec<Account>, ProviderError> {
-    let pages = list_pages!(
-        address,
-        "organizations:ListAccounts",
-        ctx.organizations().list_accounts()
-    )?;
-    Ok(pages.iter().flat_map(|p| p.accounts()).cloned().collect())
+    let all = ctx
+        .shared(address, "organizations:ListAccounts".to_owned(), || async {
+            let pages = list_pages!(
+                address,
+                "organizations:ListAccounts",
+                ctx.organizations().list_accounts()
+            )?;
+            Ok(pages
+                .iter()
+                .flat_map(|p| p.accounts())
+                .cloned()
+                .collect::<Vec<Account>>())
+        })
+        .await?;
+    Ok(all.as_ref().clone())
 }
 
 /// The account whose root e-mail is `email` (AWS compares e-mails without case).
@@ -413,16 +422,23 @@ async fn accounts_below(
 pub(crate) const NOT_IN_USE: &[&str] = &["AWSOrganizationsNotInUseException"];
 
 /// Whether the caller's account is in an organization (none yet: nothing in it exists).
+/// (One DescribeOrganization for all the reads of a plan.)
 pub(crate) async fn in_use(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<bool, ProviderError> {
-    let answer = ctx.organizations().describe_organization().send().await;
-    let described = found(
-        address,
-        "organizations:DescribeOrganization",
-        NOT_IN_USE,
-        answer,
-    )?;
-    Ok(described.is_some())
+    let key = "organizations:DescribeOrganization".to_owned();
+    let in_use = ctx
+        .shared(address, key, || async {
+            let answer = ctx.organizations().describe_organization().send().await;
+            let described = found(
+                address,
+                "organizations:DescribeOrganization",
+                NOT_IN_USE,
+                answer,
+            )?;
+            Ok(described.is_some())
+        })
+        .await?;
+    Ok(*in_use)
 }

@@ -156,90 +156,120 @@ async fn read_bucket(ctx: &AwsContext, address: &ResourceAddr) -> Live<State> {
             return Err(error);
         }
     }
-    let answer = s3.get_public_access_block().bucket(name).send().await;
-    let missing = &["NoSuchPublicAccessBlockConfiguration"];
-    let out = found(address, "s3:GetPublicAccessBlock", missing, answer)?;
-    let public_access_block = out.is_some_and(|out| {
-        out.public_access_block_configuration().is_some_and(|c| {
-            c.block_public_acls() == Some(true)
-                && c.ignore_public_acls() == Some(true)
-                && c.block_public_policy() == Some(true)
-                && c.restrict_public_buckets() == Some(true)
-        })
-    });
-    let ownership = match s3.get_bucket_ownership_controls().bucket(name).send().await {
-        Ok(out) => out
-            .ownership_controls()
-            .and_then(|c| c.rules().first())
-            .map_or("ObjectWriter".to_owned(), |r| {
-                r.object_ownership().as_str().to_owned()
-            }),
-        Err(err) if has_code(&err, &["OwnershipControlsNotFoundError"]) => {
-            "ObjectWriter".to_owned()
-        }
-        Err(err) => return Err(sdk_error(address, "s3:GetBucketOwnershipControls", &err)),
+    // The settings are independent reads: asked at once, not one after another.
+    let public_access_block = async {
+        let answer = s3.get_public_access_block().bucket(name).send().await;
+        let missing = &["NoSuchPublicAccessBlockConfiguration"];
+        let out = found(address, "s3:GetPublicAccessBlock", missing, answer)?;
+        Ok::<_, ProviderError>(out.is_some_and(|out| {
+            out.public_access_block_configuration().is_some_and(|c| {
+                c.block_public_acls() == Some(true)
+                    && c.ignore_public_acls() == Some(true)
+                    && c.block_public_policy() == Some(true)
+                    && c.restrict_public_buckets() == Some(true)
+            })
+        }))
     };
-    let encryption = match s3.get_bucket_encryption().bucket(name).send().await {
-        Ok(out) => {
-            let default = out
-                .server_side_encryption_configuration()
+    let ownership = async {
+        match s3.get_bucket_ownership_controls().bucket(name).send().await {
+            Ok(out) => Ok(out
+                .ownership_controls()
                 .and_then(|c| c.rules().first())
-                .and_then(|r| r.apply_server_side_encryption_by_default());
-            match default {
-                Some(d) => Encryption {
-                    algorithm: d.sse_algorithm().as_str().to_owned(),
-                    key: d.kms_master_key_id().map(str::to_owned),
-                },
-                None => Encryption::without_key("none"),
+                .map_or("ObjectWriter".to_owned(), |r| {
+                    r.object_ownership().as_str().to_owned()
+                })),
+            Err(err) if has_code(&err, &["OwnershipControlsNotFoundError"]) => {
+                Ok("ObjectWriter".to_owned())
             }
+            Err(err) => Err(sdk_error(address, "s3:GetBucketOwnershipControls", &err)),
         }
-        Err(err) if has_code(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
-            Encryption::without_key("none")
+    };
+    let encryption = async {
+        match s3.get_bucket_encryption().bucket(name).send().await {
+            Ok(out) => {
+                let default = out
+                    .server_side_encryption_configuration()
+                    .and_then(|c| c.rules().first())
+                    .and_then(|r| r.apply_server_side_encryption_by_default());
+                Ok(match default {
+                    Some(d) => Encryption {
+                        algorithm: d.sse_algorithm().as_str().to_owned(),
+                        key: d.kms_master_key_id().map(str::to_owned),
+                    },
+                    None => Encryption::without_key("none"),
+                })
+            }
+            Err(err) if has_code(&err, &["ServerSideEncryptionConfigurationNotFoundError"]) => {
+                Ok(Encryption::without_key("none"))
+            }
+            Err(err) => Err(sdk_error(address, "s3:GetBucketEncryption", &err)),
         }
-        Err(err) => return Err(sdk_error(address, "s3:GetBucketEncryption", &err)),
     };
-    let versioning = s3
-        .get_bucket_versioning()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|err| sdk_error(address, "s3:GetBucketVersioning", &err))?
-        .status()
-        .map_or("Disabled".to_owned(), |s| s.as_str().to_owned());
-    let bucket_policy = match s3.get_bucket_policy().bucket(name).send().await {
-        Ok(out) => match out.policy() {
-            Some(text) => crate::iam::principal::document(address, text)?,
-            None => Value::Null,
-        },
-        Err(err) if has_code(&err, &["NoSuchBucketPolicy"]) => Value::Null,
-        Err(err) => return Err(sdk_error(address, "s3:GetBucketPolicy", &err)),
+    let versioning = async {
+        Ok(s3
+            .get_bucket_versioning()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|err| sdk_error(address, "s3:GetBucketVersioning", &err))?
+            .status()
+            .map_or("Disabled".to_owned(), |s| s.as_str().to_owned()))
     };
-    let lifecycle = match s3
-        .get_bucket_lifecycle_configuration()
-        .bucket(name)
-        .send()
-        .await
-    {
-        Ok(out) => out.rules().iter().map(Rule::of).collect(),
-        Err(err) if has_code(&err, &["NoSuchLifecycleConfiguration"]) => Vec::new(),
-        Err(err) => {
-            return Err(sdk_error(
+    let bucket_policy = async {
+        match s3.get_bucket_policy().bucket(name).send().await {
+            Ok(out) => match out.policy() {
+                Some(text) => crate::iam::principal::document(address, text),
+                None => Ok(Value::Null),
+            },
+            Err(err) if has_code(&err, &["NoSuchBucketPolicy"]) => Ok(Value::Null),
+            Err(err) => Err(sdk_error(address, "s3:GetBucketPolicy", &err)),
+        }
+    };
+    let lifecycle = async {
+        match s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.rules().iter().map(Rule::of).collect::<Vec<_>>()),
+            Err(err) if has_code(&err, &["NoSuchLifecycleConfiguration"]) => Ok(Vec::new()),
+            Err(err) => Err(sdk_error(
                 address,
                 "s3:GetBucketLifecycleConfiguration",
                 &err,
-            ));
+            )),
         }
     };
-    let logging = s3
-        .get_bucket_logging()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|err| sdk_error(address, "s3:GetBucketLogging", &err))?;
-    let access_logging = logging.logging_enabled().map(|l| AccessLogging {
-        bucket: l.target_bucket().to_owned(),
-        prefix: l.target_prefix().to_owned(),
-    });
+    let access_logging = async {
+        let logging = s3
+            .get_bucket_logging()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|err| sdk_error(address, "s3:GetBucketLogging", &err))?;
+        Ok(logging.logging_enabled().map(|l| AccessLogging {
+            bucket: l.target_bucket().to_owned(),
+            prefix: l.target_prefix().to_owned(),
+        }))
+    };
+    let (
+        public_access_block,
+        ownership,
+        encryption,
+        versioning,
+        bucket_policy,
+        lifecycle,
+        access_logging,
+    ) = tokio::try_join!(
+        public_access_block,
+        ownership,
+        encryption,
+        versioning,
+        bucket_policy,
+        lifecycle,
+        access_logging
+    )?;
     Ok(Some(State {
         public_access_block,
         object_ownership: ownership,

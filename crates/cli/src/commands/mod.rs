@@ -6,7 +6,7 @@
 mod run;
 mod strict;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use baseline_aws::{AwsContext, ContextOptions, Lock};
@@ -318,10 +318,25 @@ pub(crate) fn schema() -> u8 {
     exit::OK
 }
 
-pub(crate) fn show(path: &Path, out: Output, format: Format) -> u8 {
-    let Some(plan) = read_saved(path) else {
-        return exit::ERROR;
-    };
-    print(&render(&plan, format, out));
-    exit::OK
+pub(crate) fn show(paths: &[PathBuf], out: Output, format: Format) -> u8 {
+    let mut parts = Vec::new();
+    for path in paths {
+        let Some(plan) = read_saved(path) else {
+            return exit::ERROR;
+        };
+        parts.push(plan);
+    }
+    match Plan::merge(parts) {
+        Ok(plan) => {
+            print(&render(&plan, format, out));
+            exit::OK
+        }
+        Err(err) => {
+            error(
+                &format!("the plans cannot be shown as one: {err}"),
+                Some("give every shard of one run (`plan --shard I/N --out PLAN`), once each"),
+            );
+            exit::ERROR
+        }
+    }
 }

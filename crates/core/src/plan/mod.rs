@@ -12,10 +12,12 @@ use crate::addr::ResourceAddr;
 use crate::spec::Ensure;
 
 mod diff;
+mod merge;
 mod saved;
 mod wire;
 
 pub use diff::{destroy, diff, overlay};
+pub use merge::MergeError;
 pub use saved::{SealError, sha256_hex};
 
 /// What apply will do to one resource. In JSON, `change.actions` is a one-element list, as in
@@ -219,6 +221,10 @@ pub struct Plan {
     /// the pinned account is not among them, `resource_changes` is empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub limited_to: Vec<String>,
+    /// `--shard I/N`: this plan is shard I of N of an organization's (shard 1 holds the
+    /// pinned account); `baseline show` puts the shards' plans together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// Declared member accounts `targets` selects that do not exist yet: apply creates them,
     /// and the next plan covers their baseline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -343,6 +349,7 @@ impl Plan {
             summary: Counts::default(),
             changes,
             limited_to: Vec::new(),
+            shard: None,
             pending_accounts: Vec::new(),
             accounts: Vec::new(),
             checksum: String::new(),
