@@ -21,8 +21,12 @@ impl Account for AwsContext {
             .map_err(|err| err.to_string())
     }
 
+    /// The context is told what will be read, so that reads AWS answers in batches (the
+    /// Config rules of a region) ask for every wanted resource at once.
     fn expand(&self, spec: &Spec, scope: &Scope) -> Vec<Desired> {
-        crate::expand(spec, scope)
+        let desired = crate::expand(spec, scope);
+        self.want(desired.iter().map(|d| &d.address));
+        desired
     }
 
     fn destroys(&self, address: &ResourceAddr) -> bool {

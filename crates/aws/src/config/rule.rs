@@ -5,7 +5,7 @@
 use aws_sdk_config::types::{ConfigRule, Owner, Source};
 use baseline_core::plan::Desired;
 use baseline_core::scope::Scope;
-use baseline_core::{ResourceAddr, Spec};
+use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -38,6 +38,40 @@ fn is_global(identifier: &str) -> bool {
 /// `ENCRYPTED_VOLUMES` → `encrypted-volumes`, the name the console gives.
 fn rule_name(identifier: &str) -> String {
     identifier.to_ascii_lowercase().replace('_', "-")
+}
+
+/// Every Config rule the plan wants in the address's region, from DescribeConfigRules with
+/// all their names (25 to a call), read once per plan; `None` when one of them does not
+/// exist (AWS then answers NoSuchConfigRuleException for the whole call) or the plan's rules
+/// are not known.
+async fn wanted_rules(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+) -> Result<std::sync::Arc<Option<Vec<ConfigRule>>>, ProviderError> {
+    let region = region_of(address);
+    let names = ctx.wanted(KIND, region);
+    let key = format!("config:DescribeConfigRules {region} {}", names.join(","));
+    ctx.shared(address, key, || async {
+        if !names.iter().any(|n| n == name_of(address)) {
+            return Ok(None);
+        }
+        let config = ctx.config(region);
+        let mut rules = Vec::new();
+        for chunk in names.chunks(25) {
+            let answer = config
+                .describe_config_rules()
+                .set_config_rule_names(Some(chunk.to_vec()))
+                .send()
+                .await;
+            let missing = &["NoSuchConfigRuleException"];
+            match found(address, "config:DescribeConfigRules", missing, answer)? {
+                Some(out) => rules.extend(out.config_rules().iter().cloned()),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(rules))
+    })
+    .await
 }
 
 impl Kind for Rule {
@@ -77,13 +111,20 @@ impl Kind for Rule {
 
     async fn read(&self, ctx: &AwsContext, read: Read<'_, State>) -> Live<State> {
         let address = read.address;
-        let describe = ctx.config(region_of(address)).describe_config_rules();
-        let answer = describe.config_rule_names(name_of(address)).send().await;
-        let missing = &["NoSuchConfigRuleException"];
-        let Some(out) = found(address, "config:DescribeConfigRules", missing, answer)? else {
-            return Ok(None);
+        let name = name_of(address);
+        // The plan's rules of the region in one call when they all exist (a converged
+        // account); AWS refuses the whole call when one does not, then each is asked alone.
+        let rule = match wanted_rules(ctx, address).await?.as_ref() {
+            Some(rules) => rules.iter().find(|r| r.config_rule_name() == Some(name)).cloned(),
+            None => {
+                let describe = ctx.config(region_of(address)).describe_config_rules();
+                let answer = describe.config_rule_names(name).send().await;
+                let missing = &["NoSuchConfigRuleException"];
+                found(address, "config:DescribeConfigRules", missing, answer)?
+                    .and_then(|out| out.config_rules().first().cloned())
+            }
         };
-        Ok(out.config_rules().first().map(|rule| State {
+        Ok(rule.as_ref().map(|rule| State {
             identifier: rule
                 .source()
                 .and_then(Source::source_identifier)

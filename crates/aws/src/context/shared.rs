@@ -25,6 +25,8 @@ type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     cells: Mutex<HashMap<String, Cell>>,
+    /// The addresses the plan will read (see [`AwsContext::want`]).
+    wanted: Mutex<Vec<ResourceAddr>>,
 }
 
 tokio::task_local! {
@@ -69,6 +71,23 @@ impl AwsContext {
         Arc::clone(answer)
             .downcast::<T>()
             .map_err(|_| build_error(address, format!("the shared read `{key}` has another type")))
+    }
+
+    /// Says which resources the plan will read: batch reads ask for all of them at once.
+    pub(crate) fn want<'a>(&self, addresses: impl IntoIterator<Item = &'a ResourceAddr>) {
+        let mut wanted = self.shared.wanted.lock().unwrap_or_else(|e| e.into_inner());
+        wanted.clear();
+        wanted.extend(addresses.into_iter().cloned());
+    }
+
+    /// The names of the wanted resources of `kind` in `region`, in order.
+    pub(crate) fn wanted(&self, kind: &str, region: &str) -> Vec<String> {
+        let wanted = self.shared.wanted.lock().unwrap_or_else(|e| e.into_inner());
+        wanted
+            .iter()
+            .filter(|a| a.kind == kind && a.region.as_deref() == Some(region))
+            .filter_map(|a| a.name.clone())
+            .collect()
     }
 
     /// Forgets every shared answer: called around each change made through the context.
