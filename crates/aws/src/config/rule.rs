@@ -115,7 +115,10 @@ impl Kind for Rule {
         // The plan's rules of the region in one call when they all exist (a converged
         // account); AWS refuses the whole call when one does not, then each is asked alone.
         let rule = match wanted_rules(ctx, address).await?.as_ref() {
-            Some(rules) => rules.iter().find(|r| r.config_rule_name() == Some(name)).cloned(),
+            Some(rules) => rules
+                .iter()
+                .find(|r| r.config_rule_name() == Some(name))
+                .cloned(),
             None => {
                 let describe = ctx.config(region_of(address)).describe_config_rules();
                 let answer = describe.config_rule_names(name).send().await;
