@@ -219,6 +219,14 @@ impl AwsContext {
         }
     }
 
+    /// Drops the SDK clients made so far; the next call makes its client again.
+    pub(crate) fn forget_clients(&self) {
+        self.clients
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// The ARN of role `role` in account `account_id`, in this context's partition.
     pub fn role_arn(&self, account_id: &str, role: &str) -> String {
         format!("arn:{}:iam::{account_id}:role/{role}", self.partition())

@@ -33,6 +33,13 @@ impl Account for AwsContext {
         crate::destroys(address)
     }
 
+    /// The SDK clients (one per service and region, each with its own runtime parts) and
+    /// the shared answers go; a member's are made again if it is applied.
+    fn rest(&self) {
+        self.forget_clients();
+        self.forget_shared();
+    }
+
     /// Assumes `role` in the member account and checks that the credentials are for it.
     async fn reach(&self, account_id: &str, role: &str) -> (String, Result<Arc<Self>, String>) {
         let role_arn = self.role_arn(account_id, role);

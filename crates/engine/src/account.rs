@@ -31,6 +31,11 @@ pub trait Account: Send + Sync + Sized + 'static {
         account_id: &str,
         role: &str,
     ) -> impl Future<Output = (String, Result<Arc<Self>, String>)> + Send;
+
+    /// The account was planned: what it keeps only for reading (clients, shared answers)
+    /// may go, so that an organization of many accounts does not hold them all at once. It
+    /// is made again if the account is used later (apply).
+    fn rest(&self) {}
 }
 
 /// A member account a run covers.

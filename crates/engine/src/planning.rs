@@ -101,7 +101,10 @@ pub async fn plan_members<A: Account, O: Observer + Clone + Send + 'static>(
             };
             let member_spec = spec.for_member(&id);
             let progress = |event: Event<'_>| observer.event(&id, event);
-            match plan_account(&account, &member_spec, &BTreeMap::new(), goal, &progress).await {
+            let planned =
+                plan_account(&account, &member_spec, &BTreeMap::new(), goal, &progress).await;
+            account.rest();
+            match planned {
                 Ok((scope, changes)) => {
                     let part = AccountPlan::new(&id, member.name, role_arn, scope.regions, changes);
                     (part, Some(account))
