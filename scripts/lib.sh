@@ -11,15 +11,23 @@ start_emulator() {
   "$root/.venv/bin/python" "$root/emulator/launch.py" >"$out" 2>/dev/null &
   EMULATOR_PID=$!
   trap 'kill "$EMULATOR_PID" 2>/dev/null; wait "$EMULATOR_PID" 2>/dev/null || true' EXIT
+  local port
+  port=$(announced_port "$out" "the emulator") || return 1
+  EMULATOR_ENDPOINT="http://127.0.0.1:$port"
+}
+
+# The port a process started with its output in file $1 announces (`PORT n`, as launch.py
+# and faults.py print it), waiting up to 10 s; $2 names it in the error. Removes the file.
+announced_port() {
   for _ in $(seq 100); do
-    if grep -q '^PORT ' "$out"; then break; fi
+    if grep -q '^PORT ' "$1"; then break; fi
     sleep 0.1
   done
   local port
-  port=$(awk '/^PORT /{print $2}' "$out")
-  rm -f "$out"
-  [ -n "$port" ] || { echo "the emulator did not start" >&2; return 1; }
-  EMULATOR_ENDPOINT="http://127.0.0.1:$port"
+  port=$(awk '/^PORT /{print $2}' "$1")
+  rm -f "$1"
+  [ -n "$port" ] || { echo "$2 did not start" >&2; return 1; }
+  echo "$port"
 }
 
 # Exports credentials for a fresh, empty account on the emulator (BASELINE_ACCOUNT_ID).
@@ -43,14 +51,8 @@ start_proxy() {
     >"$out" 2>/dev/null &
   PROXY_PID=$!
   trap 'kill "$PROXY_PID" "$EMULATOR_PID" 2>/dev/null; wait 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do
-    if grep -q '^PORT ' "$out"; then break; fi
-    sleep 0.1
-  done
   local port
-  port=$(awk '/^PORT /{print $2}' "$out")
-  rm -f "$out"
-  [ -n "$port" ] || { echo "the proxy did not start" >&2; return 1; }
+  port=$(announced_port "$out" "the proxy") || return 1
   PROXY_ENDPOINT="http://127.0.0.1:$port"
 }
 

@@ -171,15 +171,7 @@ async fn write(
         let same = before
             .is_some_and(|b| b.document == after.document && b.description == after.description);
         if !same {
-            call!(
-                address,
-                "organizations:UpdatePolicy",
-                orgs.update_policy()
-                    .policy_id(&id)
-                    .content(content)
-                    .description(description)
-                    .send()
-            )?;
+            update(ctx, address, &id, content, description).await?;
         }
         return Ok(id);
     }
@@ -204,19 +196,32 @@ async fn write(
             let id = policy_id(ctx, address)
                 .await?
                 .ok_or_else(|| sdk_error(address, "organizations:CreatePolicy", &err))?;
-            call!(
-                address,
-                "organizations:UpdatePolicy",
-                orgs.update_policy()
-                    .policy_id(&id)
-                    .content(content)
-                    .description(description)
-                    .send()
-            )?;
+            update(ctx, address, &id, content, description).await?;
             Ok(id)
         }
         Err(err) => Err(sdk_error(address, "organizations:CreatePolicy", &err)),
     }
+}
+
+/// Gives policy `id` this content and description.
+async fn update(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    id: &str,
+    content: String,
+    description: &str,
+) -> Done {
+    call!(
+        address,
+        "organizations:UpdatePolicy",
+        ctx.organizations()
+            .update_policy()
+            .policy_id(id)
+            .content(content)
+            .description(description)
+            .send()
+    )?;
+    Ok(())
 }
 
 /// Attaches the policy to the targets in `after` but not `before`, then detaches it from
