@@ -102,6 +102,12 @@ async fn list_identities(
         roles: roles
             .iter()
             .filter(|r| !aws_owned(r.path()))
+            // baseline's own roles follow the file's logging and alerts settings.
+            .filter(|r| {
+                !baseline_core::spec::SERVICE_ROLES
+                    .iter()
+                    .any(|(own, _)| r.role_name() == *own)
+            })
             .map(|r| r.role_name().to_owned())
             .collect(),
     })

@@ -29,7 +29,7 @@ pub(crate) struct Rule;
 const KIND: &str = "events_rule";
 
 /// The role EventBridge assumes to forward events to the home region.
-pub(crate) const FORWARD_ROLE: &str = "baseline-events-forward";
+pub(crate) const FORWARD_ROLE: &str = baseline_core::spec::EVENTS_FORWARD_ROLE;
 
 /// The id of the one target of every baseline rule.
 const TARGET_ID: &str = "baseline";

@@ -88,7 +88,7 @@ macro_rules! settings {
 }
 
 /// The role CloudTrail assumes to write to CloudWatch Logs.
-const LOGS_ROLE: &str = "baseline-cloudtrail-logs";
+const LOGS_ROLE: &str = baseline_core::spec::TRAIL_LOGS_ROLE;
 
 /// The role CloudTrail writes to CloudWatch Logs with: only this trail may use it. Its state
 /// is the `iam_role` kind's.

@@ -18,7 +18,7 @@ use crate::logging::logging;
 pub(crate) struct Aggregator;
 
 const KIND: &str = "config_aggregator";
-const ROLE: &str = "baseline-config-aggregator";
+const ROLE: &str = baseline_core::spec::CONFIG_AGGREGATOR_ROLE;
 
 /// Where the aggregator gathers from, told apart by `source`.
 #[derive(Debug, Serialize, Deserialize)]

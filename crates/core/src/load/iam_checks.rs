@@ -5,12 +5,35 @@ use super::LoadError;
 use super::diagnostics::Document;
 use crate::spec::Ensure;
 
-/// Roles need a trust policy, and users cannot join a group the file removes.
+/// Roles need a trust policy and a name that is not baseline's or AWS's own, and users
+/// cannot join a group the file removes.
 pub(super) fn check_identities(
     iam: &crate::spec::IamSpec,
     home: Option<&str>,
     doc: Document<'_>,
 ) -> Result<(), Box<LoadError>> {
+    for (name, role) in &iam.roles {
+        let owned = crate::spec::SERVICE_ROLES
+            .iter()
+            .find(|(own, _)| name.as_str() == *own);
+        if let Some((_, what)) = owned {
+            return Err(doc.error_about(
+                &role.referenced,
+                format!("iam.roles.{name}"),
+                format!("role `{name}` is baseline's own: it makes this role for {what}"),
+                "give your role another name; the role baseline makes follows the file's \
+                 logging and alerts settings",
+            ));
+        }
+        if name.as_str().starts_with("AWSServiceRoleFor") {
+            return Err(doc.error_about(
+                &role.referenced,
+                format!("iam.roles.{name}"),
+                format!("role `{name}` is a service-linked role: AWS makes it for its service"),
+                "remove it from `iam.roles`; a service baseline turns on gets its role from AWS",
+            ));
+        }
+    }
     for (name, role) in &iam.roles {
         if role.value.ensure == Ensure::Present && role.value.trust.is_none() {
             return Err(doc.error_about(

@@ -254,6 +254,20 @@ impl<'de> Deserialize<'de> for ConsoleSpec {
     }
 }
 
+/// The role CloudTrail assumes to deliver to CloudWatch Logs; baseline makes it.
+pub const TRAIL_LOGS_ROLE: &str = "baseline-cloudtrail-logs";
+/// The role EventBridge assumes to forward alerts to the home region; baseline makes it.
+pub const EVENTS_FORWARD_ROLE: &str = "baseline-events-forward";
+/// The role AWS Config's aggregator assumes; baseline makes it.
+pub const CONFIG_AGGREGATOR_ROLE: &str = "baseline-config-aggregator";
+
+/// The roles baseline makes and owns itself, and what for: a file may not declare them.
+pub const SERVICE_ROLES: [(&str, &str); 3] = [
+    (TRAIL_LOGS_ROLE, "CloudTrail's delivery to CloudWatch Logs"),
+    (EVENTS_FORWARD_ROLE, "forwarding alerts to the home region"),
+    (CONFIG_AGGREGATOR_ROLE, "the AWS Config aggregator"),
+];
+
 /// `iam.roles.NAME`.
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]

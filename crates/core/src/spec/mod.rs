@@ -23,9 +23,10 @@ pub use alerts::{
     CostSpec, Currency, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName, TopicSpec,
 };
 pub use iam::{
-    AccountRef, ConsoleSpec, CredentialChecks, ExtraPermissions, GroupSpec, IamPath, IamSpec,
-    IdentityPolicy, LARGEST_INLINE_POLICY, ManagedPolicy, PasswordPolicySpec, PolicyDocument,
-    RoleSpec, TrustSpec, UserSpec, keeps_extra,
+    AccountRef, CONFIG_AGGREGATOR_ROLE, ConsoleSpec, CredentialChecks, EVENTS_FORWARD_ROLE,
+    ExtraPermissions, GroupSpec, IamPath, IamSpec, IdentityPolicy, LARGEST_INLINE_POLICY,
+    ManagedPolicy, PasswordPolicySpec, PolicyDocument, RoleSpec, SERVICE_ROLES,
+    TRAIL_LOGS_ROLE, TrustSpec, UserSpec, keeps_extra,
 };
 pub use logging::{
     AccessLoggingSpec, AggregatorSpec, AthenaSpec, BucketEncryption, ConfigRuleSpec, ConfigSpec,
