@@ -25,8 +25,8 @@ pub use alerts::{
 pub use iam::{
     AccountRef, CONFIG_AGGREGATOR_ROLE, ConsoleSpec, CredentialChecks, EVENTS_FORWARD_ROLE,
     ExtraPermissions, GroupSpec, IamPath, IamSpec, IdentityPolicy, LARGEST_INLINE_POLICY,
-    ManagedPolicy, PasswordPolicySpec, PolicyDocument, RoleSpec, SERVICE_ROLES,
-    TRAIL_LOGS_ROLE, TrustSpec, UserSpec, keeps_extra,
+    ManagedPolicy, PasswordPolicySpec, PolicyDocument, RoleSpec, SERVICE_ROLES, TRAIL_LOGS_ROLE,
+    TrustSpec, UserSpec, keeps_extra,
 };
 pub use logging::{
     AccessLoggingSpec, AggregatorSpec, AthenaSpec, BucketEncryption, ConfigRuleSpec, ConfigSpec,
