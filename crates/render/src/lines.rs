@@ -321,7 +321,10 @@ fn write_pretty(
         && let Some(statements) = policy::statements(value)
     {
         // A new policy document: one line per statement (`--json` has the document).
-        out.push_str(&format!("{indent}{key}{}\n", policy::heading(value)));
+        out.push_str(&format!(
+            "{indent}{key}{}\n",
+            policy::heading(value, statements.len())
+        ));
         for statement in statements {
             out.push_str(&format!("{indent}  {statement}\n"));
         }

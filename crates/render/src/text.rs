@@ -186,7 +186,7 @@ fn manual_line(entry: &Entry<'_>, planned: &[String], style: Style) -> String {
     let wanted: Vec<String> = lines::of(change, "")
         .iter()
         .filter_map(|line| match line {
-            Line::Field { path, edit } => Some(field_line(path, *edit, 0)[2..].to_owned()),
+            Line::Field { path, edit } => Some(field_text(path, *edit, 0)),
             Line::Document { path, .. } => Some(format!("{path} differs")),
             _ => None,
         })
@@ -266,15 +266,19 @@ fn write_change(out: &mut String, entry: &Entry<'_>, planned: &[String], style: 
 
 /// `~ path = before → after`, the path padded to `width`.
 fn field_line(path: &str, edit: Edit<'_>, width: usize) -> String {
-    let mark = edit.symbol();
+    format!("{} {}", edit.symbol(), field_text(path, edit, width))
+}
+
+/// `path = before → after` without its mark, the path padded to `width`.
+fn field_text(path: &str, edit: Edit<'_>, width: usize) -> String {
     let path = format!("{path:width$}");
     match edit {
-        Edit::Added(one) | Edit::Removed(one) => format!("{mark} {path} = {}", value(one)),
+        Edit::Added(one) | Edit::Removed(one) => format!("{path} = {}", value(one)),
         Edit::Changed { before, after }
         | Edit::Wanted {
             have: before,
             want: after,
-        } => format!("{mark} {path} = {} → {}", value(before), value(after)),
-        Edit::Bare => format!("{mark} {path}"),
+        } => format!("{path} = {} → {}", value(before), value(after)),
+        Edit::Bare => path,
     }
 }
