@@ -140,6 +140,23 @@ async fn is_orphan(
     Ok(aliases.aliases().is_empty())
 }
 
+/// The key `alias` names in the address's region, if it names one: described once per plan
+/// for both the key's read and the orphan-key finding's.
+pub(crate) async fn aliased_key(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    alias: &str,
+) -> Result<std::sync::Arc<Option<KeyMetadata>>, ProviderError> {
+    let region = region_of(address);
+    let key = format!("kms:DescribeKey {region} {alias}");
+    ctx.shared(address, key, || async {
+        let answer = ctx.kms(region).describe_key().key_id(alias).send().await;
+        let described = found(address, "kms:DescribeKey", &["NotFoundException"], answer)?;
+        Ok(described.and_then(|d| d.key_metadata().cloned()))
+    })
+    .await
+}
+
 /// Answers to CreateKey that no second try can change.
 const FINAL: &[&str] = &[
     "AccessDeniedException",
@@ -281,12 +298,10 @@ impl Kind for Key {
         let address = read.address;
         let alias = alias_of(address);
         let kms = ctx.kms(region_of(address));
-        let answer = kms.describe_key().key_id(&alias).send().await;
-        let missing = &["NotFoundException"];
-        let Some(described) = found(address, "kms:DescribeKey", missing, answer)? else {
+        let Some(described) = aliased_key(ctx, address, &alias).await?.as_ref().clone() else {
             return Ok(None);
         };
-        let key = key_id(address, "DescribeKey", described.key_metadata())?;
+        let key = key_id(address, "DescribeKey", Some(&described))?;
         let rotation = call!(
             address,
             "kms:GetKeyRotationStatus",

@@ -10,9 +10,8 @@ use baseline_core::scope::Scope;
 use baseline_core::{ResourceAddr, Spec};
 
 use crate::context::AwsContext;
-use crate::error::found;
-use crate::kind::{Kind, Live, Read, canonical, region_of};
-use crate::kms::key::{self, alias_of, orphan_keys};
+use crate::kind::{Kind, Live, Read, canonical};
+use crate::kms::key::{self, alias_of, aliased_key, orphan_keys};
 use crate::logging::trail_key_alias;
 use crate::manual::Status;
 
@@ -56,9 +55,7 @@ impl Kind for OrphanKeys {
         let alias = alias_of(address);
         let mut orphans = orphan_keys(ctx, address, &alias).await?;
         // Without the alias, apply names the first such key instead of making one.
-        let kms = ctx.kms(region_of(address));
-        let answer = kms.describe_key().key_id(&alias).send().await;
-        let aliased = found(address, "kms:DescribeKey", &["NotFoundException"], answer)?;
+        let aliased = aliased_key(ctx, address, &alias).await?;
         if aliased.is_none() && !orphans.is_empty() {
             orphans.remove(0);
         }
