@@ -46,7 +46,7 @@ pub use iam::password::{
     check_target as check_password_file, check_writable as check_password_file_writable,
 };
 pub use iam::user::needing_passwords;
-pub use init::describe_account;
+pub use init::{Described, InitOptions, InitSection, describe as describe_account};
 pub use lock::{LOCK_PARAMETER, Lock, LockError, acquire as acquire_lock, force_unlock};
 pub use organizations::{Member, Survey, survey};
 pub use settings::SettingsError;

@@ -41,6 +41,33 @@ struct Cli {
     command: Command,
 }
 
+/// A section `init` can describe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SectionArg {
+    Root,
+    Iam,
+    Logging,
+    Alerts,
+    Cost,
+    Guardrails,
+    Organization,
+}
+
+impl SectionArg {
+    fn section(self) -> baseline_aws::InitSection {
+        use baseline_aws::InitSection as S;
+        match self {
+            Self::Root => S::Root,
+            Self::Iam => S::Iam,
+            Self::Logging => S::Logging,
+            Self::Alerts => S::Alerts,
+            Self::Cost => S::Cost,
+            Self::Guardrails => S::Guardrails,
+            Self::Organization => S::Organization,
+        }
+    }
+}
+
 /// When output is coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum Color {
@@ -119,9 +146,13 @@ enum Command {
             value_name = "FILE"
         )]
         file: PathBuf,
-        /// Replace the file if it exists.
+        /// Replace the file if it exists (with --section: replace those sections of it).
         #[arg(long)]
         force: bool,
+        /// Describe only this section (repeatable); added to FILE when it exists, so an
+        /// account can be adopted one part at a time. `account` is always written.
+        #[arg(long = "section", value_name = "SECTION")]
+        sections: Vec<SectionArg>,
     },
     /// Remove the account's apply lock, left by a run that was killed. Check first that the
     /// run that holds it is really gone.
@@ -326,7 +357,14 @@ fn main() -> ExitCode {
             Command::Show { plan, format } => commands::show(plan, out, format.format()),
             Command::Schema => commands::schema(),
             Command::ForceUnlock(file) => commands::force_unlock(&file.file, aws(None)).await,
-            Command::Init { file, force } => commands::init(file, aws(None), *force).await,
+            Command::Init {
+                file,
+                force,
+                sections,
+            } => {
+                let sections: Vec<_> = sections.iter().map(|s| s.section()).collect();
+                commands::init(file, aws(None), *force, &sections).await
+            }
             Command::Completions { shell } => completions(*shell),
             Command::Man => man(),
         }

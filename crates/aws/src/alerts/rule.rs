@@ -35,7 +35,7 @@ pub(crate) const FORWARD_ROLE: &str = baseline_core::spec::EVENTS_FORWARD_ROLE;
 const TARGET_ID: &str = "baseline";
 
 /// The rule's name: `baseline-console-sign-in`.
-fn rule_name(kind: AlertKind) -> String {
+pub(crate) fn rule_name(kind: AlertKind) -> String {
     format!("baseline-{}", kind.key().replace('_', "-"))
 }
 

@@ -36,7 +36,7 @@ fn is_global(identifier: &str) -> bool {
 }
 
 /// `ENCRYPTED_VOLUMES` → `encrypted-volumes`, the name the console gives.
-fn rule_name(identifier: &str) -> String {
+pub(crate) fn rule_name(identifier: &str) -> String {
     identifier.to_ascii_lowercase().replace('_', "-")
 }
 

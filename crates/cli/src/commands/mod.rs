@@ -3,6 +3,7 @@
 //! wrong, where, and what to do next. Planning and applying are the engine's
 //! (`baseline-engine`); the commands parse, print and choose exit codes.
 
+mod init;
 mod run;
 mod strict;
 
@@ -13,6 +14,7 @@ use baseline_aws::{AwsContext, ContextOptions, Lock};
 use baseline_core::{Plan, Spec, load_str};
 
 pub(crate) use baseline_engine::{Goal, Selection as Fanout};
+pub(crate) use init::init;
 pub(crate) use run::{apply, apply_saved, plan};
 pub(crate) use strict::validate_strict;
 
@@ -230,83 +232,6 @@ fn read_saved(path: &Path) -> Option<Plan> {
             None
         }
     }
-}
-
-/// Writes a baseline that describes the account as it is.
-pub(crate) async fn init(file: &Path, options: ContextOptions, force: bool) -> u8 {
-    if file.exists() && !force {
-        error(
-            &format!("{} exists; init does not overwrite it", file.display()),
-            Some("pass --force to replace it, or -f to write another file"),
-        );
-        return exit::ERROR;
-    }
-    let Some(ctx) = load_context(&options).await else {
-        return exit::ERROR;
-    };
-    let account_id = match ctx.caller_account().await {
-        Ok(id) => id,
-        Err(err) => {
-            error(&err.to_string(), Some(&err.hint()));
-            return exit::ERROR;
-        }
-    };
-    let (account, iam) = match baseline_aws::describe_account(Arc::clone(&ctx), &account_id).await {
-        Ok(sections) => sections,
-        Err(errors) => {
-            for err in &errors {
-                error(&err.to_string(), None);
-            }
-            return exit::ERROR;
-        }
-    };
-    let text = match init_yaml(&account, &iam) {
-        Ok(text) => text,
-        Err(err) => {
-            error(&format!("cannot write YAML: {err}"), None);
-            return exit::ERROR;
-        }
-    };
-    if let Err(err) = std::fs::write(file, text) {
-        error(&format!("cannot write {}: {err}", file.display()), None);
-        return exit::ERROR;
-    }
-    let count = |key: &str| {
-        iam.get(key)
-            .and_then(|v| v.as_object())
-            .map_or(0, |m| m.len())
-    };
-    progress(&format!(
-        "Wrote {} for account {account_id}: {} groups, {} users, {} roles, as they are now. \
-         Review it, then `baseline plan` should find nothing to change.",
-        file.display(),
-        count("groups"),
-        count("users"),
-        count("roles")
-    ));
-    exit::OK
-}
-
-fn init_yaml(account: &serde_json::Value, iam: &serde_json::Value) -> Result<String, String> {
-    let section = |key: &str, value: &serde_json::Value| -> Result<String, String> {
-        let body = serde_saphyr::to_string(value).map_err(|e| e.to_string())?;
-        let indented: String = body.lines().map(|l| format!("  {l}\n")).collect();
-        Ok(format!("{key}:\n{indented}"))
-    };
-    let mut text = format!(
-        "{}\n\
-         # Written by `baseline init` from the live account. Offline, point the line above\n\
-         # at a local copy: baseline schema > baseline.schema.json\n\
-         version: 1\n\n",
-        baseline_core::schema::MODELINE
-    );
-    text.push_str(&section("account", account)?);
-    let empty = iam.as_object().is_none_or(|m| m.is_empty());
-    if !empty {
-        text.push('\n');
-        text.push_str(&section("iam", iam)?);
-    }
-    Ok(text)
 }
 
 pub(crate) fn schema() -> u8 {

@@ -1,15 +1,11 @@
-//! `baseline init`: a starting baseline.yaml from a live account, so that an existing
-//! account can be adopted. What it writes is read back by the same kinds, so a plan right
-//! after `init` finds nothing to change.
+//! `iam:` as the account has it.
 
-use std::sync::Arc;
-
-use baseline_core::exec::read_all;
 use baseline_core::spec::{AccountRef, OneOrMany, TrustSpec};
-use baseline_core::{Provider, ProviderError, ReadRequest, ResourceAddr};
+use baseline_core::{ProviderError, ResourceAddr};
 use serde_json::{Map, Value, json};
 
-use crate::AwsProvider;
+use super::Survey;
+use super::yaml::Node;
 use crate::context::AwsContext;
 use crate::error::list_all;
 use crate::iam::role::trust_document;
@@ -19,17 +15,14 @@ fn aws_owned(path: &str) -> bool {
     path.starts_with("/aws-service-role/") || path.starts_with("/aws-reserved/")
 }
 
-/// The `account:` and `iam:` sections of a baseline that describes the account as it is.
-pub async fn describe_account(
-    ctx: Arc<AwsContext>,
-    account_id: &str,
-) -> Result<(Value, Value), Vec<ProviderError>> {
+/// `iam:` as the account has it: the password policy, groups, users and roles, and the
+/// credential report's checks (read-only; they never change anything).
+pub(super) async fn iam(survey: &Survey) -> Result<Node, Vec<ProviderError>> {
+    let ctx = &survey.ctx;
+    let account_id = survey.account_id.as_str();
     let listing = ResourceAddr::singleton("iam_listing");
-    let names = list_identities(&ctx, &listing).await.map_err(|e| vec![e])?;
-    let mut addresses = vec![
-        ResourceAddr::singleton("iam_password_policy"),
-        ResourceAddr::singleton("account_alias"),
-    ];
+    let names = list_identities(ctx, &listing).await.map_err(|e| vec![e])?;
+    let mut addresses = vec![ResourceAddr::singleton("iam_password_policy")];
     for (kind, list) in [
         ("iam_group", &names.groups),
         ("iam_user", &names.users),
@@ -37,13 +30,9 @@ pub async fn describe_account(
     ] {
         addresses.extend(list.iter().map(|n| ResourceAddr::named(kind, n)));
     }
-    let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
-    let requests = addresses.iter().cloned().map(ReadRequest::at).collect();
-    let live = read_all(provider, requests, baseline_core::exec::ReadLimits::flat(8)).await?;
+    let live = survey.read(&addresses).await?;
 
-    let mut account = Map::new();
-    account.insert("id".to_owned(), json!(account_id));
-    let mut iam = Map::new();
+    let mut iam = Node::map();
     let mut groups = Map::new();
     let mut users = Map::new();
     let mut roles = Map::new();
@@ -52,12 +41,8 @@ pub async fn describe_account(
         let name = address.name.clone().unwrap_or_default();
         match address.kind.as_str() {
             "iam_password_policy" => {
-                iam.insert("password_policy".to_owned(), state);
-            }
-            "account_alias" => {
-                if let Some(alias) = state.get("alias") {
-                    account.insert("alias".to_owned(), alias.clone());
-                }
+                iam.set("password_policy", Node::from_json(&state))
+                    .note("CIS 1.8, 1.9");
             }
             "iam_group" => {
                 groups.insert(name, group_spec(&state));
@@ -71,15 +56,32 @@ pub async fn describe_account(
             _ => {}
         }
     }
-    if let Some(region) = ctx.region() {
-        account.insert("home_region".to_owned(), json!(region));
-    }
+    iam.set("credential_checks", credential_checks())
+        .note("read-only checks of the credential report; they change nothing");
     for (key, map) in [("groups", groups), ("users", users), ("roles", roles)] {
         if !map.is_empty() {
-            iam.insert(key.to_owned(), Value::Object(map));
+            iam.set(key, Node::from_json(&Value::Object(map)));
         }
     }
-    Ok((Value::Object(account), Value::Object(iam)))
+    Ok(iam)
+}
+
+/// The CIS checks of the credential report, each with its benchmark number.
+fn credential_checks() -> Node {
+    let mut checks = Node::map();
+    checks
+        .set("console_mfa", Node::Scalar(json!(true)))
+        .note("CIS 1.10: console users have an MFA device");
+    checks
+        .set("unused_days", Node::Scalar(json!(45)))
+        .note("CIS 1.12");
+    checks
+        .set("single_active_key", Node::Scalar(json!(true)))
+        .note("CIS 1.13");
+    checks
+        .set("key_max_age_days", Node::Scalar(json!(90)))
+        .note("CIS 1.14");
+    checks
 }
 
 struct Identities {
