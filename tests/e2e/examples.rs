@@ -29,6 +29,7 @@ async fn converges(name: &str) {
     )
     .expect_code(0);
     plan_exits(&account, 0);
+    crate::init::adopts_back(&account);
 }
 
 #[tokio::test]
@@ -139,6 +140,7 @@ async fn the_default_baseline_converges_in_every_region() {
             "{name}"
         );
     }
+    crate::init::adopts_back(&account);
 }
 
 #[tokio::test]
@@ -155,6 +157,7 @@ async fn organization_converges_in_two_applies() {
         members.stdout
     );
     converge(&account);
+    crate::init::adopts_back(&account);
 }
 
 #[test]

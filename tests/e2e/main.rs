@@ -9,6 +9,7 @@ mod faults;
 mod foundation;
 mod guardrails;
 mod iam;
+mod init;
 mod iam_permissions;
 mod install;
 mod lock;

@@ -385,10 +385,10 @@ async fn init_adopts_an_existing_account_and_the_next_plan_is_empty() {
         .expect("switch role");
 
     let run = baseline(&account, &["init"]).expect_code(0);
-    run.stderr_has("1 groups, 1 users, 2 roles");
+    run.stderr_has("Wrote baseline.yaml for account");
     let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
     assert!(
-        written.contains("accounts:\n        - self\n        require_mfa: true"),
+        written.contains("trust: { accounts: [self], require_mfa: true }"),
         "{written}"
     );
     assert!(

@@ -138,11 +138,13 @@ fn common(state: &Value, spec: &mut Map<String, Value>) {
     {
         spec.insert("path".to_owned(), json!(path));
     }
-    if let Some(managed) = managed_names(state) {
+    if let Some(managed) = managed_names(state).filter(|m| m.as_array().is_some_and(|a| !a.is_empty())) {
         spec.insert("managed_policies".to_owned(), managed);
     }
-    if let Some(inline) = state.get("inline_policies") {
-        spec.insert("inline_policies".to_owned(), inline.clone());
+    if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)
+        && !inline.is_empty()
+    {
+        spec.insert("inline_policies".to_owned(), Value::Object(inline.clone()));
     }
 }
 
@@ -157,11 +159,7 @@ fn group_spec(state: &Value) -> Value {
 
 fn user_spec(state: &Value) -> Value {
     let mut spec = Map::new();
-    if let Some(path) = state.get("path").and_then(Value::as_str)
-        && path != "/"
-    {
-        spec.insert("path".to_owned(), json!(path));
-    }
+    common(state, &mut spec);
     if let Some(groups) = state.get("groups") {
         spec.insert("groups".to_owned(), groups.clone());
     }
@@ -169,18 +167,6 @@ fn user_spec(state: &Value) -> Value {
         && !tags.is_empty()
     {
         spec.insert("tags".to_owned(), Value::Object(tags.clone()));
-    }
-    let attached = state.get("managed_policies").and_then(Value::as_array);
-    if attached.is_some_and(|a| !a.is_empty()) {
-        spec.insert(
-            "managed_policies".to_owned(),
-            managed_names(state).unwrap_or_default(),
-        );
-    }
-    if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)
-        && !inline.is_empty()
-    {
-        spec.insert("inline_policies".to_owned(), Value::Object(inline.clone()));
     }
     let console = if state.get("console") == Some(&Value::Bool(true)) {
         json!({"password_reset_required": true})

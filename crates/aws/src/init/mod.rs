@@ -24,6 +24,7 @@ mod guardrails;
 mod iam;
 mod logging;
 mod organization;
+mod verify;
 pub mod yaml;
 
 use yaml::{Entry, Node};
@@ -73,9 +74,25 @@ pub struct Described {
     pub account_id: String,
     pub home_region: String,
     pub sections: Vec<(InitSection, Node)>,
+    /// Changes a plan of the described file would still make (none when every entry that
+    /// would change something became a comment).
+    pub unsettled: Vec<String>,
 }
 
 impl Described {
+    /// The described section.
+    pub fn node(&self, section: InitSection) -> Option<&Node> {
+        self.sections
+            .iter()
+            .find(|(s, _)| *s == section)
+            .map(|(_, n)| n)
+    }
+
+    /// `name` with the account id written `{account_id}`.
+    pub fn templated(&self, name: &str) -> String {
+        name.replace(&self.account_id, "{account_id}")
+    }
+
     /// The sections as YAML text (no header).
     pub fn yaml(&self) -> String {
         let parts: Vec<String> = self
@@ -195,11 +212,14 @@ pub async fn describe(
         sections.push((InitSection::Organization, org));
     }
     sections.retain(|(section, node)| *section == InitSection::Account || !node.is_empty());
-    Ok(Described {
+    let mut described = Described {
         account_id: survey.account_id.clone(),
         home_region: survey.home.clone(),
         sections,
-    })
+        unsettled: Vec::new(),
+    };
+    described.unsettled = verify::settle(&survey.ctx, &mut described).await?;
+    Ok(described)
 }
 
 /// The home region and the regions baseline's resources are in.

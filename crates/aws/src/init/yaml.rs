@@ -28,6 +28,9 @@ pub struct Entry {
 /// Lines longer than this are written in block style.
 const WIDTH: usize = 100;
 
+/// End-of-line comments are aligned up to this column; longer lines keep theirs close.
+const COMMENT_COLUMN: usize = 48;
+
 impl Node {
     pub fn map() -> Self {
         Node::Map(Vec::new())
@@ -68,6 +71,14 @@ impl Node {
             Node::Map(entries) => entries.is_empty(),
             Node::List(items) => items.is_empty(),
             Node::Scalar(_) => false,
+        }
+    }
+
+    /// A string scalar's text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Scalar(Value::String(text)) => Some(text),
+            _ => None,
         }
     }
 
@@ -120,6 +131,22 @@ pub fn write(root: &[Entry]) -> String {
 }
 
 fn entries(list: &[Entry], indent: usize, out: &mut String) {
+    // Comments at the end of one-line entries start in one column, as a person aligns them.
+    let line = |entry: &Entry| -> Option<String> {
+        let mark = if entry.suggested { "# " } else { "" };
+        let key = scalar(&Value::String(entry.key.clone()));
+        let text = inline(&entry.value)?;
+        let line = format!("{}{mark}{key}: {text}", " ".repeat(indent));
+        (line.len() <= WIDTH).then_some(line)
+    };
+    let column = list
+        .iter()
+        .filter(|e| e.comment.is_some())
+        .filter_map(line)
+        .map(|l| l.len())
+        .filter(|len| *len <= COMMENT_COLUMN)
+        .max()
+        .unwrap_or(0);
     for entry in list {
         let pad = " ".repeat(indent);
         let mark = if entry.suggested { "# " } else { "" };
@@ -129,9 +156,10 @@ fn entries(list: &[Entry], indent: usize, out: &mut String) {
             .as_ref()
             .map(|c| format!("  # {c}"))
             .unwrap_or_default();
-        match inline(&entry.value) {
-            Some(text) if pad.len() + key.len() + text.len() + 2 <= WIDTH => {
-                out.push_str(&format!("{pad}{mark}{key}: {text}{comment}\n"));
+        match line(entry) {
+            Some(text) => {
+                let width = if comment.is_empty() { 0 } else { column };
+                out.push_str(&format!("{text:width$}{comment}\n"));
             }
             _ => {
                 out.push_str(&format!("{pad}{mark}{key}:{comment}\n"));
@@ -239,12 +267,15 @@ fn plain(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
-    (first.is_ascii_alphanumeric() || first == '/' || first == '_')
+    // Words, paths, addresses and sentences; nothing YAML 1.1 could read as a number, a
+    // date, a boolean or null, nor a `: ` or ` #` that would end the scalar.
+    (first.is_ascii_alphabetic() || first == '/' || first == '_')
         && text
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./@+".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@+ ,()'".contains(c))
+        && !text.ends_with(' ')
+        && !text.contains(" #")
         && !reserved.contains(&text.to_ascii_lowercase().as_str())
-        && text.parse::<f64>().is_err()
 }
 
 #[cfg(test)]
@@ -258,7 +289,10 @@ mod tests {
         assert_eq!(scalar(&json!("123456789012")), "\"123456789012\"");
         assert_eq!(scalar(&json!("{account_id}-main")), "\"{account_id}-main\"");
         assert_eq!(scalar(&json!("yes")), "\"yes\"");
-        assert_eq!(scalar(&json!("a b")), "\"a b\"");
+        assert_eq!(scalar(&json!("Billing team")), "Billing team");
+        assert_eq!(scalar(&json!("2012-10-17")), "\"2012-10-17\"");
+        assert_eq!(scalar(&json!("a: b")), "\"a: b\"");
+        assert_eq!(scalar(&json!("a #b")), "\"a #b\"");
         assert_eq!(scalar(&json!(100.0)), "100");
         assert_eq!(scalar(&json!(19.99)), "19.99");
         assert_eq!(scalar(&json!(true)), "true");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use baseline_aws::{ContextOptions, Described, InitOptions, InitSection};
 
 use crate::exit;
-use crate::output::{error, progress};
+use crate::output::{error, progress, warning};
 
 pub(crate) async fn init(
     file: &Path,
@@ -90,12 +90,19 @@ pub(crate) async fn init(
         .collect();
     progress(&format!(
         "Wrote {} for account {account_id} (home region {}): {}, as they are now. \
-         Lines written as comments are steps a person takes or values to decide on. \
-         Review it, then `baseline plan` should find nothing to change.",
+         Lines written as comments are steps a person takes, or what adopting a resource \
+         would change: yours to decide. Review it, then `baseline plan` finds nothing to \
+         change.",
         file.display(),
         described.home_region,
         written.join(", "),
     ));
+    if !described.unsettled.is_empty() {
+        warning(&format!(
+            "a plan of it would still change: {} (review these before apply)",
+            described.unsettled.join(", ")
+        ));
+    }
     exit::OK
 }
 

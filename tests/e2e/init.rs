@@ -1,0 +1,157 @@
+//! `baseline init` adopts an account as it is: on an account an example set up, the file it
+//! writes plans no change and describes every resource the example applied
+//! ([`adopts_back`], called by the examples' tests); on an account set up by hand, it plans
+//! no change either, and applying it leaves the hand-made resources exactly as they were.
+
+use std::collections::BTreeSet;
+
+use baseline_test_support::TestAccount;
+
+use crate::baseline;
+
+/// The addresses of the pinned account's changes in a JSON plan, those with a manual step
+/// or without.
+fn addresses(json: &str, account: &str, manual: bool) -> BTreeSet<String> {
+    let plan: serde_json::Value = serde_json::from_str(json).expect("a JSON plan");
+    plan["resource_changes"]
+        .as_array()
+        .expect("resource changes")
+        .iter()
+        .filter(|r| r["account"] == account)
+        .filter(|r| (r["change"]["actions"] == serde_json::json!(["manual"])) == manual)
+        .map(|r| r["address"].as_str().expect("address").to_owned())
+        .collect()
+}
+
+/// After the account converged on its baseline.yaml: `init` writes another file from the
+/// live account; it validates, plans no change, and names every resource the baseline
+/// applied (manual steps are left out only where a person has not done them).
+pub fn adopts_back(account: &TestAccount) {
+    let example = baseline(account, &["plan", "--json"]).expect_code(0);
+    let applied = addresses(&example.stdout, &account.id, false);
+    let manual = addresses(&example.stdout, &account.id, true);
+
+    baseline(account, &["init", "-f", "init.yaml"]).expect_code(0);
+    baseline(account, &["validate", "-f", "init.yaml"]).expect_code(0);
+    let plan = baseline(
+        account,
+        &["plan", "-f", "init.yaml", "--detailed-exitcode"],
+    )
+    .expect_code(0);
+    plan.stdout_has(&format!("account {}", account.id));
+    let json = baseline(account, &["plan", "-f", "init.yaml", "--json"]).expect_code(0);
+    let described: BTreeSet<String> = addresses(&json.stdout, &account.id, false)
+        .into_iter()
+        .chain(addresses(&json.stdout, &account.id, true))
+        .collect();
+    let missing: Vec<&String> = applied.difference(&described).collect();
+    assert!(
+        missing.is_empty(),
+        "init left out {missing:?}:\n{}",
+        std::fs::read_to_string(account.dir().join("init.yaml")).unwrap_or_default()
+    );
+    let manual_kept = manual.intersection(&described).count();
+    eprintln!(
+        "init wrote back {} of {} applied resources and {manual_kept} of {} manual items",
+        applied.len(),
+        applied.len(),
+        manual.len()
+    );
+}
+
+fn fixture(account: &TestAccount, mode: &str) -> String {
+    let root = baseline_test_support::repo_root();
+    let python = root.join(".venv/bin/python");
+    let script = root.join("tests/e2e/fixtures/handmade_account.py");
+    let out = account
+        .command(python.to_str().expect("path"))
+        .arg(script)
+        .arg(mode)
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "handmade_account.py {mode}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// An account set up by hand with boto3 (a trail in us-west-2, a recorder with its own role,
+/// a budget, a sign-in rule and topic, a group and a user with inline policies): init takes
+/// its home region from the trail, describes what baseline can keep as it is, writes what
+/// adopting would change as comments that say so, and plans no change. Applying the file
+/// leaves every hand-made resource as it was.
+#[tokio::test]
+async fn init_adopts_a_hand_made_account_without_changing_it() {
+    let account = TestAccount::new().await;
+    fixture(&account, "make");
+    let before = fixture(&account, "describe");
+
+    let run = baseline(&account, &["init"]).expect_code(0);
+    run.stderr_has("home region us-west-2");
+    let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
+    for line in [
+        "  home_region: us-west-2",
+        "the home region of the trail org-audit",
+        "    team-budget:\n      amount: 50\n      notifications:\n        - { when: actual, percent: 90, emails: [ops@example.org] }",
+        "    operators:\n      inline_policies:\n        read-logs:",
+        "    config-recorder:\n      managed_policies: [service-role/AWS_ConfigRole]\n      trust: { services: [config.amazonaws.com] }",
+        "      groups: [operators]",
+    ] {
+        assert!(written.contains(line), "{line:?} in:\n{written}");
+    }
+    // The trail's bucket lacks baseline's hygiene: adopting it is the user's decision.
+    let bucket = written
+        .lines()
+        .find(|l| l.contains("# bucket:"))
+        .unwrap_or_else(|| panic!("the bucket as a comment:\n{written}"));
+    assert!(
+        bucket.contains("adopting it would change")
+            && bucket.contains("policy")
+            && bucket.contains("versioning"),
+        "{bucket}"
+    );
+
+    baseline(&account, &["validate"]).expect_code(0);
+    crate::plan_exits(&account, 0).stdout_has("No changes.");
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+    assert_eq!(
+        fixture(&account, "describe"),
+        before,
+        "applying init's file changed a hand-made resource"
+    );
+}
+
+/// `--section` adds one section to a file that has the others, and refuses to replace one
+/// it already has unless told to.
+#[tokio::test]
+async fn init_adds_one_section_at_a_time() {
+    let account = TestAccount::new().await;
+    fixture(&account, "make");
+    let head = format!(
+        "version: 1\n# Our account.\naccount:\n  id: \"{}\"\n  home_region: us-west-2\n\n# Kept as written.\ncost:\n  cost_explorer: required\n",
+        account.id
+    );
+    account.write("baseline.yaml", &head);
+    baseline(&account, &["init", "--section", "iam"]).expect_code(0);
+    let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
+    assert!(written.starts_with(&head), "the file is kept:\n{written}");
+    assert!(written.contains("\niam:\n"), "{written}");
+    assert!(!written.contains("\nlogging:"), "only iam:\n{written}");
+    baseline(&account, &["validate"]).expect_code(0);
+
+    baseline(&account, &["init", "--section", "cost"])
+        .expect_code(1)
+        .stderr_has("already has a `cost:` section");
+    baseline(&account, &["init", "--section", "cost", "--force"]).expect_code(0);
+    let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
+    assert!(written.contains("team-budget:"), "{written}");
+    assert!(written.contains("# Our account."), "{written}");
+    assert_eq!(written.matches("\ncost:").count(), 1, "{written}");
+    crate::plan_exits(&account, 0);
+}
