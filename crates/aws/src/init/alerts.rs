@@ -72,7 +72,9 @@ pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec
     if explorer.as_ref().and_then(|s| text(s, "/status")) == Some("done") {
         entry.note("on: checked with a Cost Explorer read");
     } else {
-        entry.note("not on yet: the root user turns it on once").suggest();
+        entry
+            .note("not on yet: the root user turns it on once")
+            .suggest();
     }
     cost.set("billing_access", Node::str("required"))
         .note("IAM access to billing: root only, no API can see it; `confirmed` once set")
@@ -123,17 +125,14 @@ async fn budgets(
             .set_next_token(token)
             .send()
             .await;
-        let out = match crate::error::found(
+        let found = crate::error::found(
             &address,
             "budgets:DescribeBudgets",
             &["NotFoundException"],
             answer,
         )
-        .map_err(|e| vec![e])?
-        {
-            Some(out) => out,
-            None => break,
-        };
+        .map_err(|e| vec![e])?;
+        let Some(out) = found else { break };
         names.extend(
             out.budgets()
                 .iter()
@@ -145,8 +144,10 @@ async fn budgets(
             break;
         }
     }
-    let addresses: Vec<ResourceAddr> =
-        names.iter().map(|n| ResourceAddr::named("budget", n)).collect();
+    let addresses: Vec<ResourceAddr> = names
+        .iter()
+        .map(|n| ResourceAddr::named("budget", n))
+        .collect();
     let live = survey.read(&addresses).await?;
     let mut node = Node::map();
     let mut topics = BTreeSet::new();

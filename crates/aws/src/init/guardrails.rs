@@ -21,7 +21,10 @@ pub(super) async fn guardrails(survey: &Survey) -> Result<Node, Vec<ProviderErro
         "block_public_policy",
         "restrict_public_buckets",
     ];
-    let on = settings.iter().filter(|s| flag(&block, &format!("/{s}"))).count();
+    let on = settings
+        .iter()
+        .filter(|s| flag(&block, &format!("/{s}")))
+        .count();
     let entry = node.set("s3_public_access_block", Node::Scalar(json!(true)));
     if on == settings.len() {
         entry.note("CIS 2.1.4");

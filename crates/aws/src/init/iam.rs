@@ -138,7 +138,9 @@ fn common(state: &Value, spec: &mut Map<String, Value>) {
     {
         spec.insert("path".to_owned(), json!(path));
     }
-    if let Some(managed) = managed_names(state).filter(|m| m.as_array().is_some_and(|a| !a.is_empty())) {
+    if let Some(managed) =
+        managed_names(state).filter(|m| m.as_array().is_some_and(|a| !a.is_empty()))
+    {
         spec.insert("managed_policies".to_owned(), managed);
     }
     if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)

@@ -152,7 +152,11 @@ fn lifecycle(bucket: &Value) -> Option<Node> {
     Some(node)
 }
 
-async fn cloudtrail(survey: &Survey, name: &str, state: &Value) -> Result<Node, Vec<ProviderError>> {
+async fn cloudtrail(
+    survey: &Survey,
+    name: &str,
+    state: &Value,
+) -> Result<Node, Vec<ProviderError>> {
     let home = &survey.home;
     let partition = survey.partition();
     let account = &survey.account_id;
@@ -184,14 +188,17 @@ async fn cloudtrail(survey: &Survey, name: &str, state: &Value) -> Result<Node, 
         None => {}
     }
     let own_group = format!("/aws/cloudtrail/{name}");
-    let group_arn =
-        format!("arn:{partition}:logs:{home}:{account}:log-group:{own_group}:*");
+    let group_arn = format!("arn:{partition}:logs:{home}:{account}:log-group:{own_group}:*");
     match text(state, "/cloudwatch_logs/log_group") {
         Some(group) if group == group_arn => {
             let logs = survey
                 .read_one(ResourceAddr::named("logs_group", &own_group).in_region(home))
                 .await?;
-            match logs.as_ref().and_then(|l| l.get("retention_days")).filter(|d| !d.is_null()) {
+            match logs
+                .as_ref()
+                .and_then(|l| l.get("retention_days"))
+                .filter(|d| !d.is_null())
+            {
                 Some(days) => {
                     let mut logs = Node::map();
                     logs.set("retention_days", number(days));
@@ -201,7 +208,9 @@ async fn cloudtrail(survey: &Survey, name: &str, state: &Value) -> Result<Node, 
                     let mut logs = Node::map();
                     logs.set("retention_days", Node::Scalar(json!(365)));
                     node.set("cloudwatch_logs", logs)
-                        .note(format!("{own_group} keeps events forever now; pick a retention"))
+                        .note(format!(
+                            "{own_group} keeps events forever now; pick a retention"
+                        ))
                         .suggest();
                 }
             }
@@ -306,7 +315,9 @@ async fn managed_rules(survey: &Survey, region: &str) -> Result<Vec<Node>, Provi
             full.set("identifier", Node::str(identifier));
             let mut params = Node::map();
             for (key, value) in parameters {
-                let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                let value = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
                 params.set(&key, Node::str(value));
             }
             full.set("parameters", params);

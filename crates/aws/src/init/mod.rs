@@ -143,7 +143,10 @@ impl Survey {
     }
 
     /// One address's live state.
-    pub async fn read_one(&self, address: ResourceAddr) -> Result<Option<Value>, Vec<ProviderError>> {
+    pub async fn read_one(
+        &self,
+        address: ResourceAddr,
+    ) -> Result<Option<Value>, Vec<ProviderError>> {
         Ok(self.read(&[address]).await?.pop().flatten())
     }
 
@@ -180,7 +183,10 @@ pub async fn describe(
     let provider: Arc<dyn Provider> = Arc::new(AwsProvider::new(Arc::clone(&ctx)));
     let wanted = |section: InitSection| {
         section == InitSection::Account
-            || options.sections.as_ref().is_none_or(|s| s.contains(&section))
+            || options
+                .sections
+                .as_ref()
+                .is_none_or(|s| s.contains(&section))
     };
     let survey = survey(ctx, provider, account_id, options.home_region.clone()).await?;
 
@@ -204,7 +210,10 @@ pub async fn describe(
         sections.push((InitSection::Cost, cost));
     }
     if wanted(InitSection::Guardrails) {
-        sections.push((InitSection::Guardrails, guardrails::guardrails(&survey).await?));
+        sections.push((
+            InitSection::Guardrails,
+            guardrails::guardrails(&survey).await?,
+        ));
     }
     if wanted(InitSection::Organization)
         && let Some(org) = organization::organization(&survey).await?
@@ -343,9 +352,7 @@ async fn region_counts(ctx: &AwsContext, region: &str) -> Result<RegionCounts, P
         .count();
     Ok(RegionCounts {
         recorder: !recorders.configuration_recorders().is_empty(),
-        analyzer: analyzers
-            .iter()
-            .any(|a| a.r#type().as_str() == "ACCOUNT"),
+        analyzer: analyzers.iter().any(|a| a.r#type().as_str() == "ACCOUNT"),
         baseline_rules,
         resources: rules.len() + topics.len() + recorders.configuration_recorders().len(),
     })

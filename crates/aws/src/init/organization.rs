@@ -51,7 +51,8 @@ async fn describe(survey: &Survey) -> Result<Option<Node>, ProviderError> {
         let units: Vec<_> = list_pages!(
             &address,
             "organizations:ListOrganizationalUnitsForParent",
-            org.list_organizational_units_for_parent().parent_id(&parent)
+            org.list_organizational_units_for_parent()
+                .parent_id(&parent)
         )?
         .into_iter()
         .flat_map(|p| p.organizational_units.unwrap_or_default())
@@ -68,10 +69,11 @@ async fn describe(survey: &Survey) -> Result<Option<Node>, ProviderError> {
 
     // Member accounts by their name in the file: the account's name where it is one the
     // file accepts, else its id.
-    let accounts: Vec<_> = list_pages!(&address, "organizations:ListAccounts", org.list_accounts())?
-        .into_iter()
-        .flat_map(|p| p.accounts.unwrap_or_default())
-        .collect();
+    let accounts: Vec<_> =
+        list_pages!(&address, "organizations:ListAccounts", org.list_accounts())?
+            .into_iter()
+            .flat_map(|p| p.accounts.unwrap_or_default())
+            .collect();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut members = Node::map();
     for account in &accounts {
@@ -97,7 +99,11 @@ async fn describe(survey: &Survey) -> Result<Option<Node>, ProviderError> {
         .collect();
         let mut member = Node::map();
         member.set("email", Node::str(email.to_ascii_lowercase()));
-        if let Some(path) = parents.first().and_then(|p| p.id()).and_then(|p| paths.get(p)) {
+        if let Some(path) = parents
+            .first()
+            .and_then(|p| p.id())
+            .and_then(|p| paths.get(p))
+        {
             member.set("unit", Node::str(path));
         }
         members.set(&name, member);

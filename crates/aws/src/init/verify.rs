@@ -41,20 +41,22 @@ pub(super) async fn settle(
                 continue;
             }
         };
-        let (_, changes) = baseline_engine::plan_account(
-            ctx,
-            &spec,
-            &BTreeMap::new(),
-            Goal::Baseline,
-            &|_| {},
-        )
-        .await
-        .map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|message| crate::error::build_error(&baseline_core::ResourceAddr::singleton("init"), message))
-                .collect::<Vec<_>>()
-        })?;
+        // Declared member accounts by id, as `plan` finds them.
+        let known = crate::survey(ctx, &spec).await.map_err(|e| vec![e])?.known;
+        let (_, changes) =
+            baseline_engine::plan_account(ctx, &spec, &known, Goal::Baseline, &|_| {})
+                .await
+                .map_err(|errors| {
+                    errors
+                        .into_iter()
+                        .map(|message| {
+                            crate::error::build_error(
+                                &baseline_core::ResourceAddr::singleton("init"),
+                                message,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })?;
         let changed: Vec<&ResourceChange> = changes
             .iter()
             .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Delete))
@@ -116,11 +118,18 @@ fn entry_of(described: &Described, change: &ResourceChange) -> Option<Vec<String
             }
             _ => vec!["iam".into(), "roles".into(), name],
         },
-        "iam_service_linked_role" | "config_recorder" | "config_delivery_channel"
-        | "config_recording" | "config_rule" | "config_aggregator" => {
+        "iam_service_linked_role"
+        | "config_recorder"
+        | "config_delivery_channel"
+        | "config_recording"
+        | "config_rule"
+        | "config_aggregator" => {
             vec!["logging".into(), "config".into()]
         }
-        "cloudtrail_trail" | "cloudtrail_other_trails" | "kms_key" | "kms_key_orphans"
+        "cloudtrail_trail"
+        | "cloudtrail_other_trails"
+        | "kms_key"
+        | "kms_key_orphans"
         | "logs_group" => vec!["logging".into(), "cloudtrail".into()],
         "s3_bucket" => {
             let athena = described

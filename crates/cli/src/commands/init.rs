@@ -44,7 +44,11 @@ pub(crate) async fn init(
         && let Some(section) = sections.iter().find(|s| block(text, s.key()).is_some())
     {
         error(
-            &format!("{} already has a `{}:` section", file.display(), section.key()),
+            &format!(
+                "{} already has a `{}:` section",
+                file.display(),
+                section.key()
+            ),
             Some("pass --force to replace that section with the account's, or edit it by hand"),
         );
         return exit::ERROR;
@@ -148,7 +152,10 @@ fn block(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let mut end = text.len();
     let mut last_content = None;
     for line in text.split_inclusive('\n') {
-        let top = line.chars().next().is_some_and(|c| !c.is_whitespace() && c != '#');
+        let top = line
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '#');
         if start.is_none() {
             if line.starts_with(&format!("{key}:")) {
                 start = Some(offset);
@@ -187,9 +194,10 @@ mod tests {
 
     #[test]
     fn a_section_block_ends_before_the_next_key_and_its_comments() {
-        let text = "version: 1\n\naccount:\n  id: \"1\"\n\n# The logs.\nlogging:\n  bucket: x\n\n# end\n";
+        let text =
+            "version: 1\n\naccount:\n  id: \"1\"\n\n# The logs.\nlogging:\n  bucket: x\n\n# end\n";
         let account = block(text, "account").expect("found");
-        assert_eq!(&text[account.clone()], "account:\n  id: \"1\"\n");
+        assert_eq!(&text[account], "account:\n  id: \"1\"\n");
         let logging = block(text, "logging").expect("found");
         assert_eq!(&text[logging], "logging:\n  bucket: x\n");
         assert_eq!(block(text, "iam"), None);
