@@ -30,8 +30,50 @@ pub(super) fn check(spec: &Spec, source: &str, file: &str) -> Result<(), Box<Loa
         check_identities(iam, home, doc)?;
     }
     check_alerts(spec, doc)?;
+    check_buckets(spec, doc)?;
     check_config_topic(spec, doc)?;
     check_organization(spec, doc)
+}
+
+/// The buckets baseline makes for different jobs have different settings (the log
+/// bucket's policy lets CloudTrail and Config write, the access-log bucket takes S3's server
+/// logs, query results must not land among the logs they read): one name for two of them
+/// would have two resources fight over one bucket.
+fn check_buckets(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
+    let Some(logging) = &spec.logging else {
+        return Ok(());
+    };
+    let context = crate::template::NameContext {
+        account_id: spec.account.id.as_str(),
+        region: spec.account.home_region.as_ref().map(|r| r.as_str()),
+    };
+    let mut named: Vec<(&str, String)> = Vec::new();
+    if let Some(bucket) = &logging.bucket {
+        named.push(("logging.bucket.name", bucket.name.0.render(context)));
+        if let Some(access) = &bucket.access_logging {
+            named.push((
+                "logging.bucket.access_logging.bucket",
+                access.bucket.0.render(context),
+            ));
+        }
+    }
+    if let Some(athena) = &logging.athena {
+        named.push((
+            "logging.athena.results_bucket",
+            athena.results_bucket.0.render(context),
+        ));
+    }
+    for (i, (path, name)) in named.iter().enumerate() {
+        if let Some((first, _)) = named[..i].iter().find(|(_, other)| other == name) {
+            return Err(doc.error_at_key(
+                path,
+                format!("bucket `{name}` is also `{first}`"),
+                "each bucket baseline makes has a job and settings of its own: give this one \
+                 another name",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// AWS Config publishes only to a topic in the channel's own region and not to an

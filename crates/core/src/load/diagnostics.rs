@@ -136,6 +136,42 @@ impl Document<'_> {
         Box::new(located(self.source, self.file, at, message.into(), hint))
     }
 
+    /// An error about the entry at the dotted `key` (or, in a flow mapping, the line that
+    /// holds it), for values that carry no span.
+    pub(super) fn error_at_key(
+        &self,
+        key: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Box<LoadError> {
+        let lines = self.source.lines().count();
+        let mut wanted = key;
+        let found = loop {
+            let line = (1..=lines).find(|l| key_path_at(self.source, *l).as_deref() == Some(wanted));
+            match (line, wanted.rsplit_once('.')) {
+                (Some(line), _) => break Some(line),
+                (None, Some((parent, _))) => wanted = parent,
+                (None, None) => break None,
+            }
+        };
+        let line = found.unwrap_or(1);
+        let text = self.source.lines().nth(line - 1).unwrap_or_default();
+        let leaf = key.rsplit('.').next().unwrap_or(key);
+        let column = text
+            .find(&format!("{leaf}:"))
+            .unwrap_or_else(|| text.len() - text.trim_start().len())
+            + 1;
+        let mut error = located(
+            self.source,
+            self.file,
+            (line, column),
+            message.into(),
+            Some(hint.into()),
+        );
+        error.key = Some(key.to_owned());
+        Box::new(error)
+    }
+
     /// As `error`, about `key` rather than the key at the span's line.
     pub(super) fn error_about(
         &self,
