@@ -144,3 +144,69 @@ async fn init_adds_one_section_at_a_time() {
     assert_eq!(written.matches("\ncost:").count(), 1, "{written}");
     crate::plan_exits(&account, 0);
 }
+
+/// Declared alerts and budgets that the hand-made account already has under other names are
+/// named in the plan as findings, not silently duplicated; `adopt` then manages the existing
+/// rule and budget instead of making new ones.
+#[tokio::test]
+async fn existing_equivalents_are_named_and_can_be_adopted() {
+    let account = TestAccount::new().await;
+    fixture(&account, "make");
+    let head = format!(
+        "version: 1\naccount:\n  id: \"{}\"\n  home_region: us-west-2\n",
+        account.id
+    );
+    let alerts = "alerts:\n  topics:\n    ops-alerts:\n      subscriptions: [{ email: ops@example.org }]\n  events:\n    console_sign_in: ops-alerts\n";
+    let budget = "cost:\n  budgets:\n    monthly:\n      amount: 50\n      notifications: [{ when: actual, percent: 90, emails: [ops@example.org] }]\n";
+    account.write("baseline.yaml", &format!("{head}{alerts}{budget}"));
+    let plan = crate::plan_exits(&account, 2);
+    plan.stdout_has("! us-west-2/alert_equivalents.console_sign_in needs a manual step");
+    plan.stdout_has("already raised by rule `my-signin-alert` (us-west-2)");
+    plan.stdout_has("! budget_equivalents.monthly needs a manual step");
+    plan.stdout_has("already limited the same by budget `team-budget`");
+
+    let alerts = alerts.replace("  events:", "  adopt:\n    console_sign_in: my-signin-alert\n  events:");
+    let budget = budget.replace("      amount: 50", "      amount: 50\n      adopt: team-budget");
+    account.write("baseline.yaml", &format!("{head}{alerts}{budget}"));
+    let plan = crate::plan_exits(&account, 2);
+    plan.stdout_has("~ us-west-2/events_rule.my-signin-alert will be updated in place");
+    assert!(
+        !plan.stdout.contains("us-west-2/events_rule.baseline-console-sign-in")
+            && !plan.stdout.contains("equivalents")
+            && !plan.stdout.contains("budget.monthly"),
+        "{}",
+        plan.stdout
+    );
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+    crate::plan_exits(&account, 0);
+
+    let events = aws_sdk_eventbridge::Client::new(&account.sdk_config_in("us-west-2"));
+    let targets = events
+        .list_targets_by_rule()
+        .rule("my-signin-alert")
+        .send()
+        .await
+        .expect("targets");
+    let ids: Vec<&str> = targets.targets().iter().map(|t| t.id()).collect();
+    assert_eq!(ids, ["baseline"], "the adopted rule carries baseline's target");
+    let own = events
+        .list_rules()
+        .name_prefix("baseline-console")
+        .send()
+        .await
+        .expect("rules");
+    assert!(own.rules().is_empty(), "no second rule in the home region");
+    let budgets = aws_sdk_budgets::Client::new(&account.sdk_config_in("us-east-1"));
+    let listed = budgets
+        .describe_budgets()
+        .account_id(&account.id)
+        .send()
+        .await
+        .expect("budgets");
+    let names: Vec<&str> = listed.budgets().iter().map(|b| b.budget_name()).collect();
+    assert_eq!(names, ["team-budget"], "the adopted budget, and no other");
+}

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use crate::alerts::catalog::{Alert, alert, regions};
 use crate::alerts::topic;
 use crate::context::AwsContext;
-use crate::error::{build_error, call};
+use crate::error::{build_error, call, found};
 use crate::kind::{Change, Done, Live};
 use crate::kind::{Kind, Read, declare, name_of, region_of};
 
@@ -41,7 +41,7 @@ pub(crate) fn rule_name(kind: AlertKind) -> String {
 
 /// The rules of the address's region whose names start with `baseline-` (every rule baseline
 /// makes), read once per plan for all of them (ListRules, by pages of 100).
-async fn baseline_rules(
+pub(crate) async fn baseline_rules(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<std::sync::Arc<Vec<aws_sdk_eventbridge::types::Rule>>, ProviderError> {
@@ -167,14 +167,22 @@ fn home_bus(scope: &Scope) -> String {
     scope.arn("events", &scope.home_region, "event-bus/default")
 }
 
-fn desired_rules(kind: AlertKind, topic_name: &str, scope: &Scope) -> Vec<Desired> {
+/// The rules of alert `kind` in every region its events arrive in; in the home region, the
+/// rule `adopt` names when the file adopts one.
+fn desired_rules(
+    kind: AlertKind,
+    topic_name: &str,
+    adopt: Option<&str>,
+    scope: &Scope,
+) -> Vec<Desired> {
     let alert = alert(kind);
-    let name = rule_name(kind);
+    let own = rule_name(kind);
     regions(&alert.arrives, scope)
         .into_iter()
         .map(|region| {
-            let address = ResourceAddr::named(KIND, &name).in_region(&region);
             let home = region == scope.home_region;
+            let name = adopt.filter(|_| home).unwrap_or(&own);
+            let address = ResourceAddr::named(KIND, name).in_region(&region);
             let (target, depends_on) = if home {
                 (
                     Target {
@@ -226,7 +234,10 @@ impl Kind for Rule {
         let mut out: Vec<Desired> = alerts
             .events
             .iter()
-            .flat_map(|(kind, topic)| desired_rules(*kind, topic.value.as_str(), scope))
+            .flat_map(|(kind, topic)| {
+                let adopt = alerts.adopt.get(kind).map(|r| r.value.as_str());
+                desired_rules(*kind, topic.value.as_str(), adopt, scope)
+            })
             .collect();
         let forwards = out
             .iter()
@@ -241,14 +252,28 @@ impl Kind for Rule {
         let address = read.address;
         let events = ctx.events(region_of(address));
         let name = name_of(address);
-        // Every baseline rule of the region from one ListRules, shared by the rules' reads.
-        let rules = baseline_rules(ctx, address).await?;
-        let Some(rule) = rules.iter().find(|r| r.name() == Some(name)) else {
-            return Ok(None);
+        // Every baseline rule of the region from one ListRules, shared by the rules' reads;
+        // an adopted rule has a name of its own and is described alone.
+        let (description, pattern, state) = if name.starts_with("baseline-") {
+            let rules = baseline_rules(ctx, address).await?;
+            let Some(rule) = rules.iter().find(|r| r.name() == Some(name)) else {
+                return Ok(None);
+            };
+            (
+                rule.description().map(str::to_owned),
+                rule.event_pattern().map(str::to_owned),
+                rule.state().cloned(),
+            )
+        } else {
+            let answer = events.describe_rule().name(name).send().await;
+            let missing = &["ResourceNotFoundException"];
+            let Some(rule) = found(address, "events:DescribeRule", missing, answer)? else {
+                return Ok(None);
+            };
+            (rule.description, rule.event_pattern, rule.state)
         };
-        let pattern = rule
-            .event_pattern()
-            .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        let pattern = pattern
+            .and_then(|p| serde_json::from_str::<Value>(&p).ok())
             .unwrap_or(Value::Null);
         let targets = call!(
             address,
@@ -262,9 +287,9 @@ impl Kind for Rule {
             _ => Some(Targets::Several(targets)),
         };
         Ok(Some(State {
-            description: rule.description().unwrap_or_default().to_owned(),
+            description: description.unwrap_or_default(),
             pattern,
-            enabled: rule.state() == Some(&RuleState::Enabled),
+            enabled: state == Some(RuleState::Enabled),
             target,
         }))
     }

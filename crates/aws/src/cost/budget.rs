@@ -125,7 +125,7 @@ impl Kind for Budget {
         spec.cost
             .iter()
             .flat_map(|c| &c.budgets)
-            .map(|(name, budget)| desired_budget(name.as_str(), budget, scope))
+            .map(|(name, budget)| desired_budget(budget.aws_name(name), budget, scope))
             .collect()
     }
 

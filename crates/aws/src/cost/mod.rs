@@ -1,6 +1,7 @@
 //! `cost:` — budgets, and Cost Explorer, which only a person can turn on.
 
 pub(crate) mod budget;
+pub(crate) mod equivalents;
 
 use baseline_core::plan::{Desired, ManualStep};
 use baseline_core::scope::Scope;

@@ -269,6 +269,41 @@ fn check_organization(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadErro
     Ok(())
 }
 
+/// A rule adopted for an alert: the alert is declared, the rule is not one baseline names
+/// itself, and no rule is adopted twice.
+fn check_adopted_rules(
+    alerts: &crate::spec::AlertsSpec,
+    doc: Document<'_>,
+) -> Result<(), Box<LoadError>> {
+    let mut adopted: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (kind, rule) in &alerts.adopt {
+        let name = rule.value.as_str();
+        let key = kind.key();
+        if !alerts.events.contains_key(kind) {
+            return Err(doc.error(
+                &rule.referenced,
+                format!("rule `{name}` is adopted for `{key}`, which `alerts.events` does not declare"),
+                format!("declare `{key}: TOPIC` under `alerts.events`, or remove this line"),
+            ));
+        }
+        if name.starts_with("baseline-") {
+            return Err(doc.error(
+                &rule.referenced,
+                format!("rule `{name}` is named as baseline's own rules are"),
+                "adopt a rule made outside baseline; baseline's own need no `adopt`",
+            ));
+        }
+        if let Some(other) = adopted.insert(name, key) {
+            return Err(doc.error(
+                &rule.referenced,
+                format!("rule `{name}` is adopted for both `{other}` and `{key}`"),
+                "one rule raises one alert: adopt another rule, or let baseline make one",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Alerts and budgets name topics that the file declares; budget thresholds tell someone.
 fn check_alerts(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
     let topics = spec.alerts.as_ref().map(|a| &a.topics);
@@ -295,9 +330,26 @@ fn check_alerts(spec: &Spec, doc: Document<'_>) -> Result<(), Box<LoadError>> {
                 return Err(undeclared(topic));
             }
         }
+        check_adopted_rules(alerts, doc)?;
     }
+    let mut names: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
     let budgets = spec.cost.iter().flat_map(|c| &c.budgets);
     for (name, budget) in budgets {
+        if let Some(other) = names.insert(budget.aws_name(name), name.as_str()) {
+            let key = if budget.adopt.is_some() {
+                format!("cost.budgets.{name}.adopt")
+            } else {
+                format!("cost.budgets.{name}")
+            };
+            return Err(doc.error_at_key(
+                &key,
+                format!(
+                    "budget `{}` would be both `cost.budgets.{other}` and `cost.budgets.{name}`",
+                    budget.aws_name(name)
+                ),
+                "adopt a budget under one entry only, and not one another entry is named after",
+            ));
+        }
         for notification in &budget.notifications {
             if let Some(topic) = &notification.value.topic
                 && !declared(&topic.value)

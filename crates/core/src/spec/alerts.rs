@@ -74,6 +74,22 @@ pub struct AlertsSpec {
     /// Which alert goes to which topic (a name under `alerts.topics`).
     #[schemars(with = "BTreeMap<AlertKind, TopicName>")]
     pub events: BTreeMap<AlertKind, Spanned<TopicName>>,
+    /// An EventBridge rule of the home region that already raises one of `events`, to be
+    /// managed as baseline's rule for it (its pattern and target become baseline's) instead
+    /// of making another: `console_sign_in: my-signin-alert`. The plan names such rules.
+    #[schemars(with = "BTreeMap<AlertKind, RuleName>")]
+    pub adopt: BTreeMap<AlertKind, Spanned<RuleName>>,
+}
+
+validated_string! {
+    /// An EventBridge rule name: 1 to 64 of `A-Za-z0-9._-`.
+    RuleName {
+        valid: |text| is_name(text, 64, b"-_."),
+        error: "is not an EventBridge rule name",
+        hint: "rule names are 1 to 64 letters, digits, `.`, `-` and `_`",
+        description: "An EventBridge rule name.",
+        schema: { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
+    }
 }
 
 /// One SNS topic: who may publish is baseline's (EventBridge and Budgets, from this account).
@@ -133,6 +149,13 @@ pub enum AlertKind {
     NetworkChanges,
 }
 
+impl BudgetSpec {
+    /// The name of the budget in AWS: the adopted one's, else the entry's.
+    pub fn aws_name<'a>(&'a self, key: &'a BudgetName) -> &'a str {
+        self.adopt.as_ref().map_or(key.as_str(), |a| a.value.as_str())
+    }
+}
+
 impl AlertKind {
     pub const ALL: [AlertKind; 7] = [
         Self::ConsoleSignIn,
@@ -183,6 +206,11 @@ pub struct BudgetSpec {
     /// Default: monthly.
     #[serde(default)]
     pub time_unit: TimeUnit,
+    /// An existing budget to manage under this entry instead of creating one named after
+    /// it (the plan names budgets with the same limit).
+    #[serde(default)]
+    #[schemars(with = "Option<BudgetName>")]
+    pub adopt: Option<Spanned<BudgetName>>,
     /// E-mails and topics told when spending passes a percentage of the amount.
     #[serde(default)]
     #[schemars(with = "Vec<BudgetNotificationSpec>")]

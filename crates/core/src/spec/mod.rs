@@ -19,7 +19,7 @@ mod values;
 
 pub use account::{AccountSpec, RootAccessKeys, RootMfa, RootSpec};
 pub use alerts::{
-    AlertKind, AlertsSpec, Amount, BudgetName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
+    AlertKind, AlertsSpec, Amount, BudgetName, RuleName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
     CostSpec, Currency, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName, TopicSpec,
 };
 pub use iam::{
