@@ -165,13 +165,21 @@ async fn existing_equivalents_are_named_and_can_be_adopted() {
     plan.stdout_has("! budget_equivalents.monthly needs a manual step");
     plan.stdout_has("already limited the same by budget `team-budget`");
 
-    let alerts = alerts.replace("  events:", "  adopt:\n    console_sign_in: my-signin-alert\n  events:");
-    let budget = budget.replace("      amount: 50", "      amount: 50\n      adopt: team-budget");
+    let alerts = alerts.replace(
+        "  events:",
+        "  adopt:\n    console_sign_in: my-signin-alert\n  events:",
+    );
+    let budget = budget.replace(
+        "      amount: 50",
+        "      amount: 50\n      adopt: team-budget",
+    );
     account.write("baseline.yaml", &format!("{head}{alerts}{budget}"));
     let plan = crate::plan_exits(&account, 2);
     plan.stdout_has("~ us-west-2/events_rule.my-signin-alert will be updated in place");
     assert!(
-        !plan.stdout.contains("us-west-2/events_rule.baseline-console-sign-in")
+        !plan
+            .stdout
+            .contains("us-west-2/events_rule.baseline-console-sign-in")
             && !plan.stdout.contains("equivalents")
             && !plan.stdout.contains("budget.monthly"),
         "{}",
@@ -192,7 +200,11 @@ async fn existing_equivalents_are_named_and_can_be_adopted() {
         .await
         .expect("targets");
     let ids: Vec<&str> = targets.targets().iter().map(|t| t.id()).collect();
-    assert_eq!(ids, ["baseline"], "the adopted rule carries baseline's target");
+    assert_eq!(
+        ids,
+        ["baseline"],
+        "the adopted rule carries baseline's target"
+    );
     let own = events
         .list_rules()
         .name_prefix("baseline-console")

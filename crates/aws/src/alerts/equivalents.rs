@@ -67,31 +67,35 @@ async fn metric_filters(
     address: &ResourceAddr,
     region: &str,
 ) -> Result<std::sync::Arc<Vec<(String, String, String)>>, ProviderError> {
-    ctx.shared(address, format!("logs:DescribeMetricFilters {region}"), || async {
-        let logs = ctx.logs(region);
-        let mut filters = Vec::new();
-        let mut token = None;
-        loop {
-            let page = call!(
-                address,
-                "logs:DescribeMetricFilters",
-                logs.describe_metric_filters()
-                    .set_next_token(token.clone())
-                    .send()
-            )?;
-            for filter in page.metric_filters() {
-                filters.push((
-                    filter.filter_name().unwrap_or_default().to_owned(),
-                    filter.log_group_name().unwrap_or_default().to_owned(),
-                    filter.filter_pattern().unwrap_or_default().to_owned(),
-                ));
+    ctx.shared(
+        address,
+        format!("logs:DescribeMetricFilters {region}"),
+        || async {
+            let logs = ctx.logs(region);
+            let mut filters = Vec::new();
+            let mut token = None;
+            loop {
+                let page = call!(
+                    address,
+                    "logs:DescribeMetricFilters",
+                    logs.describe_metric_filters()
+                        .set_next_token(token.clone())
+                        .send()
+                )?;
+                for filter in page.metric_filters() {
+                    filters.push((
+                        filter.filter_name().unwrap_or_default().to_owned(),
+                        filter.log_group_name().unwrap_or_default().to_owned(),
+                        filter.filter_pattern().unwrap_or_default().to_owned(),
+                    ));
+                }
+                match page.next_token() {
+                    Some(next) => token = Some(next.to_owned()),
+                    None => return Ok(filters),
+                }
             }
-            match page.next_token() {
-                Some(next) => token = Some(next.to_owned()),
-                None => return Ok(filters),
-            }
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -190,7 +194,10 @@ impl Kind for AlertEquivalents {
             return Ok(None);
         };
         let ours = baseline_rules(ctx, address).await?;
-        if ours.iter().any(|r| r.name() == Some(rule_name(kind).as_str())) {
+        if ours
+            .iter()
+            .any(|r| r.name() == Some(rule_name(kind).as_str()))
+        {
             return Ok(Some(Status::done()));
         }
         let mut found = Vec::new();
@@ -240,7 +247,8 @@ mod tests {
         // The CIS benchmark's metric filters.
         let cis_root = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
         assert!(filter_covers(AlertKind::RootActivity, cis_root));
-        let cis_failed = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
+        let cis_failed =
+            r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
         assert!(filter_covers(AlertKind::FailedSignIn, cis_failed));
         assert!(!filter_covers(AlertKind::ConsoleSignIn, cis_failed));
         let cis_trail = r#"{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"#;

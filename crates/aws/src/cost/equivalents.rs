@@ -92,7 +92,11 @@ impl Kind for BudgetEquivalents {
                     ),
                     verified_by: "budgets:DescribeBudgets".to_owned(),
                 };
-                Desired::manual(ResourceAddr::named(KIND, name.as_str()), canonical(&state), step)
+                Desired::manual(
+                    ResourceAddr::named(KIND, name.as_str()),
+                    canonical(&state),
+                    step,
+                )
             })
             .collect()
     }

@@ -282,7 +282,9 @@ fn check_adopted_rules(
         if !alerts.events.contains_key(kind) {
             return Err(doc.error(
                 &rule.referenced,
-                format!("rule `{name}` is adopted for `{key}`, which `alerts.events` does not declare"),
+                format!(
+                    "rule `{name}` is adopted for `{key}`, which `alerts.events` does not declare"
+                ),
                 format!("declare `{key}: TOPIC` under `alerts.events`, or remove this line"),
             ));
         }

@@ -147,7 +147,8 @@ impl Document<'_> {
         let lines = self.source.lines().count();
         let mut wanted = key;
         let found = loop {
-            let line = (1..=lines).find(|l| key_path_at(self.source, *l).as_deref() == Some(wanted));
+            let line =
+                (1..=lines).find(|l| key_path_at(self.source, *l).as_deref() == Some(wanted));
             match (line, wanted.rsplit_once('.')) {
                 (Some(line), _) => break Some(line),
                 (None, Some((parent, _))) => wanted = parent,

@@ -152,7 +152,9 @@ pub enum AlertKind {
 impl BudgetSpec {
     /// The name of the budget in AWS: the adopted one's, else the entry's.
     pub fn aws_name<'a>(&'a self, key: &'a BudgetName) -> &'a str {
-        self.adopt.as_ref().map_or(key.as_str(), |a| a.value.as_str())
+        self.adopt
+            .as_ref()
+            .map_or(key.as_str(), |a| a.value.as_str())
     }
 }
 

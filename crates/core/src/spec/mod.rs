@@ -19,8 +19,9 @@ mod values;
 
 pub use account::{AccountSpec, RootAccessKeys, RootMfa, RootSpec};
 pub use alerts::{
-    AlertKind, AlertsSpec, Amount, BudgetName, RuleName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
-    CostSpec, Currency, HttpsUrl, KmsKeyRef, SubscriptionSpec, TimeUnit, TopicName, TopicSpec,
+    AlertKind, AlertsSpec, Amount, BudgetName, BudgetNotificationSpec, BudgetSpec, BudgetWhen,
+    CostSpec, Currency, HttpsUrl, KmsKeyRef, RuleName, SubscriptionSpec, TimeUnit, TopicName,
+    TopicSpec,
 };
 pub use iam::{
     AccountRef, CONFIG_AGGREGATOR_ROLE, ConsoleSpec, CredentialChecks, EVENTS_FORWARD_ROLE,
