@@ -13,7 +13,7 @@ use baseline_core::{ProviderError, ResourceAddr, Spec};
 use serde_json::Value;
 
 use crate::alerts::catalog::alert;
-use crate::alerts::rule::{baseline_rules, rule_name};
+use crate::alerts::rule::{baseline_rules, rule_name, rules_in};
 use crate::context::AwsContext;
 use crate::error::call;
 use crate::kind::{Kind, Live, Read, canonical, name_of, region_of};
@@ -27,38 +27,6 @@ fn kind_of(address: &ResourceAddr) -> Option<AlertKind> {
     AlertKind::ALL
         .into_iter()
         .find(|k| k.key() == name_of(address))
-}
-
-/// Every rule of `region` with its pattern, read once per plan.
-async fn all_rules(
-    ctx: &AwsContext,
-    address: &ResourceAddr,
-    region: &str,
-) -> Result<std::sync::Arc<Vec<(String, Value)>>, ProviderError> {
-    ctx.shared(address, format!("events:ListRules {region}"), || async {
-        let events = ctx.events(region);
-        let mut rules = Vec::new();
-        let mut token = None;
-        loop {
-            let page = call!(
-                address,
-                "events:ListRules",
-                events.list_rules().set_next_token(token.clone()).send()
-            )?;
-            for rule in page.rules() {
-                let pattern = rule
-                    .event_pattern()
-                    .and_then(|p| serde_json::from_str(p).ok())
-                    .unwrap_or(Value::Null);
-                rules.push((rule.name().unwrap_or_default().to_owned(), pattern));
-            }
-            match page.next_token() {
-                Some(next) => token = Some(next.to_owned()),
-                None => return Ok(rules),
-            }
-        }
-    })
-    .await
 }
 
 /// Every metric filter of `region` (name, log group, pattern), read once per plan.
@@ -206,8 +174,13 @@ impl Kind for AlertEquivalents {
             regions.push("us-east-1".to_owned());
         }
         for region in &regions {
-            for (name, pattern) in all_rules(ctx, address, region).await?.iter() {
-                if !name.starts_with("baseline-") && rule_covers(kind, pattern) {
+            for rule in rules_in(ctx, address, region, None).await?.iter() {
+                let name = rule.name().unwrap_or_default();
+                let pattern = rule
+                    .event_pattern()
+                    .and_then(|p| serde_json::from_str(p).ok())
+                    .unwrap_or(Value::Null);
+                if !name.starts_with("baseline-") && rule_covers(kind, &pattern) {
                     found.push(format!("rule `{name}` ({region})"));
                 }
             }

@@ -45,8 +45,18 @@ pub(crate) async fn baseline_rules(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<std::sync::Arc<Vec<aws_sdk_eventbridge::types::Rule>>, ProviderError> {
-    let region = region_of(address);
-    let key = format!("events:ListRules {region} baseline-");
+    rules_in(ctx, address, region_of(address), Some("baseline-")).await
+}
+
+/// The rules of `region` whose names start with `prefix` (all with none), read once per
+/// plan (ListRules, by pages of 100).
+pub(crate) async fn rules_in(
+    ctx: &AwsContext,
+    address: &ResourceAddr,
+    region: &str,
+    prefix: Option<&str>,
+) -> Result<std::sync::Arc<Vec<aws_sdk_eventbridge::types::Rule>>, ProviderError> {
+    let key = format!("events:ListRules {region} {}", prefix.unwrap_or_default());
     ctx.shared(address, key, || async {
         let events = ctx.events(region);
         let mut rules = Vec::new();
@@ -57,7 +67,7 @@ pub(crate) async fn baseline_rules(
                 "events:ListRules",
                 events
                     .list_rules()
-                    .name_prefix("baseline-")
+                    .set_name_prefix(prefix.map(str::to_owned))
                     .set_next_token(token.clone())
                     .send()
             )?;
