@@ -2,8 +2,8 @@
 
     python emulator/faults.py --upstream http://127.0.0.1:PORT [--seed N] [--rate 0.2]
         [--kinds 5xx,throttle,reset,delay,lost] [--delay-ms 2000] [--spare N]
-        [--kill-at N | --kill-after OP] [--kill-pid-file FILE] [--lose OP] [--log FILE]
-        [--exit-on-stdin-eof]
+        [--kill-at N | --kill-after OP] [--kill-pid-file FILE] [--lose OP] [--deny OP]
+        [--log FILE] [--exit-on-stdin-eof]
 
 It binds 127.0.0.1 port 0 (or --port) and prints `PORT n` on its first line, like launch.py;
 point a client at it with AWS_ENDPOINT_URL. Every request is forwarded to the upstream
@@ -32,7 +32,9 @@ request. --kill-after OP[,OP...]: the same at the first request for one of these
 (as the log names them, e.g. CreateKey), but forwarded first: the change is made, and the
 process dies before it learns so. --lose OP[,OP...]: the first request for each of these
 operations is `lost` (forwarded, then no answer), whatever the seed draws: the test of one
-create whose answer is lost. --latency SPEC: every request waits before it is forwarded, as
+create whose answer is lost. --deny OP[,OP...]: every request for these operations is
+refused with the service's access-denied error (AccessDeniedException, AccessDenied,
+UnauthorizedOperation), not forwarded: a caller whose policy lacks them. --latency SPEC: every request waits before it is forwarded, as
 far as its region is from the caller: `100` (ms, every region alike) or `from:REGION`
 (approximate median round trips from a client near REGION, the table LATENCY_FROM below;
 global services are in us-east-1), so benchmarks see a realistic network. --log FILE: one JSON line per request (seq, service,
@@ -166,6 +168,13 @@ def error_answer(proto, service, kind):
     request_id = str(uuid.uuid4())
     if kind == "5xx":
         status, json_code, xml_code, message = 500, "InternalFailure", "InternalError", "injected"
+    elif kind == "deny":
+        status, json_code, xml_code = 400, "AccessDeniedException", "AccessDenied"
+        message = "injected: User is not authorized to perform this action"
+        if proto in ("s3", "query", "restxml", "restjson"):
+            status = 403
+        elif proto == "ec2":
+            status, xml_code = 403, "UnauthorizedOperation"
     else:
         status, json_code, xml_code, message = 400, "ThrottlingException", "Throttling", "injected: Rate exceeded"
         if proto == "s3":
@@ -223,6 +232,7 @@ class Faults:
         self.kill_after = {op for op in (args.kill_after or "").split(",") if op}
         self.killed_after = False
         self.lose = {op for op in (args.lose or "").split(",") if op}
+        self.deny = {op for op in (args.deny or "").split(",") if op}
         self.latency = latency_of(args.latency)
         self.began = time.monotonic()
         self.log = open(args.log, "a", buffering=1) if args.log else None
@@ -241,6 +251,8 @@ class Faults:
                 if not self.killed_after:
                     self.killed_after = True
                     return "kill-after"
+        if operation in self.deny:
+            return "deny"
         if operation in self.lose:
             with self.lock:
                 if operation in self.lose:
@@ -363,7 +375,7 @@ class Handler(BaseHTTPRequestHandler):
             if fault == "kill":
                 entry["kill"] = self.faults.kill()
                 self.drop(reset=False)
-            elif fault in ("5xx", "throttle"):
+            elif fault in ("5xx", "throttle", "deny"):
                 status, headers, data = error_answer(proto, service, fault)
                 entry["status"] = status
                 self.answer(status, None, headers, data)
@@ -421,6 +433,8 @@ def main():
     parser.add_argument("--kill-pid-file")
     parser.add_argument("--lose", help="lose the answer of the first request for each of these "
                         "operations (comma-separated, e.g. CreatePolicy,CreateAccount)")
+    parser.add_argument("--deny", help="refuse every request for these operations (comma-separated) "
+                        "with the service's access-denied error")
     parser.add_argument("--latency", help="wait before forwarding: MS, or from:REGION for "
                         "per-region round trips (see LATENCY_FROM)")
     parser.add_argument("--log", help="one JSON line per request")

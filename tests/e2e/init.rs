@@ -222,3 +222,30 @@ async fn existing_equivalents_are_named_and_can_be_adopted() {
     let names: Vec<&str> = listed.budgets().iter().map(|b| b.budget_name()).collect();
     assert_eq!(names, ["team-budget"], "the adopted budget, and no other");
 }
+
+/// A caller whose policy lacks some reads still gets the rest: a section AWS refuses to show
+/// is a comment that says which call was refused, and the file plans no change.
+#[tokio::test]
+async fn init_writes_what_it_may_read_and_says_what_it_may_not() {
+    let account = TestAccount::new().await;
+    fixture(&account, "make");
+    let proxy = baseline_test_support::FaultProxy::denying("DescribeBudgets,DescribeTrails");
+    let through = |args: &[&str]| {
+        let mut command = account.command(crate::BIN);
+        command.env("AWS_ENDPOINT_URL", &proxy.endpoint).args(args);
+        baseline_test_support::Run::of(command)
+    };
+    let run = through(&["init"]).expect_code(0);
+    run.stderr_has("AWS refused to show `logging`");
+    let written = std::fs::read_to_string(account.dir().join("baseline.yaml")).expect("written");
+    for line in [
+        "# logging: not read: cloudtrail:DescribeTrails answered AccessDeniedException",
+        "# cost: not read: budgets:DescribeBudgets answered AccessDeniedException",
+        "  home_region: us-west-2",
+        "trails not read",
+        "    operators:",
+    ] {
+        assert!(written.contains(line), "{line:?} in:\n{written}");
+    }
+    through(&["plan", "--detailed-exitcode"]).expect_code(0);
+}

@@ -316,6 +316,12 @@ impl FaultProxy {
         Self::launch(&["--rate", "0", "--lose", operations])
     }
 
+    /// A proxy that refuses every request for each of `operations` with the service's
+    /// access-denied error, as AWS does for a caller whose policy lacks them.
+    pub fn denying(operations: &str) -> Self {
+        Self::launch(&["--rate", "0", "--deny", operations])
+    }
+
     fn launch(args: &[&str]) -> Self {
         let root = repo_root();
         let mut command = Command::new(root.join(".venv/bin/python"));

@@ -74,6 +74,8 @@ pub struct Described {
     pub account_id: String,
     pub home_region: String,
     pub sections: Vec<(InitSection, Node)>,
+    /// Sections AWS refused to show, with why (written as comments).
+    pub unread: Vec<(InitSection, String)>,
     /// Changes a plan of the described file would still make (none when every entry that
     /// would change something became a comment).
     pub unsettled: Vec<String>,
@@ -93,18 +95,20 @@ impl Described {
         name.replace(&self.account_id, "{account_id}")
     }
 
-    /// The sections as YAML text (no header).
+    /// The sections as YAML text (no header), in the file's order.
     pub fn yaml(&self) -> String {
-        let parts: Vec<String> = self
-            .sections
+        let parts: Vec<String> = InitSection::ALL
             .iter()
-            .filter_map(|(section, _)| self.section_yaml(*section))
+            .filter_map(|section| self.section_yaml(*section))
             .collect();
         parts.join("\n")
     }
 
-    /// One section as YAML text, if it was described.
+    /// One section as YAML text, if it was described, or a comment saying why it was not.
     pub fn section_yaml(&self, section: InitSection) -> Option<String> {
+        if let Some((_, why)) = self.unread.iter().find(|(s, _)| *s == section) {
+            return Some(format!("# {}: not read: {why}\n", section.key()));
+        }
         let (_, node) = self.sections.iter().find(|(s, _)| *s == section)?;
         Some(yaml::write(&[Entry::new(section.key(), node.clone())]))
     }
@@ -190,45 +194,84 @@ pub async fn describe(
     };
     let survey = survey(ctx, provider, account_id, options.home_region.clone()).await?;
 
+    // A section AWS refuses to show (the caller's policy lacks a read) is written as a
+    // comment that says so; the others are still described.
     let mut sections = Vec::new();
-    sections.push((InitSection::Account, account::account(&survey).await?));
+    let mut unread = Vec::new();
+    let mut keep = |section: InitSection, read: Result<Option<Node>, Vec<ProviderError>>| match read
+    {
+        Ok(Some(node)) => sections.push((section, node)),
+        Ok(None) => {}
+        Err(errors) => unread.push((section, refused(&errors))),
+    };
+    let account = account::account(&survey).await;
+    if let Err(errors) = &account {
+        return Err(errors.clone());
+    }
+    keep(InitSection::Account, account.map(Some));
     if wanted(InitSection::Root) {
-        sections.push((InitSection::Root, account::root(&survey).await?));
+        keep(InitSection::Root, account::root(&survey).await.map(Some));
     }
     if wanted(InitSection::Iam) {
-        sections.push((InitSection::Iam, iam::iam(&survey).await?));
+        keep(InitSection::Iam, iam::iam(&survey).await.map(Some));
     }
     if wanted(InitSection::Logging) {
-        sections.push((InitSection::Logging, logging::logging(&survey).await?));
+        keep(
+            InitSection::Logging,
+            logging::logging(&survey).await.map(Some),
+        );
     }
     // Budgets may notify a topic: the topics of both sections are written under `alerts`.
-    let (alerts, cost) = alerts::alerts_and_cost(&survey).await?;
-    if wanted(InitSection::Alerts) {
-        sections.push((InitSection::Alerts, alerts));
-    }
-    if wanted(InitSection::Cost) {
-        sections.push((InitSection::Cost, cost));
+    match alerts::alerts_and_cost(&survey).await {
+        Ok((alerts, cost)) => {
+            if wanted(InitSection::Alerts) {
+                keep(InitSection::Alerts, Ok(Some(alerts)));
+            }
+            if wanted(InitSection::Cost) {
+                keep(InitSection::Cost, Ok(Some(cost)));
+            }
+        }
+        Err(errors) => {
+            for section in [InitSection::Alerts, InitSection::Cost] {
+                if wanted(section) {
+                    keep(section, Err(errors.clone()));
+                }
+            }
+        }
     }
     if wanted(InitSection::Guardrails) {
-        sections.push((
+        keep(
             InitSection::Guardrails,
-            guardrails::guardrails(&survey).await?,
-        ));
+            guardrails::guardrails(&survey).await.map(Some),
+        );
     }
-    if wanted(InitSection::Organization)
-        && let Some(org) = organization::organization(&survey).await?
-    {
-        sections.push((InitSection::Organization, org));
+    if wanted(InitSection::Organization) {
+        keep(
+            InitSection::Organization,
+            organization::organization(&survey).await,
+        );
     }
     sections.retain(|(section, node)| *section == InitSection::Account || !node.is_empty());
     let mut described = Described {
         account_id: survey.account_id.clone(),
         home_region: survey.home.clone(),
         sections,
+        unread,
         unsettled: Vec::new(),
     };
-    described.unsettled = verify::settle(&survey.ctx, &mut described).await?;
+    described.unsettled = match verify::settle(&survey.ctx, &mut described).await {
+        Ok(left) => left,
+        Err(errors) => vec![format!("not checked by a plan: {}", refused(&errors))],
+    };
     Ok(described)
+}
+
+/// Why a read failed, in one line: the operation and AWS's error code of the first failure.
+fn refused(errors: &[ProviderError]) -> String {
+    errors.first().map_or_else(String::new, |err| {
+        let code = err.code.as_deref().unwrap_or("an error");
+        format!("{} answered {code}", err.operation)
+    })
 }
 
 /// The home region and the regions baseline's resources are in.
@@ -266,12 +309,19 @@ async fn survey(
     }
     let (home, reason) = match home_region {
         Some(home) => (home, "as the file already says".to_owned()),
-        None => match logging::own_trail(&survey).await? {
-            Some(trail) => (
+        None => match logging::own_trail(&survey).await {
+            Ok(Some(trail)) => (
                 trail.home_region.clone(),
                 format!("the home region of the trail {}", trail.name),
             ),
-            None => busiest(&per_region, &start),
+            Ok(None) => busiest(&per_region, &start),
+            Err(errors) => {
+                let (home, reason) = busiest(&per_region, &start);
+                (
+                    home,
+                    format!("{reason} (trails not read: {})", refused(&errors)),
+                )
+            }
         },
     };
     survey.home = home;

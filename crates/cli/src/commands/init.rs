@@ -101,6 +101,18 @@ pub(crate) async fn init(
         described.home_region,
         written.join(", "),
     ));
+    if !described.unread.is_empty() {
+        let refused: Vec<String> = described
+            .unread
+            .iter()
+            .map(|(section, why)| format!("`{}` ({why})", section.key()))
+            .collect();
+        warning(&format!(
+            "AWS refused to show {}: written as comments. Give the caller the reads of \
+             docs/ci.md's plan policy, then `baseline init --section NAME --force` adds them",
+            refused.join(", ")
+        ));
+    }
     if !described.unsettled.is_empty() {
         warning(&format!(
             "a plan of it would still change: {} (review these before apply)",
