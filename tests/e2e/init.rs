@@ -249,3 +249,36 @@ async fn init_writes_what_it_may_read_and_says_what_it_may_not() {
     }
     through(&["plan", "--detailed-exitcode"]).expect_code(0);
 }
+
+/// Settings no example uses (a path, tags, a role's session length, lifecycles of both log
+/// buckets, data events, rules with parameters, a non-default aggregator, https
+/// subscriptions, a quarterly budget in yen notifying a topic, GuardDuty and Security Hub
+/// with standards) round-trip too.
+#[tokio::test]
+async fn init_reads_back_every_setting() {
+    let account = TestAccount::new().await;
+    let path = baseline_test_support::repo_root().join("tests/e2e/fixtures/every_setting.yaml");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    account.write(
+        "baseline.yaml",
+        &text.replace("\"123456789012\"", &format!("\"{}\"", account.id)),
+    );
+    baseline(
+        &account,
+        &["apply", "--auto-approve", "--password-file", "pw.txt"],
+    )
+    .expect_code(0);
+    crate::plan_exits(&account, 0);
+    adopts_back(&account);
+    let written = std::fs::read_to_string(account.dir().join("init.yaml")).expect("written");
+    for line in [
+        "    lifecycle: { expire_days: 400, noncurrent_expire_days: 10 }",
+        "      prefix: logs/",
+        "        parameters: { maxAccessKeyAge: \"90\" }",
+        "        - { https: \"https://hooks.example.org/aws\" }",
+        "      time_unit: quarterly",
+        "  security_hub: { standards: [cis_1.4, aws_foundational] }",
+    ] {
+        assert!(written.contains(line), "{line:?} in:\n{written}");
+    }
+}
