@@ -25,6 +25,44 @@ pub struct Entry {
     pub suggested: bool,
 }
 
+/// Keys written first, in this order, wherever they appear: IAM policy documents, the
+/// password policy as baseline.yaml documents it, then groups, users and roles.
+const KEY_ORDER: &[&str] = &[
+    "Version",
+    "Id",
+    "Statement",
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "minimum_length",
+    "require_symbols",
+    "require_numbers",
+    "require_uppercase",
+    "require_lowercase",
+    "allow_users_to_change",
+    "max_age_days",
+    "reuse_prevention",
+    "hard_expiry",
+    "path",
+    "description",
+    "groups",
+    "trust",
+    "managed_policies",
+    "inline_policies",
+    "max_session_duration",
+    "accounts",
+    "services",
+    "require_mfa",
+    "tags",
+    "console",
+];
+
 /// Lines longer than this are written in block style.
 const WIDTH: usize = 100;
 
@@ -44,14 +82,26 @@ impl Node {
         Node::List(items.into_iter().map(Node::str).collect())
     }
 
-    /// A JSON value as YAML: objects keep serde_json's key order.
+    /// A JSON value as YAML, keys in the order a person writes them ([`KEY_ORDER`]: a
+    /// policy's `Version` before its statements, a user's groups before its console), the
+    /// others after them by name.
     pub fn from_json(value: &Value) -> Self {
         match value {
-            Value::Object(map) => Node::Map(
-                map.iter()
-                    .map(|(k, v)| Entry::new(k, Node::from_json(v)))
-                    .collect(),
-            ),
+            Value::Object(map) => {
+                let rank = |key: &str| {
+                    KEY_ORDER
+                        .iter()
+                        .position(|k| *k == key)
+                        .unwrap_or(KEY_ORDER.len())
+                };
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort_by_key(|k| (rank(k), (*k).clone()));
+                Node::Map(
+                    keys.into_iter()
+                        .map(|k| Entry::new(k, Node::from_json(&map[k])))
+                        .collect(),
+                )
+            }
             Value::Array(items) => Node::List(items.iter().map(Node::from_json).collect()),
             other => Node::Scalar(other.clone()),
         }
