@@ -64,6 +64,7 @@ pub(crate) async fn init(
             return exit::ERROR;
         }
     };
+    let started = std::time::Instant::now();
     let init_options = InitOptions {
         sections: (!sections.is_empty()).then(|| sections.to_vec()),
         home_region,
@@ -78,6 +79,12 @@ pub(crate) async fn init(
                 return exit::ERROR;
             }
         };
+    tracing::info!(
+        aws_calls = ctx.calls(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        sections = described.sections.len(),
+        "init read the account and planned what it describes"
+    );
     let text = match existing {
         Some(text) => merged(&text, &described, sections),
         None => whole(&described),
