@@ -85,7 +85,7 @@ async fn init_adopts_a_hand_made_account_without_changing_it() {
         "the home region of the trail org-audit",
         "    team-budget:\n      amount: 50\n      notifications:\n        - { when: actual, percent: 90, emails: [ops@example.org] }",
         "    operators:\n      inline_policies:\n        read-logs:",
-        "    config-recorder:\n      managed_policies: [service-role/AWS_ConfigRole]\n      trust: { services: [config.amazonaws.com] }",
+        "    config-recorder:\n      trust: { services: [config.amazonaws.com] }\n      managed_policies: [service-role/AWS_ConfigRole]",
         "      groups: [operators]",
     ] {
         assert!(written.contains(line), "{line:?} in:\n{written}");

@@ -1,5 +1,6 @@
 //! `iam:` as the account has it.
 
+use baseline_core::policy::documented;
 use baseline_core::spec::{AccountRef, OneOrMany, TrustSpec};
 use baseline_core::{ProviderError, ResourceAddr};
 use serde_json::{Map, Value, json};
@@ -146,7 +147,12 @@ fn common(state: &Value, spec: &mut Map<String, Value>) {
     if let Some(inline) = state.get("inline_policies").and_then(Value::as_object)
         && !inline.is_empty()
     {
-        spec.insert("inline_policies".to_owned(), Value::Object(inline.clone()));
+        // Policies as AWS documents them: a list of one value is that value.
+        let documented = inline
+            .iter()
+            .map(|(name, doc)| (name.clone(), documented(doc)))
+            .collect();
+        spec.insert("inline_policies".to_owned(), Value::Object(documented));
     }
 }
 
@@ -270,6 +276,6 @@ fn trust_spec(trust: &Value, partition: &str, account_id: &str) -> Value {
         }
         Value::Object(spec)
     } else {
-        json!({ "document": trust })
+        json!({ "document": documented(trust) })
     }
 }

@@ -163,7 +163,10 @@ async fn describe(survey: &Survey) -> Result<Option<Node>, ProviderError> {
         if let Some(description) = policy.description().filter(|d| !d.is_empty()) {
             scp.set("description", Node::str(description));
         }
-        scp.set("document", Node::from_json(&content));
+        scp.set(
+            "document",
+            Node::from_json(&baseline_core::policy::documented(&content)),
+        );
         let mut attach: Vec<String> = targets
             .iter()
             .filter_map(|t| t.target_id())

@@ -25,21 +25,9 @@ pub struct Entry {
     pub suggested: bool,
 }
 
-/// Keys written first, in this order, wherever they appear: IAM policy documents, the
-/// password policy as baseline.yaml documents it, then groups, users and roles.
+/// Keys written first, in this order, wherever they appear after a policy's: the password
+/// policy as baseline.yaml documents it, then groups, users and roles.
 const KEY_ORDER: &[&str] = &[
-    "Version",
-    "Id",
-    "Statement",
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
     "minimum_length",
     "require_symbols",
     "require_numbers",
@@ -82,20 +70,25 @@ impl Node {
         Node::List(items.into_iter().map(Node::str).collect())
     }
 
-    /// A JSON value as YAML, keys in the order a person writes them ([`KEY_ORDER`]: a
-    /// policy's `Version` before its statements, a user's groups before its console), the
+    /// A JSON value as YAML, keys in the order a person writes them (a policy's `Version`
+    /// before its statements, a user's groups before its console: [`KEY_ORDER`]), the
     /// others after them by name.
     pub fn from_json(value: &Value) -> Self {
         match value {
             Value::Object(map) => {
-                let rank = |key: &str| {
-                    KEY_ORDER
-                        .iter()
-                        .position(|k| *k == key)
-                        .unwrap_or(KEY_ORDER.len())
+                // A policy's keys as AWS documents them, then baseline.yaml's.
+                let rank = |key: &str| match baseline_core::policy::key_rank(key) {
+                    (policy, _) if policy < baseline_core::policy::POLICY_KEYS => (0, policy),
+                    _ => (
+                        1,
+                        KEY_ORDER
+                            .iter()
+                            .position(|k| *k == key)
+                            .unwrap_or(KEY_ORDER.len()),
+                    ),
                 };
                 let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort_by_key(|k| (rank(k), (*k).clone()));
+                keys.sort_by_key(|k| (rank(k), k.as_str()));
                 Node::Map(
                     keys.into_iter()
                         .map(|k| Entry::new(k, Node::from_json(&map[k])))
@@ -317,13 +310,15 @@ fn plain(text: &str) -> bool {
     let Some(first) = text.chars().next() else {
         return false;
     };
-    // Words, paths, addresses and sentences; nothing YAML 1.1 could read as a number, a
-    // date, a boolean or null, nor a `: ` or ` #` that would end the scalar.
+    // Words, paths, addresses, actions and sentences; nothing YAML 1.1 could read as a
+    // number, a date, a boolean or null, nor a `: ` or ` #` that would end the scalar.
     (first.is_ascii_alphabetic() || first == '/' || first == '_')
         && text
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./@+ ,()'".contains(c))
-        && !text.ends_with(' ')
+            .all(|c| c.is_ascii_alphanumeric() || "-_./@+ ,()':".contains(c))
+        && !text.ends_with([' ', ':'])
+        && !text.contains(": ")
+        && !text.contains("://")
         && !text.contains(" #")
         && !reserved.contains(&text.to_ascii_lowercase().as_str())
 }
@@ -342,6 +337,13 @@ mod tests {
         assert_eq!(scalar(&json!("Billing team")), "Billing team");
         assert_eq!(scalar(&json!("2012-10-17")), "\"2012-10-17\"");
         assert_eq!(scalar(&json!("a: b")), "\"a: b\"");
+        assert_eq!(scalar(&json!("logs:Get*")), "\"logs:Get*\"");
+        assert_eq!(
+            scalar(&json!("cloudtrail:StopLogging")),
+            "cloudtrail:StopLogging"
+        );
+        assert_eq!(scalar(&json!("a:")), "\"a:\"");
+        assert_eq!(scalar(&json!("https://a.example")), "\"https://a.example\"");
         assert_eq!(scalar(&json!("a #b")), "\"a #b\"");
         assert_eq!(scalar(&json!(100.0)), "100");
         assert_eq!(scalar(&json!(19.99)), "19.99");

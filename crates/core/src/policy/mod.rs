@@ -76,13 +76,19 @@ pub fn normalize(doc: &Value) -> Value {
 /// is the same as the canonical form's, which stays the currency of comparison.
 pub fn to_text(doc: &Value) -> String {
     let mut out = String::new();
-    write_documented(&mut out, doc, 0);
+    write_ordered(&mut out, &documented(doc));
     out
+}
+
+/// The documented form's values: below a statement every one-element list of scalars is
+/// that value. (JSON objects here sort their keys; writers order them with [`key_rank`].)
+pub fn documented(doc: &Value) -> Value {
+    collapse(doc, 0)
 }
 
 /// Keys of a policy, a statement and a principal or condition block, in documented order;
 /// any other key follows, sorted.
-const KEY_ORDER: [&str; 10] = [
+const KEY_ORDER: [&str; 12] = [
     "Version",
     "Id",
     "Statement",
@@ -93,21 +99,48 @@ const KEY_ORDER: [&str; 10] = [
     "Action",
     "NotAction",
     "Resource",
+    "NotResource",
+    "Condition",
 ];
-const KEY_ORDER_TAIL: [&str; 2] = ["NotResource", "Condition"];
 
-fn key_rank(key: &str) -> (usize, &str) {
+/// Where `key` goes among a policy's keys: the documented ones in their order (ranks below
+/// [`POLICY_KEYS`]), the others after them by name.
+pub fn key_rank(key: &str) -> (usize, &str) {
     let rank = KEY_ORDER
         .iter()
-        .chain(KEY_ORDER_TAIL.iter())
         .position(|k| *k == key)
-        .unwrap_or(KEY_ORDER.len() + KEY_ORDER_TAIL.len());
+        .unwrap_or(KEY_ORDER.len());
     (rank, key)
 }
 
-/// `depth` 0 is the document, 1 a statement list, 2 a statement; below a statement every
-/// one-element list of scalars is written as its value.
-fn write_documented(out: &mut String, value: &Value, depth: usize) {
+/// How many keys [`key_rank`] orders.
+pub const POLICY_KEYS: usize = KEY_ORDER.len();
+
+/// `depth` 0 is the document, 1 a statement list, 2 a statement.
+fn collapse(value: &Value, depth: usize) -> Value {
+    match value {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, child)| {
+                    let child_depth = if depth == 0 && key.as_str() == "Statement" {
+                        1
+                    } else {
+                        depth + 1
+                    };
+                    (key.clone(), collapse(child, child_depth))
+                })
+                .collect(),
+        ),
+        Value::Array(items) if depth >= 3 && items.len() == 1 && !items[0].is_object() => {
+            collapse(&items[0], depth)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| collapse(i, depth + 1)).collect()),
+        scalar => scalar.clone(),
+    }
+}
+
+fn write_ordered(out: &mut String, value: &Value) {
     match value {
         Value::Object(fields) => {
             let mut keys: Vec<&String> = fields.keys().collect();
@@ -119,18 +152,9 @@ fn write_documented(out: &mut String, value: &Value, depth: usize) {
                 }
                 out.push_str(&Value::String((*key).clone()).to_string());
                 out.push(':');
-                let child = &fields[key.as_str()];
-                let child_depth = if depth == 0 && key.as_str() == "Statement" {
-                    1
-                } else {
-                    depth + 1
-                };
-                write_documented(out, child, child_depth);
+                write_ordered(out, &fields[key.as_str()]);
             }
             out.push('}');
-        }
-        Value::Array(items) if depth >= 3 && items.len() == 1 && !items[0].is_object() => {
-            write_documented(out, &items[0], depth);
         }
         Value::Array(items) => {
             out.push('[');
@@ -138,7 +162,7 @@ fn write_documented(out: &mut String, value: &Value, depth: usize) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_documented(out, item, depth + 1);
+                write_ordered(out, item);
             }
             out.push(']');
         }
