@@ -102,6 +102,17 @@ async fn init_adopts_a_hand_made_account_without_changing_it() {
         "{bucket}"
     );
 
+    // The hand-made sign-in rule is offered for adoption, as a comment: adopting it would
+    // change it (baseline's e-mail text and target).
+    let adopt = written
+        .lines()
+        .find(|l| l.contains("# console_sign_in: my-signin-alert"))
+        .unwrap_or_else(|| panic!("the sign-in rule offered for adoption:\n{written}"));
+    assert!(
+        adopt.contains("us-west-2/events_rule.my-signin-alert (update: description, target)"),
+        "{adopt}"
+    );
+
     baseline(&account, &["validate"]).expect_code(0);
     crate::plan_exits(&account, 0).stdout_has("No changes.");
     baseline(

@@ -78,7 +78,7 @@ fn strings<'a>(value: &'a Value, pointer: &str) -> Vec<&'a str> {
 const SIGN_IN: &str = "AWS Console Sign In via CloudTrail";
 
 /// Whether an EventBridge pattern raises alert `kind` (or more than it).
-fn rule_covers(kind: AlertKind, pattern: &Value) -> bool {
+pub(crate) fn rule_covers(kind: AlertKind, pattern: &Value) -> bool {
     let sign_in = strings(pattern, "/detail-type").contains(&SIGN_IN);
     match kind {
         AlertKind::ConsoleSignIn => sign_in && pattern.get("detail").is_none(),

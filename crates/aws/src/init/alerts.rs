@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 
 use super::yaml::Node;
 use super::{Survey, number, text};
-use crate::alerts::rule::rule_name;
+use crate::alerts::equivalents::rule_covers;
+use crate::alerts::rule::{rule_name, rules_in};
+use crate::error::call;
 
 pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec<ProviderError>> {
     let home = survey.home.as_str();
@@ -39,6 +41,18 @@ pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec
         }
     }
 
+    // Rules made outside baseline that raise an alert baseline has no rule for, into a
+    // topic of the home region: written with `adopt`, which the check by plan turns into
+    // comments when adopting them would change them.
+    let mut adopt = Node::map();
+    for (kind, rule, topic) in equivalents(survey, &topic_of, &events).await? {
+        events
+            .set(kind.key(), Node::str(&topic))
+            .note(format!("rule {rule} raises it now"));
+        adopt.set(kind.key(), Node::str(&rule));
+        topics.insert(topic);
+    }
+
     let (budgets, budget_topics) = budgets(survey, &topic_of).await?;
     topics.extend(budget_topics);
 
@@ -59,6 +73,9 @@ pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec
     }
     if !events.is_empty() {
         alerts.set("events", events);
+    }
+    if !adopt.is_empty() {
+        alerts.set("adopt", adopt);
     }
 
     let mut cost = Node::map();
@@ -83,6 +100,52 @@ pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec
         .note("invoices as PDF by e-mail: no API can see it")
         .suggest();
     Ok((alerts, cost))
+}
+
+/// The home region's rules made outside baseline that raise an alert `events` does not
+/// have yet, each with the topic it sends to: (alert, rule, topic), one rule per alert.
+async fn equivalents(
+    survey: &Survey,
+    topic_of: &dyn Fn(&str) -> Option<String>,
+    events: &Node,
+) -> Result<Vec<(AlertKind, String, String)>, Vec<ProviderError>> {
+    let home = survey.home.as_str();
+    let address = ResourceAddr::singleton("init").in_region(home);
+    let rules = rules_in(&survey.ctx, &address, home, None)
+        .await
+        .map_err(|e| vec![e])?;
+    let mut found: Vec<(AlertKind, String, String)> = Vec::new();
+    for rule in rules.iter() {
+        let Some(name) = rule.name().filter(|n| !n.starts_with("baseline-")) else {
+            continue;
+        };
+        let pattern: Value = rule
+            .event_pattern()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .unwrap_or(Value::Null);
+        let Some(kind) = AlertKind::ALL.into_iter().find(|k| {
+            events.get(k.key()).is_none()
+                && !found.iter().any(|(f, _, _)| f == k)
+                && rule_covers(*k, &pattern)
+        }) else {
+            continue;
+        };
+        let targets = call!(
+            &address,
+            "events:ListTargetsByRule",
+            survey
+                .ctx
+                .events(home)
+                .list_targets_by_rule()
+                .rule(name)
+                .send()
+        )
+        .map_err(|e| vec![e])?;
+        if let Some(topic) = targets.targets().iter().find_map(|t| topic_of(t.arn())) {
+            found.push((kind, name.to_owned(), topic));
+        }
+    }
+    Ok(found)
 }
 
 /// A topic: its key, and who receives it (e-mail and https subscriptions).

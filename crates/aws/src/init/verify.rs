@@ -76,12 +76,30 @@ pub(super) async fn settle(
             break;
         }
         for (path, changes) in notes {
-            let path: Vec<&str> = path.iter().map(String::as_str).collect();
             let note = format!("adopting it would change {}", changes.join("; "));
+            // An alert kept as a comment keeps its rule's adoption with it.
+            if path.len() >= 2 && path[0] == "alerts" && path[1] == "events" {
+                let mut adopt = path.clone();
+                adopt[1] = "adopt".to_owned();
+                let adopt: Vec<&str> = adopt.iter().map(String::as_str).collect();
+                demote(described, &adopt, &note);
+            }
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
             demote(described, &path, &note);
         }
     }
     Ok(left)
+}
+
+/// The alert `alerts.adopt` adopts rule `name` for.
+fn adopted_for(described: &Described, name: &str) -> Option<String> {
+    let Node::Map(adopted) = described.node(InitSection::Alerts)?.get("adopt")? else {
+        return None;
+    };
+    adopted
+        .iter()
+        .find(|e| e.value.as_str() == Some(name))
+        .map(|e| e.key.clone())
 }
 
 /// `s3_bucket.NAME (update: policy, versioning)`.
@@ -150,7 +168,11 @@ fn entry_of(described: &Described, change: &ResourceChange) -> Option<Vec<String
             vec!["alerts".into(), "topics".into(), topic]
         }
         "events_rule" => {
-            let key = name.strip_prefix("baseline-")?.replace('-', "_");
+            let key = match name.strip_prefix("baseline-") {
+                Some(own) => own.replace('-', "_"),
+                // An adopted rule: the alert it is adopted for.
+                None => adopted_for(described, &name)?,
+            };
             vec!["alerts".into(), "events".into(), key]
         }
         "budget" => vec!["cost".into(), "budgets".into(), name],
@@ -198,21 +220,37 @@ fn demote(described: &mut Described, path: &[&str], note: &str) -> bool {
         }
         return true;
     }
-    let mut current = node;
-    for (i, key) in rest.iter().enumerate() {
-        let Node::Map(entries) = current else {
-            return false;
-        };
-        let Some(entry) = entries.iter_mut().find(|e| e.key == *key) else {
-            return false;
-        };
-        if i + 1 == rest.len() {
-            mark(entry, note);
-            return true;
+    let Some(entry) = entry_at(node, rest) else {
+        return false;
+    };
+    mark(entry, note);
+    // A mapping whose entries are all comments becomes a comment itself (an empty one
+    // would not load).
+    for depth in (1..rest.len()).rev() {
+        if let Some(parent) = entry_at(node, &rest[..depth])
+            && let Node::Map(entries) = &parent.value
+            && entries.iter().all(|e| e.suggested)
+        {
+            mark(parent, "each entry of it is a comment");
         }
-        current = &mut entry.value;
     }
-    false
+    true
+}
+
+/// The entry at `path` below `node`.
+fn entry_at<'a>(node: &'a mut Node, path: &[&str]) -> Option<&'a mut Entry> {
+    let (last, parents) = path.split_last()?;
+    let mut current = node;
+    for key in parents {
+        let Node::Map(entries) = current else {
+            return None;
+        };
+        current = &mut entries.iter_mut().find(|e| e.key == *key)?.value;
+    }
+    let Node::Map(entries) = current else {
+        return None;
+    };
+    entries.iter_mut().find(|e| e.key == *last)
 }
 
 fn mark(entry: &mut Entry, note: &str) {

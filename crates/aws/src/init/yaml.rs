@@ -173,12 +173,34 @@ pub fn write(root: &[Entry]) -> String {
     out
 }
 
+/// The node with no entry marked as a suggestion: the body of a suggested entry is all
+/// comment already.
+fn plain_node(node: &Node) -> Node {
+    match node {
+        Node::Map(list) => Node::Map(
+            list.iter()
+                .map(|e| Entry {
+                    value: plain_node(&e.value),
+                    suggested: false,
+                    ..e.clone()
+                })
+                .collect(),
+        ),
+        Node::List(items) => Node::List(items.iter().map(plain_node).collect()),
+        scalar => scalar.clone(),
+    }
+}
+
 fn entries(list: &[Entry], indent: usize, out: &mut String) {
     // Comments at the end of one-line entries start in one column, as a person aligns them.
     let line = |entry: &Entry| -> Option<String> {
         let mark = if entry.suggested { "# " } else { "" };
         let key = scalar(&Value::String(entry.key.clone()));
-        let text = inline(&entry.value)?;
+        let text = if entry.suggested {
+            inline(&plain_node(&entry.value))?
+        } else {
+            inline(&entry.value)?
+        };
         let line = format!("{}{mark}{key}: {text}", " ".repeat(indent));
         (line.len() <= WIDTH).then_some(line)
     };
@@ -207,9 +229,11 @@ fn entries(list: &[Entry], indent: usize, out: &mut String) {
             _ => {
                 out.push_str(&format!("{pad}{mark}{key}:{comment}\n"));
                 let mut body = String::new();
-                block(&entry.value, indent + 2, &mut body);
                 if entry.suggested {
+                    block(&plain_node(&entry.value), indent + 2, &mut body);
                     body = commented(&body, indent + 2);
+                } else {
+                    block(&entry.value, indent + 2, &mut body);
                 }
                 out.push_str(&body);
             }
