@@ -204,53 +204,61 @@ pub async fn describe(
         Ok(None) => {}
         Err(errors) => unread.push((section, refused(&errors))),
     };
-    let account = account::account(&survey).await;
+    // The sections are read at once; each is independent of the others.
+    let when = |section: InitSection| wanted(section).then_some(());
+    let (account, root, iam, logging, alerts_cost, guardrails, organization) = tokio::join!(
+        account::account(&survey),
+        async {
+            when(InitSection::Root)?;
+            Some(account::root(&survey).await)
+        },
+        async {
+            when(InitSection::Iam)?;
+            Some(iam::iam(&survey).await)
+        },
+        async {
+            when(InitSection::Logging)?;
+            Some(logging::logging(&survey).await)
+        },
+        alerts::alerts_and_cost(&survey),
+        async {
+            when(InitSection::Guardrails)?;
+            Some(guardrails::guardrails(&survey).await)
+        },
+        async {
+            when(InitSection::Organization)?;
+            Some(organization::organization(&survey).await)
+        },
+    );
     if let Err(errors) = &account {
         return Err(errors.clone());
     }
     keep(InitSection::Account, account.map(Some));
-    if wanted(InitSection::Root) {
-        keep(InitSection::Root, account::root(&survey).await.map(Some));
-    }
-    if wanted(InitSection::Iam) {
-        keep(InitSection::Iam, iam::iam(&survey).await.map(Some));
-    }
-    if wanted(InitSection::Logging) {
-        keep(
-            InitSection::Logging,
-            logging::logging(&survey).await.map(Some),
-        );
+    for (section, read) in [
+        (InitSection::Root, root),
+        (InitSection::Iam, iam),
+        (InitSection::Logging, logging),
+        (InitSection::Guardrails, guardrails),
+    ] {
+        if let Some(read) = read {
+            keep(section, read.map(Some));
+        }
     }
     // Budgets may notify a topic: the topics of both sections are written under `alerts`.
-    match alerts::alerts_and_cost(&survey).await {
-        Ok((alerts, cost)) => {
-            if wanted(InitSection::Alerts) {
-                keep(InitSection::Alerts, Ok(Some(alerts)));
-            }
-            if wanted(InitSection::Cost) {
-                keep(InitSection::Cost, Ok(Some(cost)));
-            }
-        }
-        Err(errors) => {
-            for section in [InitSection::Alerts, InitSection::Cost] {
-                if wanted(section) {
-                    keep(section, Err(errors.clone()));
-                }
-            }
+    let (alerts, cost) = match alerts_cost {
+        Ok((alerts, cost)) => (Ok(Some(alerts)), Ok(Some(cost))),
+        Err(errors) => (Err(errors.clone()), Err(errors)),
+    };
+    for (section, read) in [(InitSection::Alerts, alerts), (InitSection::Cost, cost)] {
+        if wanted(section) {
+            keep(section, read);
         }
     }
-    if wanted(InitSection::Guardrails) {
-        keep(
-            InitSection::Guardrails,
-            guardrails::guardrails(&survey).await.map(Some),
-        );
+    if let Some(read) = organization {
+        keep(InitSection::Organization, read);
     }
-    if wanted(InitSection::Organization) {
-        keep(
-            InitSection::Organization,
-            organization::organization(&survey).await,
-        );
-    }
+    // In the file's order.
+    sections.sort_by_key(|(section, _)| *section);
     sections.retain(|(section, node)| *section == InitSection::Account || !node.is_empty());
     let mut described = Described {
         account_id: survey.account_id.clone(),
