@@ -41,31 +41,21 @@ struct Cli {
     command: Command,
 }
 
-/// A section `init` can describe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum SectionArg {
-    Root,
-    Iam,
-    Logging,
-    Alerts,
-    Cost,
-    Guardrails,
-    Organization,
-}
-
-impl SectionArg {
-    fn section(self) -> baseline_aws::InitSection {
-        use baseline_aws::InitSection as S;
-        match self {
-            Self::Root => S::Root,
-            Self::Iam => S::Iam,
-            Self::Logging => S::Logging,
-            Self::Alerts => S::Alerts,
-            Self::Cost => S::Cost,
-            Self::Guardrails => S::Guardrails,
-            Self::Organization => S::Organization,
-        }
-    }
+/// `--section NAME`: the sections init writes by their key in the file (the account is
+/// always written).
+fn init_section() -> impl clap::builder::TypedValueParser<Value = baseline_aws::InitSection> {
+    use baseline_aws::InitSection;
+    use clap::builder::TypedValueParser as _;
+    let keys = InitSection::ALL
+        .iter()
+        .filter(|s| **s != InitSection::Account)
+        .map(|s| s.key());
+    clap::builder::PossibleValuesParser::new(keys).map(|key| {
+        InitSection::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap_or(InitSection::Account)
+    })
 }
 
 /// When output is coloured.
@@ -151,8 +141,8 @@ enum Command {
         force: bool,
         /// Describe only this section (repeatable); added to FILE when it exists, so an
         /// account can be adopted one part at a time. `account` is always written.
-        #[arg(long = "section", value_name = "SECTION")]
-        sections: Vec<SectionArg>,
+        #[arg(long = "section", value_name = "SECTION", value_parser = init_section())]
+        sections: Vec<baseline_aws::InitSection>,
     },
     /// Remove the account's apply lock, left by a run that was killed. Check first that the
     /// run that holds it is really gone.
@@ -361,10 +351,7 @@ fn main() -> ExitCode {
                 file,
                 force,
                 sections,
-            } => {
-                let sections: Vec<_> = sections.iter().map(|s| s.section()).collect();
-                commands::init(file, aws(None), *force, &sections).await
-            }
+            } => commands::init(file, aws(None), *force, sections).await,
             Command::Completions { shell } => completions(*shell),
             Command::Man => man(),
         }
