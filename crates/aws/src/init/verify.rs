@@ -16,8 +16,8 @@ use super::yaml::{Entry, Node};
 use super::{Described, InitSection};
 use crate::context::AwsContext;
 
-/// Rounds of plan and demote; each round only comments entries out, so two or three
-/// settle it.
+/// Rounds of plan and demote (then one more plan to check the last); each round only
+/// comments entries out, so two or three settle it.
 const ROUNDS: usize = 5;
 
 /// Plans `described` and comments out what would change, until nothing would. Returns the
@@ -27,14 +27,14 @@ pub(super) async fn settle(
     described: &mut Described,
 ) -> Result<Vec<String>, Vec<ProviderError>> {
     let mut left = Vec::new();
-    for _ in 0..ROUNDS {
+    for round in 0..=ROUNDS {
         let text = format!("version: 1\n{}", described.yaml());
         let spec = match load_str(&text, "init") {
             Ok(spec) => spec,
             Err(err) => {
                 let path: Vec<&str> = err.key.as_deref().unwrap_or("").split('.').collect();
                 let note = format!("cannot be kept: {}", err.message);
-                if !demote(described, &path[..path.len().min(2)], &note) {
+                if round == ROUNDS || !demote(described, &path[..path.len().min(2)], &note) {
                     left = vec![format!("{err}")];
                     break;
                 }
@@ -63,6 +63,10 @@ pub(super) async fn settle(
             .collect();
         if changed.is_empty() {
             return Ok(Vec::new());
+        }
+        if round == ROUNDS {
+            // Still changes after the last round: say which, rather than guess on.
+            return Ok(changed.iter().map(|c| c.address.to_string()).collect());
         }
         left.clear();
         let mut notes: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
