@@ -11,7 +11,6 @@ use baseline_core::spec::Ensure;
 use baseline_core::{ResourceAddr, Spec};
 
 use crate::context::AwsContext;
-use crate::error::call;
 use crate::kind::Live;
 use crate::kind::{Kind, Read, canonical, name_of, region_of};
 use crate::logging::logging;
@@ -55,18 +54,9 @@ impl Kind for OtherTrails {
         let region = region_of(address);
         let own = name_of(address);
         let account = ctx.account_id().await?;
-        let described = call!(
-            address,
-            "cloudtrail:DescribeTrails",
-            ctx.cloudtrail(region)
-                .describe_trails()
-                .include_shadow_trails(true)
-                .send()
-        )?;
-        let mut others: Vec<String> = described
-            .trail_list()
+        let trails = super::multi_region_trails(ctx, address, region).await?;
+        let mut others: Vec<String> = trails
             .iter()
-            .filter(|t| t.is_multi_region_trail() == Some(true))
             .filter(|t| {
                 let ours = t.name() == Some(own)
                     && t.home_region() == Some(region)

@@ -33,7 +33,7 @@ fn limit(amount: f64, currency: &str, time_unit: &str) -> String {
 }
 
 /// Every budget of the account (DescribeBudgets, by pages), read once per plan.
-async fn all_budgets(
+pub(crate) async fn all_budgets(
     ctx: &AwsContext,
     address: &ResourceAddr,
 ) -> Result<std::sync::Arc<Vec<Budget>>, baseline_core::ProviderError> {

@@ -11,6 +11,7 @@ use super::yaml::Node;
 use super::{Survey, number, text};
 use crate::alerts::equivalents::rule_covers;
 use crate::alerts::rule::{rule_name, rules_in};
+use crate::cost::equivalents::all_budgets;
 use crate::error::call;
 
 pub(super) async fn alerts_and_cost(survey: &Survey) -> Result<(Node, Node), Vec<ProviderError>> {
@@ -178,35 +179,13 @@ async fn budgets(
     topic_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Node, BTreeSet<String>), Vec<ProviderError>> {
     let address = ResourceAddr::singleton("init");
-    let budgets = survey.ctx.budgets();
-    let mut names = Vec::new();
-    let mut token = None;
-    loop {
-        let answer = budgets
-            .describe_budgets()
-            .account_id(&survey.account_id)
-            .set_next_token(token)
-            .send()
-            .await;
-        let found = crate::error::found(
-            &address,
-            "budgets:DescribeBudgets",
-            &["NotFoundException"],
-            answer,
-        )
-        .map_err(|e| vec![e])?;
-        let Some(out) = found else { break };
-        names.extend(
-            out.budgets()
-                .iter()
-                .filter(|b| b.budget_type().as_str() == "COST")
-                .map(|b| b.budget_name().to_owned()),
-        );
-        token = out.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+    let names: Vec<String> = all_budgets(&survey.ctx, &address)
+        .await
+        .map_err(|e| vec![e])?
+        .iter()
+        .filter(|b| b.budget_type().as_str() == "COST")
+        .map(|b| b.budget_name().to_owned())
+        .collect();
     let addresses: Vec<ResourceAddr> = names
         .iter()
         .map(|n| ResourceAddr::named("budget", n))

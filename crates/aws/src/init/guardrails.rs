@@ -35,19 +35,36 @@ pub(super) async fn guardrails(survey: &Survey) -> Result<Node, Vec<ProviderErro
     }
 
     let regions: Vec<String> = survey.regions.iter().cloned().collect();
-    for (kind, key, cis, on) in [
+    // (kind, key, comment, the field that says it is on, suggested when off everywhere:
+    // GuardDuty costs money, so an account without it is not nudged towards it.)
+    for (kind, key, cis, on, suggest_when_off) in [
         (
             "ebs_encryption_by_default",
             "ebs_default_encryption",
             "CIS 2.2.1",
             "/enabled",
+            true,
         ),
-        ("access_analyzer", "access_analyzer", "CIS 1.20", "/active"),
-        ("guardduty_detector", "guardduty", "costs money", "/enabled"),
+        (
+            "access_analyzer",
+            "access_analyzer",
+            "CIS 1.20",
+            "/active",
+            true,
+        ),
+        (
+            "guardduty_detector",
+            "guardduty",
+            "costs money",
+            "/enabled",
+            false,
+        ),
     ] {
         let live = read_regions(survey, kind, &regions).await?;
         let count = live.iter().filter(|s| flag(s, on)).count();
-        regional(&mut node, key, cis, count, regions.len());
+        if count > 0 || suggest_when_off {
+            regional(&mut node, key, cis, count, regions.len());
+        }
     }
 
     let hubs = read_regions(survey, "securityhub", &regions).await?;
@@ -112,9 +129,6 @@ async fn read_regions(
 
 /// `key: true` when on in all `total` regions, a suggestion saying how many otherwise.
 fn regional(node: &mut Node, key: &str, cis: &str, count: usize, total: usize) {
-    if count == 0 && key == "guardduty" {
-        return;
-    }
     let entry = node.set(key, Node::Scalar(json!(true)));
     if count == total {
         entry.note(cis);

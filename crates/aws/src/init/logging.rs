@@ -8,34 +8,31 @@ use serde_json::{Value, json};
 
 use super::yaml::Node;
 use super::{Survey, flag, number, text};
+use crate::cloudtrail::multi_region_trails;
+use crate::context::AwsContext;
 use crate::error::{call, list_pages};
 
 /// The account's own multi-region trail (not one another account's organization trail
 /// shows here), and its home region.
+#[derive(Clone, Debug)]
 pub(super) struct OwnTrail {
     pub name: String,
     pub home_region: String,
 }
 
-pub(super) async fn own_trail(survey: &Survey) -> Result<Option<OwnTrail>, Vec<ProviderError>> {
-    let start = survey.ctx.region().unwrap_or("us-east-1").to_owned();
+/// Read once, by the survey: it also says where the home region is.
+pub(super) async fn own_trail(
+    ctx: &AwsContext,
+    account_id: &str,
+) -> Result<Option<OwnTrail>, Vec<ProviderError>> {
+    let start = ctx.region().unwrap_or("us-east-1").to_owned();
     let address = ResourceAddr::singleton("init").in_region(&start);
-    let out = call!(
-        &address,
-        "cloudtrail:DescribeTrails",
-        survey
-            .ctx
-            .cloudtrail(&start)
-            .describe_trails()
-            .include_shadow_trails(true)
-            .send()
-    )
-    .map_err(|e| vec![e])?;
-    let own = format!(":{}:trail/", survey.account_id);
-    let mut trails: Vec<OwnTrail> = out
-        .trail_list()
+    let trails = multi_region_trails(ctx, &address, &start)
+        .await
+        .map_err(|e| vec![e])?;
+    let own = format!(":{account_id}:trail/");
+    let mut trails: Vec<OwnTrail> = trails
         .iter()
-        .filter(|t| t.is_multi_region_trail() == Some(true))
         .filter(|t| t.trail_arn().is_some_and(|arn| arn.contains(&own)))
         .filter_map(|t| {
             Some(OwnTrail {
@@ -53,9 +50,10 @@ pub(super) async fn own_trail(survey: &Survey) -> Result<Option<OwnTrail>, Vec<P
 pub(super) async fn logging(survey: &Survey) -> Result<Node, Vec<ProviderError>> {
     let home = survey.home.as_str();
     let mut node = Node::map();
-    let trail = match own_trail(survey).await? {
-        Some(trail) if trail.home_region == home => Some(trail),
-        _ => None,
+    let trail = match &survey.trail {
+        Ok(Some(trail)) if trail.home_region == home => Some(trail),
+        Ok(_) => None,
+        Err(errors) => return Err(errors.clone()),
     };
     let trail_state = match &trail {
         Some(trail) => {
@@ -189,7 +187,8 @@ async fn cloudtrail(
     }
     let own_group = format!("/aws/cloudtrail/{name}");
     let group_arn = format!("arn:{partition}:logs:{home}:{account}:log-group:{own_group}:*");
-    match text(state, "/cloudwatch_logs/log_group") {
+    // The retention to write, and why it is a suggestion when it is one.
+    let retention = match text(state, "/cloudwatch_logs/log_group") {
         Some(group) if group == group_arn => {
             let logs = survey
                 .read_one(ResourceAddr::named("logs_group", &own_group).in_region(home))
@@ -199,32 +198,30 @@ async fn cloudtrail(
                 .and_then(|l| l.get("retention_days"))
                 .filter(|d| !d.is_null())
             {
-                Some(days) => {
-                    let mut logs = Node::map();
-                    logs.set("retention_days", number(days));
-                    node.set("cloudwatch_logs", logs);
-                }
-                None => {
-                    let mut logs = Node::map();
-                    logs.set("retention_days", Node::Scalar(json!(365)));
-                    node.set("cloudwatch_logs", logs)
-                        .note(format!(
-                            "{own_group} keeps events forever now; pick a retention"
-                        ))
-                        .suggest();
-                }
+                Some(days) => Some((days.clone(), None)),
+                None => Some((
+                    json!(365),
+                    Some(format!(
+                        "{own_group} keeps events forever now; pick a retention"
+                    )),
+                )),
             }
         }
-        Some(group) => {
-            let mut logs = Node::map();
-            logs.set("retention_days", Node::Scalar(json!(365)));
-            node.set("cloudwatch_logs", logs)
-                .note(format!(
-                    "the trail sends events to {group}; baseline's own group is {own_group}"
-                ))
-                .suggest();
+        Some(group) => Some((
+            json!(365),
+            Some(format!(
+                "the trail sends events to {group}; baseline's own group is {own_group}"
+            )),
+        )),
+        None => None,
+    };
+    if let Some((days, why)) = retention {
+        let mut logs = Node::map();
+        logs.set("retention_days", number(&days));
+        let entry = node.set("cloudwatch_logs", logs);
+        if let Some(why) = why {
+            entry.note(why).suggest();
         }
-        None => {}
     }
     if flag(state, "/s3_data_events") {
         node.set("s3_data_events", Node::Scalar(json!(true)))

@@ -92,7 +92,7 @@ impl Described {
 
     /// `name` with the account id written `{account_id}`.
     pub fn templated(&self, name: &str) -> String {
-        name.replace(&self.account_id, "{account_id}")
+        templated(name, &self.account_id)
     }
 
     /// The sections as YAML text (no header), in the file's order.
@@ -129,6 +129,8 @@ pub(crate) struct Survey {
     pub regions: BTreeSet<String>,
     /// The regions with a Config recorder.
     pub recorders: BTreeSet<String>,
+    /// The account's own multi-region trail, read once (or why it could not be).
+    trail: Result<Option<logging::OwnTrail>, Vec<ProviderError>>,
 }
 
 impl Survey {
@@ -157,7 +159,7 @@ impl Survey {
     /// `name` with the account id written `{account_id}`, as the examples write it, so the
     /// file can serve other accounts.
     pub fn templated(&self, name: &str) -> String {
-        name.replace(&self.account_id, "{account_id}")
+        templated(name, &self.account_id)
     }
 
     /// The regions as `account.regions` says them: `all` when every enabled region.
@@ -274,6 +276,11 @@ pub async fn describe(
     Ok(described)
 }
 
+/// `name` with `account_id` written `{account_id}`.
+fn templated(name: &str, account_id: &str) -> String {
+    name.replace(account_id, "{account_id}")
+}
+
 /// Why a read failed, in one line: the operation and AWS's error code of the first failure.
 fn refused(errors: &[ProviderError]) -> String {
     errors.first().map_or_else(String::new, |err| {
@@ -296,6 +303,7 @@ async fn survey(
         .filter(|(_, status)| is_enabled(status))
         .map(|(name, _)| name.clone())
         .collect();
+    let trail = logging::own_trail(&ctx, account_id).await;
     let mut survey = Survey {
         ctx,
         provider,
@@ -305,6 +313,7 @@ async fn survey(
         home_reason: String::new(),
         regions: BTreeSet::new(),
         recorders: BTreeSet::new(),
+        trail,
     };
     let per_region = regional_counts(&survey).await?;
     for (region, counts) in &per_region {
@@ -317,7 +326,7 @@ async fn survey(
     }
     let (home, reason) = match home_region {
         Some(home) => (home, "as the file already says".to_owned()),
-        None => match logging::own_trail(&survey).await {
+        None => match &survey.trail {
             Ok(Some(trail)) => (
                 trail.home_region.clone(),
                 format!("the home region of the trail {}", trail.name),
@@ -327,7 +336,7 @@ async fn survey(
                 let (home, reason) = busiest(&per_region, &start);
                 (
                     home,
-                    format!("{reason} (trails not read: {})", refused(&errors)),
+                    format!("{reason} (trails not read: {})", refused(errors)),
                 )
             }
         },
@@ -389,14 +398,7 @@ async fn region_counts(ctx: &AwsContext, region: &str) -> Result<RegionCounts, P
         "config:DescribeConfigurationRecorders",
         ctx.config(region).describe_configuration_recorders().send()
     )?;
-    // One page (100 rules) is enough to say how busy a region is.
-    let rules = call!(
-        &address,
-        "events:ListRules",
-        ctx.events(region).list_rules().send()
-    )?
-    .rules
-    .unwrap_or_default();
+    let rules = crate::alerts::rule::rules_in(ctx, &address, region, None).await?;
     let topics = list_all!(&address, "sns:ListTopics", ctx.sns(region).list_topics())?;
     let analyzers = list_all!(
         &address,
